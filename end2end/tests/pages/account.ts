@@ -1,0 +1,67 @@
+import { expect, type Page } from '@playwright/test';
+import { AppShell } from './app';
+
+export class SignUpPage extends AppShell {
+  constructor(page: Page) {
+    super(page);
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto('/signup');
+    await expect(this.page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
+  }
+
+  async signUpAsOrganizer(fullName: string, email: string, password: string, organization: string): Promise<void> {
+    await this.page.getByLabel('Full name').fill(fullName);
+    await this.page.getByLabel('Email').fill(email);
+    await this.page.getByLabel('Password', { exact: true }).fill(password);
+    await this.page.getByLabel('Organization name').fill(organization);
+    await this.page.getByRole('button', { name: 'Create account' }).click();
+  }
+
+  fieldError(label: string) {
+    return this.page.locator('.field', { has: this.page.getByLabel(label, { exact: true }) }).locator('.field-error');
+  }
+}
+
+export class LogInPage extends AppShell {
+  constructor(page: Page) {
+    super(page);
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto('/login');
+    await expect(this.page.getByRole('heading', { name: 'Log in' })).toBeVisible();
+  }
+
+  passwordInput() {
+    return this.page.getByLabel('Password', { exact: true });
+  }
+
+  async logIn(email: string, password: string): Promise<void> {
+    await this.page.getByLabel('Email').fill(email);
+    await this.passwordInput().fill(password);
+    await this.page.getByRole('main').getByRole('button', { name: 'Log in' }).click();
+  }
+
+  alert() {
+    return this.page.locator('.form-alert');
+  }
+}
+
+export class ProfilePage extends AppShell {
+  constructor(page: Page) {
+    super(page);
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto('/account/profile');
+    await expect(this.page.getByRole('heading', { name: 'Your profile' })).toBeVisible();
+  }
+
+  async save(fields: { company?: string; phone?: string }): Promise<void> {
+    if (fields.company !== undefined) await this.page.getByLabel('Company').fill(fields.company);
+    if (fields.phone !== undefined) await this.page.getByLabel('Phone').fill(fields.phone);
+    await this.page.getByRole('button', { name: 'Save profile' }).click();
+  }
+}

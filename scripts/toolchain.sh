@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what building and testing EventOS needs, and only what is missing.
+# Safe to run again: every step checks first.
+set -euo pipefail
+
+CARGO_LEPTOS_VERSION=0.3.10
+WASM_BINDGEN_VERSION=0.2.130
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if ! command -v cargo >/dev/null; then
+  echo "error: Rust is not installed; install rustup from your package manager, then run this again" >&2
+  exit 1
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a long build, once per machine)"
+  # LTO off roughly halves the install time; the tool is not performance-sensitive.
+  cargo install cargo-leptos@"$CARGO_LEPTOS_VERSION" --locked \
+    --config profile.release.lto=false --config profile.release.codegen-units=16
+fi
+
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  # Not --locked: its lockfile pins a crate version the registry no longer serves.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" \
+    --config profile.release.lto=false --config profile.release.codegen-units=16
+fi

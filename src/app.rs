@@ -1,0 +1,116 @@
+//! The root component, the HTML shell and the route table.
+
+use crate::accounts::CurrentUser;
+use crate::accounts::api::{LogOut, get_current_user};
+use crate::components::header::SiteHeader;
+use crate::error::AppError;
+use crate::pages::{account, dashboard, public};
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#1d3557" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Who is logged in, provided once inside the router; the header and pages read it from context.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
+    pub log_out: ServerAction<LogOut>,
+    changes: RwSignal<u32>,
+}
+
+impl Auth {
+    fn provide() -> Self {
+        let log_out = ServerAction::<LogOut>::new();
+        let changes = RwSignal::new(0);
+        let user = Resource::new(move || (changes.get(), log_out.version().get()), |_| get_current_user());
+        let auth = Auth { user, log_out, changes };
+        provide_context(auth);
+        auth
+    }
+
+    /// Reloads who is logged in whenever `action` succeeds. Pages own their form actions
+    /// (a failed plain form post hands its error only to actions made under the routes).
+    pub fn refresh_after<S>(&self, action: ServerAction<S>)
+    where
+        S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+        S::Output: Clone + Send + Sync + 'static,
+    {
+        let changes = self.changes;
+        Effect::new(move |_| {
+            if matches!(action.value().get(), Some(Ok(_))) {
+                changes.update(|n| *n += 1);
+            }
+        });
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    // Tells tests (and CSS) that the WASM bundle has taken over: effects run only in the browser.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/eventos.css" />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Title formatter=|title: String| if title.is_empty() { "EventOS".to_string() } else { format!("{title} · EventOS") } />
+        <Meta name="description" content="EventOS: event management and ticketing for corporate event planners in Toronto." />
+        <Router>
+            <Layout />
+        </Router>
+    }
+}
+
+/// Everything inside the router. The auth actions are made here because a failed plain
+/// form post comes back with its error in the URL, which only the router can read.
+#[component]
+fn Layout() -> impl IntoView {
+    Auth::provide();
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <SiteHeader />
+        <main id="main" tabindex="-1">
+            <ErrorBoundary fallback=|errors| view! { <public::error::ErrorPage errors /> }>
+                <Routes fallback=|| view! { <public::not_found::NotFound /> }>
+                    <Route path=path!("/") view=public::home::HomePage />
+                    <Route path=path!("/login") view=account::login::LogInPage />
+                    <Route path=path!("/signup") view=account::signup::SignUpPage />
+                    <Route path=path!("/account/profile") view=account::profile::ProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard") view=dashboard::home::DashboardHome ssr=SsrMode::Async />
+                </Routes>
+            </ErrorBoundary>
+        </main>
+        <footer class="site-footer">
+            <p>"EventOS · Event management and ticketing · Toronto"</p>
+        </footer>
+    }
+}

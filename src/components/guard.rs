@@ -1,0 +1,34 @@
+//! What a page shows when its data could not be loaded: a trip to the login page for
+//! visitors, a clear message for everything else.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
+
+#[component]
+pub fn AccessProblem(error: AppError) -> impl IntoView {
+    let location = use_location();
+    match error {
+        AppError::Unauthorized => {
+            let next = location.pathname.get_untracked();
+            view! { <Redirect path=format!("/login?next={next}") /> }.into_any()
+        }
+        AppError::Forbidden => view! {
+            <section class="notice">
+                <h1>"This area is for organizers"</h1>
+                <p>"Your account does not belong to an organization, or your role there does not allow this."</p>
+                <p><a href="/">"Back to events"</a></p>
+            </section>
+        }
+        .into_any(),
+        other => view! {
+            <section class="notice">
+                <h1>"We could not load this page"</h1>
+                <p>{other.to_string()}</p>
+                <p><a href="">"Try again"</a></p>
+            </section>
+        }
+        .into_any(),
+    }
+}

@@ -1,0 +1,5 @@
+//! Reusable UI pieces shared by pages of every audience.
+
+pub mod form;
+pub mod guard;
+pub mod header;

@@ -1,0 +1,123 @@
+//! Typed configuration read once from the environment at start-up.
+//!
+//! Leptos' own runtime options (site address, site root, package dir, output name,
+//! environment) come from `Leptos.toml`, overlaid by `LEPTOS_*` variables; everything
+//! EventOS itself needs is here.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// PostgreSQL connection string.
+    pub database_url: String,
+    /// Maximum connections in the pool.
+    pub database_max_connections: u32,
+    /// Path of the Leptos runtime options file.
+    pub leptos_config: PathBuf,
+    /// Mark the session cookie `Secure` (set it when served over HTTPS).
+    pub cookie_secure: bool,
+    /// Sessions end after this much inactivity.
+    pub session_idle: Duration,
+    /// Log as JSON lines instead of human-readable text.
+    pub log_json: bool,
+    /// Load the demo organizer and organization when the database has no users.
+    pub seed_demo: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "DATABASE_URL is not set; run `scripts/run` (which starts PostgreSQL for you) or set it to a postgres:// URL"
+    )]
+    MissingDatabaseUrl,
+    #[error("{name} has an invalid value {value:?}: {reason}")]
+    Invalid { name: &'static str, value: String, reason: &'static str },
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let database_url =
+            lookup("DATABASE_URL").filter(|v| !v.trim().is_empty()).ok_or(ConfigError::MissingDatabaseUrl)?;
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError::Invalid {
+                name: "DATABASE_URL",
+                value: database_url,
+                reason: "expected a postgres:// URL",
+            });
+        }
+        Ok(Config {
+            database_url,
+            database_max_connections: parse_number(&lookup, "DATABASE_MAX_CONNECTIONS", 20)?,
+            leptos_config: lookup("EVENTOS_LEPTOS_CONFIG").unwrap_or_else(|| "Leptos.toml".into()).into(),
+            cookie_secure: parse_bool(&lookup, "COOKIE_SECURE", false)?,
+            session_idle: Duration::from_secs(60 * 60 * parse_number::<u64>(&lookup, "SESSION_IDLE_HOURS", 24 * 14)?),
+            log_json: lookup("LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json")),
+            seed_demo: parse_bool(&lookup, "SEED_DEMO", true)?,
+        })
+    }
+}
+
+fn parse_bool(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match lookup(name) {
+        None => Ok(default),
+        Some(value) => match value.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" => Ok(false),
+            _ => Err(ConfigError::Invalid { name, value, reason: "expected true or false" }),
+        },
+    }
+}
+
+fn parse_number<T: std::str::FromStr>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match lookup(name) {
+        None => Ok(default),
+        Some(value) => {
+            value.trim().parse().map_err(|_| ConfigError::Invalid { name, value, reason: "expected a whole number" })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config_from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn a_missing_database_url_is_reported_by_name() {
+        let error = config_from(&[]).unwrap_err();
+        assert!(error.to_string().contains("DATABASE_URL"));
+    }
+
+    #[test]
+    fn defaults_apply_when_only_the_database_url_is_set() {
+        let config = config_from(&[("DATABASE_URL", "postgres://localhost/eventos")]).unwrap();
+        assert!(!config.cookie_secure);
+        assert!(config.seed_demo);
+        assert_eq!(config.session_idle, Duration::from_secs(14 * 24 * 3600));
+    }
+
+    #[test]
+    fn a_malformed_boolean_is_refused_with_its_name() {
+        let error = config_from(&[("DATABASE_URL", "postgres://x/y"), ("COOKIE_SECURE", "maybe")]).unwrap_err();
+        assert!(error.to_string().contains("COOKIE_SECURE"));
+    }
+}

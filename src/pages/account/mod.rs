@@ -1,0 +1,5 @@
+//! Signing up, logging in and the user's own profile.
+
+pub mod login;
+pub mod profile;
+pub mod signup;

@@ -1,0 +1,3 @@
+//! The organizer's dashboard, scoped to their organization.
+
+pub mod home;

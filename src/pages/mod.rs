@@ -1,0 +1,5 @@
+//! One module per route, grouped by audience.
+
+pub mod account;
+pub mod dashboard;
+pub mod public;

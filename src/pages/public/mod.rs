@@ -1,0 +1,5 @@
+//! Pages anyone can see, logged in or not.
+
+pub mod error;
+pub mod home;
+pub mod not_found;

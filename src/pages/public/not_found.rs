@@ -1,0 +1,19 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Shown for any address no route matches, with a real 404 status.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found" />
+        <section class="notice">
+            <h1>"Page not found"</h1>
+            <p>"The page you asked for does not exist or has moved."</p>
+            <p><a class="button" href="/">"Browse events"</a></p>
+        </section>
+    }
+}

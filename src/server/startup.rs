@@ -1,0 +1,187 @@
+//! Start-up: configuration, logging, database, migrations, sessions, router, serving.
+
+use crate::app::{App, shell};
+use crate::config::Config;
+use crate::server::{health, seed, state::AppState};
+use axum::{Router, body::Body, http::Request, routing::get};
+use leptos::config::{LeptosOptions, get_configuration};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+use tracing::Level;
+
+const USAGE: &str = "usage: eventos [serve|seed|migrate]
+  serve    run the web server (default); seeds demo data into an empty database
+  seed     create or refresh the demo organizer and organization, then exit
+  migrate  apply database migrations, then exit";
+
+/// Entry point of the `eventos` binary.
+pub async fn main() -> ExitCode {
+    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    if !matches!(command.as_str(), "serve" | "seed" | "migrate") {
+        eprintln!("{USAGE}");
+        return if matches!(command.as_str(), "-h" | "--help" | "help") {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        };
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(config.log_json);
+    match run(&command, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: &str, config: Config) -> Result<(), String> {
+    let pool = connect(&config).await?;
+    migrate(&pool).await?;
+    match command {
+        "migrate" => Ok(()),
+        "seed" => {
+            let login = seed::seed(&pool).await.map_err(|e| format!("seeding failed: {e}"))?;
+            println!("Demo organizer ready: {} / {}", login.email, login.password);
+            Ok(())
+        }
+        _ => serve(pool, config).await,
+    }
+}
+
+fn init_tracing(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn,tower_sessions_core=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json { builder.json().init() } else { builder.init() }
+}
+
+async fn connect(config: &Config) -> Result<PgPool, String> {
+    PgPoolOptions::new()
+        .max_connections(config.database_max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot connect to PostgreSQL at DATABASE_URL: {e}"))
+}
+
+/// Applies the schema migrations and the session store's own table.
+pub async fn migrate(pool: &PgPool) -> Result<(), String> {
+    sqlx::migrate!().run(pool).await.map_err(|e| format!("database migration failed: {e}"))?;
+    PostgresStore::new(pool.clone()).migrate().await.map_err(|e| format!("session store migration failed: {e}"))
+}
+
+async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
+    let leptos_options = get_configuration(config.leptos_config.to_str())
+        .map_err(|e| format!("cannot read Leptos options from {}: {e}", config.leptos_config.display()))?
+        .leptos_options;
+    let address = leptos_options.site_addr;
+
+    let demo = if config.seed_demo {
+        seed::seed_if_empty(&pool).await.map_err(|e| format!("seeding demo data failed: {e}"))?;
+        crate::accounts::db::credentials_by_email(&pool, &crate::accounts::Email::parse(seed::DEMO_EMAIL)?)
+            .await
+            .map_err(|e| e.to_string())?
+            .is_some()
+    } else {
+        false
+    };
+
+    let expired_sessions = PostgresStore::new(pool.clone());
+    let deletion = tokio::spawn(expired_sessions.continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
+
+    let router = router(AppState { leptos_options, pool, config: Arc::new(config) });
+    let listener =
+        tokio::net::TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
+    tracing::info!("EventOS listening on http://{address}");
+    println!("EventOS is running at http://{address}");
+    if demo {
+        println!("Demo organizer login: {} / {}", seed::DEMO_EMAIL, seed::DEMO_PASSWORD);
+    }
+    let served = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await;
+    deletion.abort();
+    served.map_err(|e| format!("server error: {e}"))
+}
+
+/// The whole application: pages, server functions, static files, health, sessions, tracing.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
+        .with_name("eventos_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.cookie_secure)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::try_from(state.config.session_idle)
+                .unwrap_or(tower_sessions::cookie::time::Duration::days(14)),
+        ));
+    let context_state = state.clone();
+    let shell_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(sessions)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<Body>| {
+                    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Leptos options for tests and tools that build the router without a `Leptos.toml`.
+pub fn default_leptos_options() -> LeptosOptions {
+    LeptosOptions::builder().output_name("eventos").site_root("target/site").site_pkg_dir("pkg").build()
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}
