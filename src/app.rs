@@ -2,6 +2,7 @@
 
 use crate::accounts::CurrentUser;
 use crate::accounts::api::{LogOut, get_current_user};
+use crate::components::form::bump_on_success;
 use crate::components::header::SiteHeader;
 use crate::error::AppError;
 use crate::pages::{account, dashboard, public};
@@ -59,12 +60,7 @@ impl Auth {
         S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
         S::Output: Clone + Send + Sync + 'static,
     {
-        let changes = self.changes;
-        Effect::new(move |_| {
-            if matches!(action.value().get(), Some(Ok(_))) {
-                changes.update(|n| *n += 1);
-            }
-        });
+        bump_on_success(action, self.changes);
     }
 }
 
@@ -105,7 +101,13 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/login") view=account::login::LogInPage />
                     <Route path=path!("/signup") view=account::signup::SignUpPage />
                     <Route path=path!("/account/profile") view=account::profile::ProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("/events/:slug") view=public::event::EventPage ssr=SsrMode::Async />
                     <Route path=path!("/dashboard") view=dashboard::home::DashboardHome ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/events") view=dashboard::events::EventsPage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/events/new") view=dashboard::event_editor::NewEventPage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/events/:id") view=dashboard::event_editor::EditEventPage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/venues") view=dashboard::venues::VenuesPage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/venues/:id") view=dashboard::venues::EditVenuePage ssr=SsrMode::Async />
                 </Routes>
             </ErrorBoundary>
         </main>

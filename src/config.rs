@@ -21,6 +21,8 @@ pub struct Config {
     pub session_idle: Duration,
     /// Log as JSON lines instead of human-readable text.
     pub log_json: bool,
+    /// Folder where uploaded files (event covers) are stored and served from under `/media`.
+    pub upload_dir: PathBuf,
     /// Load the demo organizer and organization when the database has no users.
     pub seed_demo: bool,
 }
@@ -59,6 +61,10 @@ impl Config {
             session_idle: Duration::from_secs(60 * 60 * parse_number::<u64>(&lookup, "SESSION_IDLE_HOURS", 24 * 14)?),
             log_json: lookup("LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json")),
             seed_demo: parse_bool(&lookup, "SEED_DEMO", true)?,
+            upload_dir: lookup("UPLOAD_DIR")
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| ".data/uploads".into())
+                .into(),
         })
     }
 }

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! EventOS: event management and ticketing. One crate, built twice by cargo-leptos:
 //! the server (`ssr`) and the browser bundle that hydrates its pages (`hydrate`).
 
@@ -5,6 +6,7 @@ pub mod accounts;
 pub mod app;
 pub mod components;
 pub mod error;
+pub mod events;
 pub mod organizations;
 pub mod pages;
 

@@ -2,7 +2,10 @@
 
 use crate::app::{App, shell};
 use crate::config::Config;
+use crate::events::http as events_http;
 use crate::server::{health, seed, state::AppState};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::post;
 use axum::{Router, body::Body, http::Request, routing::get};
 use leptos::config::{LeptosOptions, get_configuration};
 use leptos::prelude::provide_context;
@@ -13,6 +16,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
@@ -138,6 +142,12 @@ pub fn router(state: AppState) -> Router {
     let shell_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route(
+            "/dashboard/events/{id}/cover",
+            post(events_http::upload_cover).layer(DefaultBodyLimit::max(events_http::MAX_COVER_BYTES + 64 * 1024)),
+        )
+        .route("/events/{slug}/calendar.ics", get(events_http::calendar_file))
+        .nest_service("/media", ServeDir::new(&state.config.upload_dir))
         .leptos_routes_with_context(
             &state,
             routes,

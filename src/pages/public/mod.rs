@@ -1,5 +1,6 @@
 //! Pages anyone can see, logged in or not.
 
 pub mod error;
+pub mod event;
 pub mod home;
 pub mod not_found;

@@ -1,0 +1,439 @@
+//! Events, their ticket tiers and venues: the wire types, and the rules that need no database.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod time;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal, $label:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value stored in the database and sent in forms.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// The word shown to people.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn parse(value: &str) -> Option<Self> {
+                match value.trim() { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// What kind of event it is.
+    EventType {
+        Conference => "conference", "Conference";
+        Seminar => "seminar", "Seminar";
+        Workshop => "workshop", "Workshop";
+        Networking => "networking", "Networking";
+        Other => "other", "Other";
+    }
+);
+
+text_enum!(
+    /// Where an event is in its life.
+    EventStatus {
+        Draft => "draft", "Draft";
+        Published => "published", "Published";
+        Live => "live", "Live";
+        Completed => "completed", "Completed";
+        Cancelled => "cancelled", "Cancelled";
+    }
+);
+
+text_enum!(
+    /// Who can find an event.
+    Visibility {
+        Public => "public", "Public: listed on the home page";
+        Unlisted => "unlisted", "Unlisted: anyone with the link";
+        Private => "private", "Private: your organization only";
+    }
+);
+
+impl EventStatus {
+    /// Whether attendees can see the event page (subject to visibility).
+    pub fn is_visible_to_public(self) -> bool {
+        !matches!(self, EventStatus::Draft)
+    }
+
+    /// The statuses an organizer may move to from this one, as offered in the editor.
+    pub fn next_steps(self) -> &'static [EventStatus] {
+        use EventStatus::*;
+        match self {
+            Draft => &[Published, Cancelled],
+            Published => &[Live, Draft, Cancelled],
+            Live => &[Completed, Cancelled],
+            Completed | Cancelled => &[],
+        }
+    }
+
+    /// Checks one status change against the event's life cycle.
+    /// `sold` counts tickets sold; `active_tiers` counts tiers on sale.
+    pub fn check_transition(self, to: EventStatus, sold: i64, active_tiers: i64) -> Result<(), String> {
+        use EventStatus::*;
+        if !self.next_steps().contains(&to) {
+            return Err(format!(
+                "A {} event cannot become {}.",
+                self.label().to_lowercase(),
+                to.label().to_lowercase()
+            ));
+        }
+        match (self, to) {
+            (Draft, Published) if active_tiers == 0 => {
+                Err("Add at least one active ticket tier before publishing.".into())
+            }
+            (Published, Draft) if sold > 0 => {
+                Err("Tickets have been sold, so this event cannot go back to draft. Cancel it instead.".into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Formats cents for people: `$1,234.50` (with the code for currencies other than CAD), or `Free`.
+pub fn format_price(cents: i64, currency: &str) -> String {
+    if cents == 0 {
+        return "Free".into();
+    }
+    let dollars = cents / 100;
+    let mut grouped = String::new();
+    let digits = dollars.abs().to_string();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let amount = format!("${grouped}.{:02}", (cents % 100).abs());
+    if currency == "CAD" { amount } else { format!("{amount} {currency}") }
+}
+
+/// Parses a price typed by an organizer ("25", "25.5", "$1,250.00") into cents.
+pub fn parse_price(input: &str) -> Result<i64, String> {
+    let cleaned: String = input.trim().trim_start_matches('$').chars().filter(|c| *c != ',' && *c != ' ').collect();
+    if cleaned.is_empty() {
+        return Err("Enter a price (0 for free).".into());
+    }
+    if cleaned.starts_with('-') {
+        return Err("A price cannot be negative.".into());
+    }
+    let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !fraction.chars().all(|c| c.is_ascii_digit())
+        || fraction.len() > 2
+    {
+        return Err("Enter a price like 25 or 25.50.".into());
+    }
+    let whole: i64 =
+        if whole.is_empty() { 0 } else { whole.parse().map_err(|_| "That price is too large.".to_string())? };
+    let fraction: i64 = format!("{fraction:0<2}").parse().unwrap_or(0);
+    let cents = whole.checked_mul(100).and_then(|c| c.checked_add(fraction)).ok_or("That price is too large.")?;
+    if cents > 100_000_000 { Err("Prices above $1,000,000 are not supported.".into()) } else { Ok(cents) }
+}
+
+/// Parses a whole number field within bounds, naming the bounds in the message.
+pub fn parse_count(input: &str, what: &str, min: i32, max: i32) -> Result<i32, String> {
+    let value: i64 = input.trim().parse().map_err(|_| format!("Enter the {what} as a whole number."))?;
+    if value < min as i64 {
+        Err(format!("The {what} must be at least {min}."))
+    } else if value > max as i64 {
+        Err(format!("The {what} must be at most {max}."))
+    } else {
+        Ok(value as i32)
+    }
+}
+
+/// A ticket tier as the organizer manages it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierView {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub price_cents: i64,
+    pub price: String,
+    pub capacity: i32,
+    pub sold: i64,
+    pub available: i64,
+    /// Local times in the event's time zone, as `datetime-local` inputs want them.
+    pub sales_start_local: Option<String>,
+    pub sales_end_local: Option<String>,
+    pub min_per_order: i32,
+    pub max_per_order: i32,
+    pub is_active: bool,
+    pub sort_order: i32,
+    /// "12 left", "Sold out", "Sales open Mar 1", "Sales ended".
+    pub availability: String,
+    pub on_sale: bool,
+}
+
+/// One row of the organizer's event list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventSummary {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub event_type: EventType,
+    pub status: EventStatus,
+    pub visibility: Visibility,
+    pub when: String,
+    pub venue_name: Option<String>,
+    pub city: Option<String>,
+    pub capacity: i32,
+    pub sold: i64,
+    pub cover_url: Option<String>,
+    pub price_from: Option<String>,
+}
+
+/// Everything the organizer's editor shows and edits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventEditor {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub event_type: EventType,
+    pub description: String,
+    pub venue_id: Option<Uuid>,
+    pub start_local: String,
+    pub end_local: String,
+    pub capacity: i32,
+    pub status: EventStatus,
+    pub visibility: Visibility,
+    pub currency: String,
+    pub timezone: String,
+    pub allow_registrations: bool,
+    pub cover_url: Option<String>,
+    pub sold: i64,
+    pub tiers: Vec<TierView>,
+    pub venue_capacity: Option<i32>,
+}
+
+/// A venue as organizers pick and edit it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VenueView {
+    pub id: Uuid,
+    pub name: String,
+    pub address: String,
+    pub city: String,
+    pub province: String,
+    pub postal_code: Option<String>,
+    pub country: String,
+    pub capacity: Option<i32>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub amenities: Vec<String>,
+}
+
+/// Amenities a venue can offer, as stored in its `amenities` object.
+pub const AMENITIES: &[(&str, &str)] = &[
+    ("wifi", "Wi-Fi"),
+    ("parking", "Parking"),
+    ("accessible", "Wheelchair accessible"),
+    ("av", "Audio-visual equipment"),
+    ("catering", "Catering"),
+    ("transit", "Near transit"),
+];
+
+pub fn amenity_label(key: &str) -> &str {
+    AMENITIES.iter().find(|(k, _)| *k == key).map(|(_, label)| *label).unwrap_or(key)
+}
+
+/// The public event page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicEvent {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub event_type: EventType,
+    pub status: EventStatus,
+    pub description: String,
+    pub when: String,
+    pub start_iso: String,
+    pub end_iso: String,
+    pub timezone: String,
+    pub currency: String,
+    pub organizer_name: String,
+    pub venue: Option<VenueView>,
+    pub cover_url: Option<String>,
+    pub tiers: Vec<TierView>,
+    pub available: i64,
+}
+
+impl PublicEvent {
+    /// A link that opens the venue's address on a map.
+    pub fn map_url(&self) -> Option<String> {
+        let venue = self.venue.as_ref()?;
+        let query = format!("{}, {}, {}, {}", venue.address, venue.city, venue.province, venue.country);
+        Some(format!("https://www.openstreetmap.org/search?query={}", encode_query(&query)))
+    }
+}
+
+/// Percent-encodes a query-string value.
+pub fn encode_query(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Filters of the public listing, as they appear in the URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventFilters {
+    pub q: Option<String>,
+    pub event_type: Option<String>,
+    pub city: Option<String>,
+    /// `YYYY-MM-DD`, in Toronto time.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: Option<i64>,
+}
+
+impl EventFilters {
+    pub const PAGE_SIZE: i64 = 12;
+
+    /// The URL of another page of the same results.
+    pub fn url_for_page(&self, page: i64) -> String {
+        let mut pairs = Vec::new();
+        for (key, value) in
+            [("q", &self.q), ("type", &self.event_type), ("city", &self.city), ("from", &self.from), ("to", &self.to)]
+        {
+            if let Some(value) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+                pairs.push(format!("{key}={}", encode_query(value)));
+            }
+        }
+        if page > 1 {
+            pairs.push(format!("page={page}"));
+        }
+        if pairs.is_empty() { "/".into() } else { format!("/?{}", pairs.join("&")) }
+    }
+}
+
+/// One page of the public listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventPage {
+    pub events: Vec<EventSummary>,
+    pub page: i64,
+    pub total: i64,
+    pub cities: Vec<String>,
+}
+
+impl EventPage {
+    pub fn page_count(&self) -> i64 {
+        ((self.total + EventFilters::PAGE_SIZE - 1) / EventFilters::PAGE_SIZE).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use EventStatus::*;
+
+    #[test]
+    fn events_move_forward_along_their_life_cycle() {
+        assert!(Draft.check_transition(Published, 0, 1).is_ok());
+        assert!(Published.check_transition(Live, 10, 1).is_ok());
+        assert!(Live.check_transition(Completed, 10, 1).is_ok());
+    }
+
+    #[test]
+    fn publishing_needs_an_active_tier() {
+        assert_eq!(
+            Draft.check_transition(Published, 0, 0),
+            Err("Add at least one active ticket tier before publishing.".into())
+        );
+    }
+
+    #[test]
+    fn a_published_event_goes_back_to_draft_only_while_nothing_is_sold() {
+        assert!(Published.check_transition(Draft, 0, 1).is_ok());
+        assert!(Published.check_transition(Draft, 1, 1).is_err());
+    }
+
+    #[test]
+    fn anything_but_a_completed_event_can_be_cancelled() {
+        for from in [Draft, Published, Live] {
+            assert!(from.check_transition(Cancelled, 5, 1).is_ok(), "{from:?}");
+        }
+        assert!(Completed.check_transition(Cancelled, 5, 1).is_err());
+        assert!(Cancelled.check_transition(Published, 0, 1).is_err());
+    }
+
+    #[test]
+    fn skipping_steps_is_refused() {
+        assert!(Draft.check_transition(Live, 0, 1).is_err());
+        assert!(Draft.check_transition(Completed, 0, 1).is_err());
+        assert!(Live.check_transition(Published, 0, 1).is_err());
+    }
+
+    #[test]
+    fn prices_parse_from_what_people_type() {
+        assert_eq!(parse_price("25"), Ok(2500));
+        assert_eq!(parse_price("$1,250.5"), Ok(125050));
+        assert_eq!(parse_price("0"), Ok(0));
+        assert_eq!(parse_price(".99"), Ok(99));
+        assert!(parse_price("-5").unwrap_err().contains("negative"));
+        assert!(parse_price("12.345").is_err());
+        assert!(parse_price("ten").is_err());
+        assert!(parse_price("").is_err());
+        assert!(parse_price("99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn prices_format_with_grouping_and_free() {
+        assert_eq!(format_price(0, "CAD"), "Free");
+        assert_eq!(format_price(2500, "CAD"), "$25.00");
+        assert_eq!(format_price(123456789, "CAD"), "$1,234,567.89");
+        assert_eq!(format_price(1999, "USD"), "$19.99 USD");
+    }
+
+    #[test]
+    fn counts_are_bounded_and_explained() {
+        assert_eq!(parse_count("50", "capacity", 1, 100_000), Ok(50));
+        assert!(parse_count("0", "capacity", 1, 100_000).unwrap_err().contains("at least 1"));
+        assert!(parse_count("1e9", "capacity", 1, 100_000).is_err());
+    }
+
+    #[test]
+    fn listing_urls_keep_every_filter_and_the_page() {
+        let filters = EventFilters { q: Some("ai summit".into()), city: Some("Toronto".into()), ..Default::default() };
+        assert_eq!(filters.url_for_page(2), "/?q=ai+summit&city=Toronto&page=2");
+        assert_eq!(EventFilters::default().url_for_page(1), "/");
+    }
+
+    #[test]
+    fn enums_round_trip_through_their_stored_names() {
+        for t in EventType::ALL {
+            assert_eq!(EventType::parse(t.as_str()), Some(*t));
+        }
+        for s in EventStatus::ALL {
+            assert_eq!(EventStatus::parse(s.as_str()), Some(*s));
+        }
+        assert_eq!(Visibility::parse("secret"), None);
+    }
+}
