@@ -31,6 +31,14 @@ pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Sign
     Signal::derive(move || error.get().and_then(|e| e.field_message(field)))
 }
 
+/// The element id of a form field: unique on the page as long as prefixes are.
+fn field_id(prefix: Option<&str>, name: &str) -> String {
+    match prefix {
+        Some(prefix) => format!("{prefix}-{name}"),
+        None => format!("field-{name}"),
+    }
+}
+
 /// The `aria-describedby` of an input: its hint and, while there is one, its error.
 fn described_by(
     has_hint: bool,
@@ -55,6 +63,9 @@ fn described_by(
 pub fn Field(
     label: &'static str,
     name: &'static str,
+    /// Distinguishes fields of the same name when one page has several such forms.
+    #[prop(optional, into)]
+    id_prefix: Option<String>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional, into)] value: Option<String>,
     #[prop(optional)] autocomplete: Option<&'static str>,
@@ -62,13 +73,13 @@ pub fn Field(
     #[prop(optional)] required: bool,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = field_id(id_prefix.as_deref(), name);
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let described_by = described_by(hint.is_some(), &id, error);
     view! {
         <div class="field" class:invalid=move || error.get().is_some()>
-            <label for=id.clone()>{label} {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}</label>
+            <label for=id.clone() class:required=required>{label}</label>
             <input
                 id=id
                 name=name
@@ -102,7 +113,7 @@ pub fn PasswordField(
     let described_by = described_by(hint.is_some(), &id, error);
     view! {
         <div class="field" class:invalid=move || error.get().is_some()>
-            <label for=id.clone()>{label}<span class="required" aria-hidden="true">" *"</span></label>
+            <label for=id.clone() class="required">{label}</label>
             <div class="password-input">
                 <input
                     id=id
@@ -150,12 +161,15 @@ pub fn FormAlert(error: Signal<Option<AppError>>) -> impl IntoView {
 pub fn TextArea(
     label: &'static str,
     name: &'static str,
+    /// Distinguishes fields of the same name when one page has several such forms.
+    #[prop(optional, into)]
+    id_prefix: Option<String>,
     #[prop(optional, into)] value: Option<String>,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(default = 6)] rows: u32,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = field_id(id_prefix.as_deref(), name);
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let described_by = described_by(hint.is_some(), &id, error);
@@ -182,12 +196,15 @@ pub fn TextArea(
 pub fn Select(
     label: &'static str,
     name: &'static str,
+    /// Distinguishes fields of the same name when one page has several such forms.
+    #[prop(optional, into)]
+    id_prefix: Option<String>,
     options: Vec<(String, String)>,
     #[prop(optional, into)] selected: Option<String>,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = field_id(id_prefix.as_deref(), name);
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let described_by = described_by(hint.is_some(), &id, error);

@@ -2,12 +2,12 @@
 //! public ones decide visibility in the service.
 
 use crate::error::AppError;
-use crate::events::{EventEditor, EventFilters, EventPage, EventSummary, PublicEvent, VenueView};
+use crate::events::{EventEditor, EventPage, EventSummary, PublicEvent, VenueView};
 #[cfg(feature = "ssr")]
 use crate::{
     accounts::session::AuthSession,
-    events::EventStatus,
     events::service::{self, EventForm, TierForm, VenueForm},
+    events::{EventFilters, EventStatus},
     organizations::{Role, access::require_organizer},
     server::{reply, state::AppState},
 };
@@ -245,11 +245,21 @@ pub async fn save_venue(
     )
 }
 
+/// One page of the public listing. The filters are separate arguments (not one struct) so
+/// that an empty filter set still encodes as a valid request.
 #[server(prefix = "/api", endpoint = "list_public_events")]
-pub async fn list_public_events(filters: EventFilters) -> Result<EventPage, AppError> {
+pub async fn list_public_events(
+    q: Option<String>,
+    event_type: Option<String>,
+    city: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<i64>,
+) -> Result<EventPage, AppError> {
     reply(
         async {
             let state = AppState::from_context()?;
+            let filters = EventFilters { q, event_type, city, from, to, page };
             service::public_events(&state.pool, &filters).await
         }
         .await,

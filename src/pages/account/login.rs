@@ -17,7 +17,7 @@ pub fn LogInPage() -> impl IntoView {
         <Title text="Log in" />
         <section class="auth-card">
             <h1>"Log in"</h1>
-            <ActionForm action=log_in>
+            <ActionForm action=log_in attr:novalidate=true>
                 <FormAlert error />
                 <input type="hidden" name="next" value=next />
                 <Field label="Email" name="email" kind="email" autocomplete="email" required=true error=field_error(error, "email") />

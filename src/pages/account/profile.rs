@@ -22,7 +22,7 @@ pub fn ProfilePage() -> impl IntoView {
                     match loaded.await {
                         Err(problem) => view! { <AccessProblem error=problem /> }.into_any(),
                         Ok(current) => view! {
-                            <ActionForm action=saved>
+                            <ActionForm action=saved attr:novalidate=true>
                                 <FormAlert error />
                                 <p class="status" role="status">{move || succeeded().then_some("Your profile is saved.")}</p>
                                 <p class="muted">"Signed in as " <strong>{current.email.clone()}</strong></p>

@@ -16,7 +16,7 @@ pub fn SignUpPage() -> impl IntoView {
         <Title text="Create your account" />
         <section class="auth-card">
             <h1>"Create your account"</h1>
-            <ActionForm action=sign_up>
+            <ActionForm action=sign_up attr:novalidate=true>
                 <FormAlert error />
                 <Field label="Full name" name="full_name" autocomplete="name" required=true error=field_error(error, "full_name") />
                 <Field label="Email" name="email" kind="email" autocomplete="email" required=true error=field_error(error, "email") />

@@ -123,7 +123,7 @@ fn EventWorkspace(event: EventEditor, venues: Vec<VenueView>, changes: RwSignal<
 fn DuplicateButton(event_id: String) -> impl IntoView {
     let duplicate = ServerAction::<DuplicateEvent>::new();
     view! {
-        <ActionForm action=duplicate>
+        <ActionForm action=duplicate attr:novalidate=true>
             <input type="hidden" name="event_id" value=event_id />
             <button type="submit" class="button button-secondary">"Duplicate"</button>
         </ActionForm>
@@ -157,7 +157,7 @@ fn StatusControls(event_id: String, status: EventStatus, changes: RwSignal<u32>)
                             let class = if *next == EventStatus::Cancelled { "button button-danger" } else { "button" };
                             let event_id = event_id.clone();
                             view! {
-                                <ActionForm action=change>
+                                <ActionForm action=change attr:novalidate=true>
                                     <input type="hidden" name="event_id" value=event_id />
                                     <input type="hidden" name="status" value=next.as_str() />
                                     <button type="submit" class=class>{status_verb(*next)}</button>
@@ -191,7 +191,7 @@ fn TierList(tiers: Vec<TierView>, changes: RwSignal<u32>) -> impl IntoView {
                     let button = move |action: &'static str, label: &'static str, text: &'static str| {
                         let id = id.clone();
                         view! {
-                            <ActionForm action=act>
+                            <ActionForm action=act attr:novalidate=true>
                                 <input type="hidden" name="tier_id" value=id />
                                 <input type="hidden" name="action" value=action />
                                 <button type="submit" class="link-button" aria-label=label>{text}</button>
@@ -235,21 +235,22 @@ fn TierForm(event_id: String, tier: Option<TierView>, changes: RwSignal<u32>) ->
     let t = tier.clone();
     let value = move |f: fn(&TierView) -> String| t.as_ref().map(f);
     let label = if tier.is_some() { "Save tier" } else { "Add tier" };
+    let prefix = format!("tier-{}", if tier_id.is_empty() { "new" } else { tier_id.as_str() });
     view! {
-        <ActionForm action=save>
+        <ActionForm action=save attr:novalidate=true>
             <FormAlert error />
             <input type="hidden" name="event_id" value=event_id />
             <input type="hidden" name="tier_id" value=tier_id />
             <div class="grid-2">
-                <Field label="Tier name" name="name" required=true value=value(|t| t.name.clone()).unwrap_or_default() error=field_error(error, "name") />
-                <Field label="Price (CAD)" name="price" hint="0 for a free tier" required=true value=value(|t| format!("{}.{:02}", t.price_cents / 100, t.price_cents % 100)).unwrap_or_default() error=field_error(error, "price") />
-                <Field label="Capacity" name="capacity" kind="number" required=true value=value(|t| t.capacity.to_string()).unwrap_or_default() error=field_error(error, "capacity") />
-                <Field label="Minimum per order" name="min_per_order" kind="number" value=value(|t| t.min_per_order.to_string()).unwrap_or_else(|| "1".into()) error=field_error(error, "min_per_order") />
-                <Field label="Maximum per order" name="max_per_order" kind="number" value=value(|t| t.max_per_order.to_string()).unwrap_or_else(|| "10".into()) error=field_error(error, "max_per_order") />
-                <Field label="Sales start" name="sales_start_local" kind="datetime-local" hint="Optional; in the event's time zone" value=tier.as_ref().and_then(|t| t.sales_start_local.clone()).unwrap_or_default() error=field_error(error, "sales_start_local") />
-                <Field label="Sales end" name="sales_end_local" kind="datetime-local" hint="Optional" value=tier.as_ref().and_then(|t| t.sales_end_local.clone()).unwrap_or_default() error=field_error(error, "sales_end_local") />
+                <Field id_prefix=prefix.clone() label="Tier name" name="name" required=true value=value(|t| t.name.clone()).unwrap_or_default() error=field_error(error, "name") />
+                <Field id_prefix=prefix.clone() label="Price (CAD)" name="price" hint="0 for a free tier" required=true value=value(|t| format!("{}.{:02}", t.price_cents / 100, t.price_cents % 100)).unwrap_or_default() error=field_error(error, "price") />
+                <Field id_prefix=prefix.clone() label="Capacity" name="capacity" kind="number" required=true value=value(|t| t.capacity.to_string()).unwrap_or_default() error=field_error(error, "capacity") />
+                <Field id_prefix=prefix.clone() label="Minimum per order" name="min_per_order" kind="number" value=value(|t| t.min_per_order.to_string()).unwrap_or_else(|| "1".into()) error=field_error(error, "min_per_order") />
+                <Field id_prefix=prefix.clone() label="Maximum per order" name="max_per_order" kind="number" value=value(|t| t.max_per_order.to_string()).unwrap_or_else(|| "10".into()) error=field_error(error, "max_per_order") />
+                <Field id_prefix=prefix.clone() label="Sales start" name="sales_start_local" kind="datetime-local" hint="Optional; in the event's time zone" value=tier.as_ref().and_then(|t| t.sales_start_local.clone()).unwrap_or_default() error=field_error(error, "sales_start_local") />
+                <Field id_prefix=prefix.clone() label="Sales end" name="sales_end_local" kind="datetime-local" hint="Optional" value=tier.as_ref().and_then(|t| t.sales_end_local.clone()).unwrap_or_default() error=field_error(error, "sales_end_local") />
             </div>
-            <TextArea label="Tier description" name="description" rows=2 value=value(|t| t.description.clone()).unwrap_or_default() error=field_error(error, "description") />
+            <TextArea id_prefix=prefix.clone() label="Tier description" name="description" rows=2 value=value(|t| t.description.clone()).unwrap_or_default() error=field_error(error, "description") />
             <button type="submit" class="button">{label}</button>
         </ActionForm>
     }
@@ -271,7 +272,7 @@ fn EventForm(event: Option<EventEditor>, venues: Vec<VenueView>) -> impl IntoVie
     let timezones = TIMEZONES.iter().map(|z| (z.to_string(), z.to_string())).collect::<Vec<_>>();
     let allow = e.as_ref().map(|e| e.allow_registrations).unwrap_or(true);
     view! {
-        <ActionForm action=save>
+        <ActionForm action=save attr:novalidate=true>
             <FormAlert error />
             <input type="hidden" name="event_id" value=e.as_ref().map(|e| e.id.to_string()).unwrap_or_default() />
             <Field label="Event name" name="name" required=true value=e.as_ref().map(|e| e.name.clone()).unwrap_or_default() error=field_error(error, "name") />

@@ -1,4 +1,4 @@
-use crate::components::form::{Field, FormAlert, action_error, field_error};
+use crate::components::form::{Field, FormAlert, action_error, bump_on_success, field_error};
 use crate::components::guard::AccessProblem;
 use crate::events::api::{SaveVenue, get_venue, list_venues};
 use crate::events::{AMENITIES, VenueView, amenity_label};
@@ -14,7 +14,9 @@ pub fn VenuesPage() -> impl IntoView {
         let q = query.read();
         (q.get("min_capacity"), q.get_all("amenities").unwrap_or_default())
     };
-    let venues = Resource::new(filter, |(min, amenities)| list_venues(min, Some(amenities)));
+    let saved = RwSignal::new(0u32);
+    let venues =
+        Resource::new(move || (filter(), saved.get()), |((min, amenities), _)| list_venues(min, Some(amenities)));
     view! {
         <Title text="Venues" />
         <header class="page-header">
@@ -56,7 +58,7 @@ pub fn VenuesPage() -> impl IntoView {
         </Suspense>
         <section class="card">
             <h2>"Add a venue"</h2>
-            <VenueForm venue=None />
+            <VenueForm venue=None saved />
         </section>
     }
 }
@@ -102,7 +104,7 @@ pub fn EditVenuePage() -> impl IntoView {
                             <p class="eyebrow"><a href="/dashboard/venues">"Venues"</a></p>
                             <h1>{venue.name.clone()}</h1>
                         </header>
-                        <section class="card"><VenueForm venue=Some(venue) /></section>
+                        <section class="card"><VenueForm venue=Some(venue) saved=RwSignal::new(0) /></section>
                     }.into_any(),
                     Err(problem) => view! { <AccessProblem error=problem /> }.into_any(),
                 }
@@ -112,14 +114,15 @@ pub fn EditVenuePage() -> impl IntoView {
 }
 
 #[component]
-fn VenueForm(venue: Option<VenueView>) -> impl IntoView {
+fn VenueForm(venue: Option<VenueView>, saved: RwSignal<u32>) -> impl IntoView {
     let save = ServerAction::<SaveVenue>::new();
+    bump_on_success(save, saved);
     let error = action_error(save);
     let v = venue.clone();
     let text = move |f: fn(&VenueView) -> Option<String>| v.as_ref().and_then(f).unwrap_or_default();
     let has = venue.as_ref().map(|v| v.amenities.clone()).unwrap_or_default();
     view! {
-        <ActionForm action=save>
+        <ActionForm action=save attr:novalidate=true>
             <FormAlert error />
             <input type="hidden" name="venue_id" value=venue.as_ref().map(|v| v.id.to_string()).unwrap_or_default() />
             <Field label="Venue name" name="name" required=true value=text(|v| Some(v.name.clone())) error=field_error(error, "name") />

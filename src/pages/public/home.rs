@@ -21,7 +21,8 @@ pub fn HomePage() -> impl IntoView {
             page: q.get("page").and_then(|p| p.parse().ok()),
         }
     };
-    let results = Resource::new(filters, list_public_events);
+    let results =
+        Resource::new(filters, |f: EventFilters| list_public_events(f.q, f.event_type, f.city, f.from, f.to, f.page));
     view! {
         <Title text="Upcoming events in Toronto" />
         <Meta name="description" content="Conferences, seminars, workshops and networking events in Toronto. Find an event and get your tickets." />

@@ -1,0 +1,92 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+import { AppShell } from './app';
+
+export class VenuesPage extends AppShell {
+  constructor(page: Page) {
+    super(page);
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto('/dashboard/venues');
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Venues' })).toBeVisible();
+  }
+
+  async addVenue(venue: { name: string; address: string; capacity: string }): Promise<void> {
+    const form = this.page.locator('form', { has: this.page.getByRole('button', { name: 'Add venue' }) });
+    await form.getByLabel('Venue name').fill(venue.name);
+    await form.getByLabel('Street address').fill(venue.address);
+    await form.getByLabel('Seats').fill(venue.capacity);
+    await form.getByLabel('Wi-Fi').check();
+    await form.getByRole('button', { name: 'Add venue' }).click();
+    await expect(this.page.getByRole('link', { name: venue.name })).toBeVisible();
+  }
+}
+
+export class EventEditorPage extends AppShell {
+  constructor(page: Page) {
+    super(page);
+  }
+
+  async createEvent(event: { name: string; start: string; end: string; capacity: string; venueLabel: string }): Promise<void> {
+    await this.page.goto('/dashboard/events/new');
+    await expect(this.page.getByRole('heading', { level: 1, name: 'New event' })).toBeVisible();
+    await this.waitForHydration();
+    await this.page.getByLabel('Event name').fill(event.name);
+    await this.page.getByLabel('Type').selectOption('conference');
+    await this.page.getByLabel('Starts').fill(event.start);
+    await this.page.getByLabel('Ends').fill(event.end);
+    await this.page.getByLabel('Capacity').fill(event.capacity);
+    await this.page.getByLabel('Venue').selectOption({ label: event.venueLabel });
+    await this.page.getByLabel('Description').fill('A day of talks.\n\nLunch included.');
+    await this.page.getByRole('button', { name: 'Create event' }).click();
+    await expect(this.page).toHaveURL(/\/dashboard\/events\/[0-9a-f-]{36}$/);
+    await expect(this.page.getByRole('heading', { level: 1, name: event.name })).toBeVisible();
+  }
+
+  private addTierForm(): Locator {
+    return this.page.locator('details.add-tier');
+  }
+
+  async addTier(tier: { name: string; price: string; capacity: string }): Promise<void> {
+    await this.waitForHydration();
+    const details = this.addTierForm();
+    if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) {
+      await details.locator('summary').click();
+    }
+    await details.getByLabel('Tier name').fill(tier.name);
+    await details.getByLabel('Price (CAD)').fill(tier.price);
+    await details.getByLabel('Capacity').fill(tier.capacity);
+    await details.getByRole('button', { name: 'Add tier' }).click();
+    await expect(this.page.locator('.tier-list .tier-head', { hasText: tier.name })).toBeVisible();
+  }
+
+  async publish(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Publish' }).click();
+    await expect(this.page.locator('.page-header .badge')).toHaveText('Published');
+  }
+
+  statusAlert(): Locator {
+    return this.page.locator('.status-controls .form-alert');
+  }
+}
+
+export class PublicHomePage extends AppShell {
+  constructor(page: Page) {
+    super(page);
+  }
+
+  async search(text: string): Promise<void> {
+    await this.page.goto('/');
+    await this.page.getByRole('searchbox', { name: 'Search' }).fill(text);
+    await this.page.getByRole('button', { name: 'Search' }).click();
+    await expect(this.page).toHaveURL(new RegExp(`q=${encodeURIComponent(text).replace(/%20/g, '\\+')}`));
+  }
+
+  eventCards(): Locator {
+    return this.page.locator('.event-card');
+  }
+
+  resultCount(): Locator {
+    return this.page.locator('.result-count');
+  }
+}
