@@ -58,6 +58,16 @@ fn described_by(
     }
 }
 
+/// The hint and the error under a field, with the ids its input's `aria-describedby` names.
+#[component]
+fn FieldNotes(id: String, hint: Option<&'static str>, error: Signal<Option<String>>) -> impl IntoView {
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+    view! {
+        {hint.map(|hint| view! { <p class="hint" id=hint_id>{hint}</p> })}
+        {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+    }
+}
+
 /// A labelled input with its hint and error, wired up for screen readers.
 #[component]
 pub fn Field(
@@ -74,8 +84,7 @@ pub fn Field(
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let id = field_id(id_prefix.as_deref(), name);
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
+    let id_for_notes = id.clone();
     let described_by = described_by(hint.is_some(), &id, error);
     view! {
         <div class="field" class:invalid=move || error.get().is_some()>
@@ -91,8 +100,7 @@ pub fn Field(
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described_by
             />
-            {hint.map(|hint| view! { <p class="hint" id=hint_id>{hint}</p> })}
-            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+            <FieldNotes id=id_for_notes hint error />
         </div>
     }
 }
@@ -108,8 +116,7 @@ pub fn PasswordField(
 ) -> impl IntoView {
     let visible = RwSignal::new(false);
     let id = format!("field-{name}");
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
+    let id_for_notes = id.clone();
     let described_by = described_by(hint.is_some(), &id, error);
     view! {
         <div class="field" class:invalid=move || error.get().is_some()>
@@ -134,8 +141,7 @@ pub fn PasswordField(
                     {move || if visible.get() { "Hide password" } else { "Show password" }}
                 </button>
             </div>
-            {hint.map(|hint| view! { <p class="hint" id=hint_id>{hint}</p> })}
-            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+            <FieldNotes id=id_for_notes hint error />
         </div>
     }
 }
@@ -170,8 +176,7 @@ pub fn TextArea(
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let id = field_id(id_prefix.as_deref(), name);
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
+    let id_for_notes = id.clone();
     let described_by = described_by(hint.is_some(), &id, error);
     view! {
         <div class="field" class:invalid=move || error.get().is_some()>
@@ -185,8 +190,7 @@ pub fn TextArea(
             >
                 {value}
             </textarea>
-            {hint.map(|hint| view! { <p class="hint" id=hint_id>{hint}</p> })}
-            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+            <FieldNotes id=id_for_notes hint error />
         </div>
     }
 }
@@ -205,8 +209,7 @@ pub fn Select(
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let id = field_id(id_prefix.as_deref(), name);
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
+    let id_for_notes = id.clone();
     let described_by = described_by(hint.is_some(), &id, error);
     view! {
         <div class="field" class:invalid=move || error.get().is_some()>
@@ -220,8 +223,7 @@ pub fn Select(
                     })
                     .collect_view()}
             </select>
-            {hint.map(|hint| view! { <p class="hint" id=hint_id>{hint}</p> })}
-            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+            <FieldNotes id=id_for_notes hint error />
         </div>
     }
 }

@@ -36,7 +36,7 @@ export class EventEditorPage extends AppShell {
     await this.page.getByLabel('Starts').fill(event.start);
     await this.page.getByLabel('Ends').fill(event.end);
     await this.page.getByLabel('Capacity').fill(event.capacity);
-    await this.page.getByLabel('Venue').selectOption({ label: event.venueLabel });
+    await this.page.getByLabel('Venue', { exact: true }).selectOption({ label: event.venueLabel });
     await this.page.getByLabel('Description').fill('A day of talks.\n\nLunch included.');
     await this.page.getByRole('button', { name: 'Create event' }).click();
     await expect(this.page).toHaveURL(/\/dashboard\/events\/[0-9a-f-]{36}$/);

@@ -5,6 +5,7 @@ use crate::events::api::{
 };
 use crate::events::{EventEditor, EventStatus, EventType, TierView, VenueView, Visibility};
 use crate::pages::dashboard::events::StatusBadge;
+use crate::pages::dashboard::venues::VenueFilter;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -24,13 +25,19 @@ const TIMEZONES: &[&str] = &[
 /// `/dashboard/events/new`: an empty event form.
 #[component]
 pub fn NewEventPage() -> impl IntoView {
-    let venues = Resource::new(|| (), |_| list_venues(None, None));
+    let query = use_query_map();
+    let filter = move || {
+        let q = query.read();
+        (q.get("min_capacity"), q.get_all("amenities").unwrap_or_default())
+    };
+    let venues = Resource::new(filter, |(min, amenities)| list_venues(min, Some(amenities)));
     view! {
         <Title text="New event" />
         <header class="page-header">
             <p class="eyebrow"><a href="/dashboard/events">"Events"</a></p>
             <h1>"New event"</h1>
         </header>
+        <VenueFilter action="/dashboard/events/new" min_capacity=Signal::derive(move || filter().0) amenities=Signal::derive(move || filter().1) />
         <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match venues.await {
@@ -154,14 +161,26 @@ fn StatusControls(event_id: String, status: EventStatus, changes: RwSignal<u32>)
                     {steps
                         .iter()
                         .map(|next| {
-                            let class = if *next == EventStatus::Cancelled { "button button-danger" } else { "button" };
                             let event_id = event_id.clone();
-                            view! {
-                                <ActionForm action=change attr:novalidate=true>
+                            let form = move |class: &'static str, text: &'static str| view! {
+                                <ActionForm action=change>
                                     <input type="hidden" name="event_id" value=event_id />
                                     <input type="hidden" name="status" value=next.as_str() />
-                                    <button type="submit" class=class>{status_verb(*next)}</button>
+                                    <button type="submit" class=class>{text}</button>
                                 </ActionForm>
+                            };
+                            // Cancelling cannot be undone, so it takes a second, explicit click.
+                            if *next == EventStatus::Cancelled {
+                                view! {
+                                    <details class="confirm">
+                                        <summary class="button button-danger">{status_verb(*next)}</summary>
+                                        <p>"Cancelling cannot be undone. The event page will say it is cancelled."</p>
+                                        {form("button button-danger", "Yes, cancel this event")}
+                                    </details>
+                                }
+                                .into_any()
+                            } else {
+                                form("button", status_verb(*next)).into_any()
                             }
                         })
                         .collect_view()}

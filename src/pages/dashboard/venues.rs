@@ -23,30 +23,7 @@ pub fn VenuesPage() -> impl IntoView {
             <p class="eyebrow"><a href="/dashboard">"Dashboard"</a></p>
             <h1>"Venues"</h1>
         </header>
-        <form method="get" action="/dashboard/venues" class="filters card" aria-label="Filter venues">
-            <div class="field">
-                <label for="min_capacity">"At least this many seats"</label>
-                <input id="min_capacity" name="min_capacity" type="number" min="1" value=move || filter().0 />
-            </div>
-            <fieldset>
-                <legend>"Must have"</legend>
-                {AMENITIES
-                    .iter()
-                    .map(|(key, label)| {
-                        let id = format!("filter-{key}");
-                        let for_id = id.clone();
-                        let checked = move || filter().1.iter().any(|a| a == key);
-                        view! {
-                            <label class="inline-check" for=for_id>
-                                <input id=id type="checkbox" name="amenities" value=*key checked=checked />
-                                {*label}
-                            </label>
-                        }
-                    })
-                    .collect_view()}
-            </fieldset>
-            <button type="submit" class="button button-secondary">"Filter"</button>
-        </form>
+        <VenueFilter action="/dashboard/venues" min_capacity=Signal::derive(move || filter().0) amenities=Signal::derive(move || filter().1) />
         <Suspense fallback=|| view! { <p aria-busy="true">"Loading venues…"</p> }>
             {move || Suspend::new(async move {
                 match venues.await {
@@ -60,6 +37,42 @@ pub fn VenuesPage() -> impl IntoView {
             <h2>"Add a venue"</h2>
             <VenueForm venue=None saved />
         </section>
+    }
+}
+
+/// Narrows a venue list to those with enough seats and the wanted amenities. A plain GET
+/// form, so the choice lives in the URL and works before the page is interactive.
+#[component]
+pub fn VenueFilter(
+    action: &'static str,
+    min_capacity: Signal<Option<String>>,
+    amenities: Signal<Vec<String>>,
+) -> impl IntoView {
+    view! {
+        <form method="get" action=action class="filters card" aria-label="Filter venues">
+            <div class="field">
+                <label for="min_capacity">"At least this many seats"</label>
+                <input id="min_capacity" name="min_capacity" type="number" min="1" value=move || min_capacity.get() />
+            </div>
+            <fieldset>
+                <legend>"Must have"</legend>
+                {AMENITIES
+                    .iter()
+                    .map(|(key, label)| {
+                        let id = format!("filter-{key}");
+                        let for_id = id.clone();
+                        let checked = move || amenities.get().iter().any(|a| a == key);
+                        view! {
+                            <label class="inline-check" for=for_id>
+                                <input id=id type="checkbox" name="amenities" value=*key checked=checked />
+                                {*label}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <button type="submit" class="button button-secondary">"Filter venues"</button>
+        </form>
     }
 }
 
