@@ -164,3 +164,63 @@ async fn a_plain_html_form_post_with_bad_input_goes_back_to_the_form_with_the_er
     let page = get(&app, location.trim_start_matches("http://localhost"), None).await;
     assert!(page.body.contains("That email and password do not match an account."), "{}", page.body);
 }
+
+/// Every organizer server function, with arguments that would otherwise be valid enough
+/// to reach the guard.
+const ORGANIZER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
+    ("get_organization_overview", &[]),
+    ("list_organization_events", &[]),
+    ("get_event_editor", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
+    (
+        "save_event",
+        &[
+            ("name", "X"),
+            ("event_type", "conference"),
+            ("start_local", "2031-01-01T09:00"),
+            ("end_local", "2031-01-01T10:00"),
+            ("capacity", "10"),
+            ("visibility", "public"),
+        ],
+    ),
+    ("change_event_status", &[("event_id", "00000000-0000-0000-0000-000000000000"), ("status", "published")]),
+    ("duplicate_event", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
+    (
+        "save_tier",
+        &[("event_id", "00000000-0000-0000-0000-000000000000"), ("name", "A"), ("price", "1"), ("capacity", "1")],
+    ),
+    ("tier_action", &[("tier_id", "00000000-0000-0000-0000-000000000000"), ("action", "delete")]),
+    ("list_venues", &[]),
+    ("get_venue", &[("venue_id", "00000000-0000-0000-0000-000000000000")]),
+    ("save_venue", &[("name", "Hall"), ("address", "1 Main St")]),
+];
+
+#[sqlx::test]
+async fn every_organizer_function_refuses_visitors_and_attendees_and_writes_nothing(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let attendee = sign_up(&app, "ada@example.com", None).await;
+
+    for (function, form) in ORGANIZER_FUNCTIONS {
+        let visitor = call(&app, function, form, None).await;
+        assert_eq!(visitor.status, StatusCode::UNAUTHORIZED, "{function} for a visitor: {}", visitor.body);
+        let member_of_nothing = call(&app, function, form, Some(&attendee)).await;
+        assert_eq!(
+            member_of_nothing.status,
+            StatusCode::FORBIDDEN,
+            "{function} for an attendee: {}",
+            member_of_nothing.body
+        );
+    }
+    for table in ["events", "venues", "ticket_tiers", "organizations"] {
+        let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&pool).await.unwrap();
+        assert_eq!(rows, 0, "{table} must stay empty");
+    }
+}
+
+#[sqlx::test]
+async fn account_functions_refuse_visitors(pool: PgPool) {
+    let app = app(pool).await;
+
+    assert_eq!(call(&app, "get_profile", &[], None).await.status, StatusCode::UNAUTHORIZED);
+    let update = call(&app, "update_profile", &[("full_name", "Mallory")], None).await;
+    assert_eq!(update.status, StatusCode::UNAUTHORIZED);
+}
