@@ -2,7 +2,7 @@
 //! organization id from the caller's `OrganizationScope`.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection, PgExecutor};
+use sqlx::{FromRow, PgConnection, PgExecutor, Row};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, FromRow)]
@@ -36,6 +36,27 @@ pub struct VenueFields<'a> {
     pub amenities: serde_json::Value,
 }
 
+/// A query being built, to which field sets append their values in column order.
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+impl VenueFields<'_> {
+    /// Binds name through amenities, after whatever the query bound first.
+    fn bind_to<'q>(&'q self, query: PgQuery<'q>) -> PgQuery<'q> {
+        query
+            .bind(self.name)
+            .bind(self.address)
+            .bind(self.city)
+            .bind(self.province)
+            .bind(self.postal_code)
+            .bind(self.country)
+            .bind(self.capacity)
+            .bind(self.contact_name)
+            .bind(self.contact_email)
+            .bind(self.contact_phone)
+            .bind(&self.amenities)
+    }
+}
+
 const VENUE_COLUMNS: &str = "id, name, address, city, province, postal_code, country, capacity, \
                              contact_name, contact_email, contact_phone, amenities";
 
@@ -44,25 +65,13 @@ pub async fn insert_venue(
     organization_id: Uuid,
     v: &VenueFields<'_>,
 ) -> Result<Uuid, sqlx::Error> {
-    sqlx::query_scalar(
+    let query = sqlx::query(
         "INSERT INTO venues (organization_id, name, address, city, province, postal_code, country, capacity,
                              contact_name, contact_email, contact_phone, amenities)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
-    .bind(organization_id)
-    .bind(v.name)
-    .bind(v.address)
-    .bind(v.city)
-    .bind(v.province)
-    .bind(v.postal_code)
-    .bind(v.country)
-    .bind(v.capacity)
-    .bind(v.contact_name)
-    .bind(v.contact_email)
-    .bind(v.contact_phone)
-    .bind(&v.amenities)
-    .fetch_one(db)
-    .await
+    .bind(organization_id);
+    v.bind_to(query).fetch_one(db).await?.try_get("id")
 }
 
 pub async fn update_venue(
@@ -71,26 +80,14 @@ pub async fn update_venue(
     id: Uuid,
     v: &VenueFields<'_>,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
+    let query = sqlx::query(
         "UPDATE venues SET name = $3, address = $4, city = $5, province = $6, postal_code = $7, country = $8,
                 capacity = $9, contact_name = $10, contact_email = $11, contact_phone = $12, amenities = $13
           WHERE organization_id = $1 AND id = $2",
     )
     .bind(organization_id)
-    .bind(id)
-    .bind(v.name)
-    .bind(v.address)
-    .bind(v.city)
-    .bind(v.province)
-    .bind(v.postal_code)
-    .bind(v.country)
-    .bind(v.capacity)
-    .bind(v.contact_name)
-    .bind(v.contact_email)
-    .bind(v.contact_phone)
-    .bind(&v.amenities)
-    .execute(db)
-    .await?;
+    .bind(id);
+    let result = v.bind_to(query).execute(db).await?;
     Ok(result.rows_affected() == 1)
 }
 
@@ -177,6 +174,21 @@ pub struct EventFields<'a> {
     pub allow_registrations: bool,
 }
 
+impl EventFields<'_> {
+    /// Binds venue through visibility (the `events` columns), after whatever the query bound first.
+    fn bind_to<'q>(&'q self, query: PgQuery<'q>) -> PgQuery<'q> {
+        query
+            .bind(self.venue_id)
+            .bind(self.name)
+            .bind(self.event_type)
+            .bind(self.description)
+            .bind(self.start_at)
+            .bind(self.end_at)
+            .bind(self.capacity)
+            .bind(self.visibility)
+    }
+}
+
 pub async fn insert_event(
     conn: &mut PgConnection,
     id: Uuid,
@@ -185,25 +197,16 @@ pub async fn insert_event(
     slug: &str,
     f: &EventFields<'_>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO events (id, organization_id, organizer_id, venue_id, name, slug, event_type, description,
+    let query = sqlx::query(
+        "INSERT INTO events (id, organization_id, organizer_id, slug, venue_id, name, event_type, description,
                              start_at, end_at, capacity, visibility)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(id)
     .bind(organization_id)
     .bind(organizer_id)
-    .bind(f.venue_id)
-    .bind(f.name)
-    .bind(slug)
-    .bind(f.event_type)
-    .bind(f.description)
-    .bind(f.start_at)
-    .bind(f.end_at)
-    .bind(f.capacity)
-    .bind(f.visibility)
-    .execute(&mut *conn)
-    .await?;
+    .bind(slug);
+    f.bind_to(query).execute(&mut *conn).await?;
     sqlx::query(
         "INSERT INTO event_settings (event_id, currency, timezone, allow_registrations) VALUES ($1, $2, $3, $4)",
     )
@@ -222,23 +225,14 @@ pub async fn update_event(
     id: Uuid,
     f: &EventFields<'_>,
 ) -> Result<bool, sqlx::Error> {
-    let updated = sqlx::query(
+    let query = sqlx::query(
         "UPDATE events SET venue_id = $3, name = $4, event_type = $5, description = $6, start_at = $7, end_at = $8,
                 capacity = $9, visibility = $10
           WHERE organization_id = $1 AND id = $2",
     )
     .bind(organization_id)
-    .bind(id)
-    .bind(f.venue_id)
-    .bind(f.name)
-    .bind(f.event_type)
-    .bind(f.description)
-    .bind(f.start_at)
-    .bind(f.end_at)
-    .bind(f.capacity)
-    .bind(f.visibility)
-    .execute(&mut *conn)
-    .await?;
+    .bind(id);
+    let updated = f.bind_to(query).execute(&mut *conn).await?;
     if updated.rows_affected() != 1 {
         return Ok(false);
     }
@@ -364,31 +358,36 @@ pub struct TierFields<'a> {
     pub max_per_order: i32,
 }
 
+impl TierFields<'_> {
+    /// Binds name through max per order, after whatever the query bound first.
+    fn bind_to<'q>(&'q self, query: PgQuery<'q>) -> PgQuery<'q> {
+        query
+            .bind(self.name)
+            .bind(self.description)
+            .bind(self.price_cents)
+            .bind(self.capacity)
+            .bind(self.sales_start_at)
+            .bind(self.sales_end_at)
+            .bind(self.min_per_order)
+            .bind(self.max_per_order)
+    }
+}
+
 pub async fn insert_tier(
     conn: &mut PgConnection,
     event_id: Uuid,
     f: &TierFields<'_>,
     is_active: bool,
 ) -> Result<Uuid, sqlx::Error> {
-    sqlx::query_scalar(
+    let query = sqlx::query(
         "INSERT INTO ticket_tiers (event_id, name, description, price_cents, capacity, sales_start_at, sales_end_at,
                                    min_per_order, max_per_order, is_active, sort_order)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
                  (SELECT coalesce(max(sort_order) + 1, 0) FROM ticket_tiers WHERE event_id = $1))
          RETURNING id",
     )
-    .bind(event_id)
-    .bind(f.name)
-    .bind(f.description)
-    .bind(f.price_cents)
-    .bind(f.capacity)
-    .bind(f.sales_start_at)
-    .bind(f.sales_end_at)
-    .bind(f.min_per_order)
-    .bind(f.max_per_order)
-    .bind(is_active)
-    .fetch_one(conn)
-    .await
+    .bind(event_id);
+    f.bind_to(query).bind(is_active).fetch_one(conn).await?.try_get("id")
 }
 
 /// Locks a tier of an event of the organization and returns what it has sold.
@@ -410,22 +409,13 @@ pub async fn lock_tier(
 }
 
 pub async fn update_tier(conn: &mut PgConnection, tier_id: Uuid, f: &TierFields<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let query = sqlx::query(
         "UPDATE ticket_tiers SET name = $2, description = $3, price_cents = $4, capacity = $5, sales_start_at = $6,
                 sales_end_at = $7, min_per_order = $8, max_per_order = $9
           WHERE id = $1",
     )
-    .bind(tier_id)
-    .bind(f.name)
-    .bind(f.description)
-    .bind(f.price_cents)
-    .bind(f.capacity)
-    .bind(f.sales_start_at)
-    .bind(f.sales_end_at)
-    .bind(f.min_per_order)
-    .bind(f.max_per_order)
-    .execute(conn)
-    .await?;
+    .bind(tier_id);
+    f.bind_to(query).execute(conn).await?;
     Ok(())
 }
 
