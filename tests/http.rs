@@ -224,3 +224,13 @@ async fn account_functions_refuse_visitors(pool: PgPool) {
     let update = call(&app, "update_profile", &[("full_name", "Mallory")], None).await;
     assert_eq!(update.status, StatusCode::UNAUTHORIZED);
 }
+
+#[sqlx::test]
+async fn a_server_function_call_with_missing_arguments_is_a_400_not_a_500(pool: PgPool) {
+    let app = app(pool).await;
+
+    let reply = call(&app, "log_in", &[("email", "ada@example.com")], None).await;
+
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert!(reply.body.contains("Transport"), "{}", reply.body);
+}
