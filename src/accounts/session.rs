@@ -11,6 +11,11 @@ const USER_ID: &str = "user_id";
 pub struct AuthSession(Session);
 
 impl AuthSession {
+    /// Wraps a session taken by a plain axum handler (outside server functions).
+    pub fn new(session: Session) -> Self {
+        AuthSession(session)
+    }
+
     /// The session of the request being served.
     pub async fn of_request() -> Result<Self, AppError> {
         leptos_axum::extract::<Session>()

@@ -1,6 +1,7 @@
 //! Plain HTTP endpoints of the events domain that are not server functions: the cover
 //! upload (a multipart form that works without JavaScript) and the calendar download.
 
+use crate::accounts::session::AuthSession;
 use crate::error::AppError;
 use crate::events::service;
 use crate::organizations::Role;
@@ -46,13 +47,10 @@ pub async fn upload_cover(
         let query = problem.map(|p| format!("?cover_error={p}")).unwrap_or_default();
         Redirect::to(&format!("/dashboard/events/{event_id}{query}")).into_response()
     };
-    let user_id = match session.get::<Uuid>("user_id").await {
+    let user_id = match AuthSession::new(session).user_id().await {
         Ok(Some(user_id)) => user_id,
         Ok(None) => return Redirect::to(&format!("/login?next=/dashboard/events/{event_id}")).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "reading the session failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     let scope = match scope_for(&state.pool, user_id, None, Role::Admin).await {
         Ok(scope) => scope,
@@ -153,7 +151,7 @@ pub fn calendar(event: &crate::events::PublicEvent, site: &str) -> String {
 
 /// `GET /events/{slug}/calendar.ics`
 pub async fn calendar_file(State(state): State<AppState>, session: Session, Path(slug): Path<String>) -> Response {
-    let viewer = session.get::<Uuid>("user_id").await.ok().flatten();
+    let viewer = AuthSession::new(session).user_id().await.ok().flatten();
     match service::public_event(&state.pool, &slug, viewer).await {
         Ok(event) => {
             let site = format!("http://{}", state.leptos_options.site_addr);
