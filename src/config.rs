@@ -25,6 +25,33 @@ pub struct Config {
     pub upload_dir: PathBuf,
     /// Load the demo organizer and organization when the database has no users.
     pub seed_demo: bool,
+    /// The address people reach the site at, for links in e-mails and payment redirects.
+    pub public_url: String,
+    /// Send e-mail through this SMTP server (`smtp://user:pass@host:587?tls=required`);
+    /// when unset, messages are written to `mailbox_dir` and shown on the "sent mail" page.
+    pub smtp_url: Option<String>,
+    /// Folder of `.eml` files written when no SMTP server is configured.
+    pub mailbox_dir: PathBuf,
+    /// The From address of every message.
+    pub mail_from: String,
+    /// How long an unpaid card order holds its tickets.
+    pub order_hold: Duration,
+    /// Stripe Checkout, enabled when both the secret key and the webhook secret are set.
+    pub stripe: Option<StripeConfig>,
+}
+
+#[derive(Clone)]
+pub struct StripeConfig {
+    pub secret_key: String,
+    pub webhook_secret: String,
+    /// `https://api.stripe.com` unless pointed elsewhere (tests use a local stand-in).
+    pub api_base: String,
+}
+
+impl std::fmt::Debug for StripeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeConfig").field("api_base", &self.api_base).finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +92,47 @@ impl Config {
                 .filter(|v| !v.trim().is_empty())
                 .unwrap_or_else(|| ".data/uploads".into())
                 .into(),
+            public_url: lookup("PUBLIC_URL")
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| v.trim().trim_end_matches('/').to_owned())
+                .unwrap_or_else(|| "http://127.0.0.1:3000".into()),
+            smtp_url: lookup("SMTP_URL").filter(|v| !v.trim().is_empty()),
+            mailbox_dir: lookup("MAILBOX_DIR")
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| ".data/mailbox".into())
+                .into(),
+            mail_from: lookup("MAIL_FROM")
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| "EventOS Tickets <tickets@eventos.local>".into()),
+            order_hold: Duration::from_secs(60 * parse_number::<u64>(&lookup, "ORDER_HOLD_MINUTES", 15)?),
+            stripe: stripe_config(&lookup)?,
         })
+    }
+}
+
+fn stripe_config(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<StripeConfig>, ConfigError> {
+    let secret_key = lookup("STRIPE_SECRET_KEY").filter(|v| !v.trim().is_empty());
+    let webhook_secret = lookup("STRIPE_WEBHOOK_SECRET").filter(|v| !v.trim().is_empty());
+    match (secret_key, webhook_secret) {
+        (Some(secret_key), Some(webhook_secret)) => Ok(Some(StripeConfig {
+            secret_key,
+            webhook_secret,
+            api_base: lookup("STRIPE_API_BASE")
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| v.trim().trim_end_matches('/').to_owned())
+                .unwrap_or_else(|| "https://api.stripe.com".into()),
+        })),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(ConfigError::Invalid {
+            name: "STRIPE_WEBHOOK_SECRET",
+            value: String::new(),
+            reason: "is required when STRIPE_SECRET_KEY is set (payments are confirmed only by the webhook)",
+        }),
+        (None, Some(_)) => Err(ConfigError::Invalid {
+            name: "STRIPE_SECRET_KEY",
+            value: String::new(),
+            reason: "is required when STRIPE_WEBHOOK_SECRET is set",
+        }),
     }
 }
 
@@ -119,6 +186,21 @@ mod tests {
         assert!(!config.cookie_secure);
         assert!(config.seed_demo);
         assert_eq!(config.session_idle, Duration::from_secs(14 * 24 * 3600));
+        assert_eq!(config.order_hold, Duration::from_secs(15 * 60));
+        assert!(config.smtp_url.is_none() && config.stripe.is_none());
+    }
+
+    #[test]
+    fn stripe_needs_both_its_secrets() {
+        let error = config_from(&[("DATABASE_URL", "postgres://x/y"), ("STRIPE_SECRET_KEY", "sk_test_1")]).unwrap_err();
+        assert!(error.to_string().contains("STRIPE_WEBHOOK_SECRET"));
+        let config = config_from(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("STRIPE_SECRET_KEY", "sk_test_1"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
+        ])
+        .unwrap();
+        assert_eq!(config.stripe.unwrap().api_base, "https://api.stripe.com");
     }
 
     #[test]

@@ -390,14 +390,15 @@ pub async fn insert_tier(
     f.bind_to(query).bind(is_active).fetch_one(conn).await?.try_get("id")
 }
 
-/// Locks a tier of an event of the organization and returns what it has sold.
+/// Locks a tier of an event of the organization and returns how many of its tickets are
+/// sold or held (its capacity counter, exact under the lock).
 pub async fn lock_tier(
     conn: &mut PgConnection,
     organization_id: Uuid,
     tier_id: Uuid,
 ) -> Result<Option<(Uuid, i64)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT t.event_id, (SELECT sold FROM tier_stats WHERE tier_id = t.id)
+        "SELECT t.event_id, t.taken::bigint
            FROM ticket_tiers t JOIN events e ON e.id = t.event_id
           WHERE e.organization_id = $1 AND t.id = $2
             FOR UPDATE OF t",

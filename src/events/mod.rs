@@ -13,33 +13,6 @@ pub mod time;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal, $label:literal;)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "lowercase")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The value stored in the database and sent in forms.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            /// The word shown to people.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-
-            pub fn parse(value: &str) -> Option<Self> {
-                match value.trim() { $($text => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-
 text_enum!(
     /// What kind of event it is.
     EventType {

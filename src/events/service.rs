@@ -326,7 +326,14 @@ pub async fn update_event(pool: &PgPool, scope: &OrganizationScope, id: Uuid, fo
             format!("{} tickets are already sold; capacity cannot be lower.", existing.sold),
         ));
     }
-    db::update_event(&mut tx, scope.organization_id, id, &event.fields()).await?;
+    // A sale committed since the check above still cannot be undercut: the inventory's
+    // CHECK refuses a capacity below what is taken.
+    match db::update_event(&mut tx, scope.organization_id, id, &event.fields()).await {
+        Err(e) if violated_constraint(&e) == Some("event_inventory_taken_within_capacity") => {
+            return Err(AppError::field("capacity", "More tickets are sold or held than that capacity."));
+        }
+        other => other?,
+    };
     tx.commit().await?;
     Ok(())
 }
@@ -638,7 +645,7 @@ pub async fn add_tier(
     Ok(id)
 }
 
-/// Edits a tier. Its capacity can never drop below what it has sold.
+/// Edits a tier. Its capacity can never drop below what is sold or held.
 pub async fn update_tier(
     pool: &PgPool,
     scope: &OrganizationScope,
@@ -647,11 +654,14 @@ pub async fn update_tier(
 ) -> Result<(), AppError> {
     require_role(scope, Role::Admin)?;
     let mut tx = pool.begin().await?;
-    let (event_id, sold) = db::lock_tier(&mut tx, scope.organization_id, tier_id).await?.ok_or(AppError::NotFound)?;
+    let (event_id, taken) = db::lock_tier(&mut tx, scope.organization_id, tier_id).await?.ok_or(AppError::NotFound)?;
     let tz = event_timezone(pool, scope, event_id).await?;
     let tier = validate_tier(&form, tz)?;
-    if i64::from(tier.capacity) < sold {
-        return Err(AppError::field("capacity", format!("{sold} tickets are already sold; capacity cannot be lower.")));
+    if i64::from(tier.capacity) < taken {
+        return Err(AppError::field(
+            "capacity",
+            format!("{taken} tickets are already sold or held; capacity cannot be lower."),
+        ));
     }
     db::update_tier(&mut tx, tier_id, &tier.fields()).await?;
     tx.commit().await?;
@@ -679,7 +689,7 @@ pub async fn delete_tier(pool: &PgPool, scope: &OrganizationScope, tier_id: Uuid
     db::lock_tier(&mut tx, scope.organization_id, tier_id).await?.ok_or(AppError::NotFound)?;
     match db::delete_tier(&mut tx, tier_id).await {
         Ok(()) => {}
-        Err(e) if violated_constraint(&e) == Some("tickets_tier_id_fkey") => {
+        Err(e) if matches!(violated_constraint(&e), Some("tickets_tier_id_fkey" | "order_items_tier_id_fkey")) => {
             return Err(AppError::Conflict(
                 "This tier has tickets, so it cannot be deleted. Deactivate it instead.".into(),
             ));
@@ -757,7 +767,7 @@ pub async fn public_events(pool: &PgPool, filters: &EventFilters) -> Result<Even
 }
 
 /// Whether `viewer` may see `event`: drafts and private events only within the organization.
-async fn may_view(pool: &PgPool, event: &EventRow, viewer: Option<Uuid>) -> Result<bool, AppError> {
+pub async fn may_view(pool: &PgPool, event: &EventRow, viewer: Option<Uuid>) -> Result<bool, AppError> {
     let status = EventStatus::parse(&event.status).unwrap_or(EventStatus::Draft);
     let visibility = Visibility::parse(&event.visibility).unwrap_or(Visibility::Private);
     if status.is_visible_to_public() && visibility != Visibility::Private {

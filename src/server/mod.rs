@@ -2,6 +2,7 @@
 //! application state, health checks and demo data.
 
 pub mod health;
+pub mod rate_limit;
 pub mod seed;
 pub mod startup;
 pub mod state;

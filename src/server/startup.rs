@@ -14,7 +14,6 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
@@ -114,7 +113,10 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
     let expired_sessions = PostgresStore::new(pool.clone());
     let deletion = tokio::spawn(expired_sessions.continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
 
-    let router = router(AppState { leptos_options, pool, config: Arc::new(config) });
+    let state = AppState::new(leptos_options, pool.clone(), config)?;
+    let mail_worker = crate::mail::outbox::spawn_worker(pool.clone(), state.mailer.clone());
+    let sweeper = tokio::spawn(sweep_expired_holds(pool));
+    let router = router(state);
     let listener =
         tokio::net::TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
     tracing::info!("EventOS listening on http://{address}");
@@ -122,9 +124,25 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
     if demo {
         println!("Demo organizer login: {} / {}", seed::DEMO_EMAIL, seed::DEMO_PASSWORD);
     }
-    let served = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await;
+    let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
     deletion.abort();
+    mail_worker.abort();
+    sweeper.abort();
     served.map_err(|e| format!("server error: {e}"))
+}
+
+/// Releases expired holds every 30 seconds so the numbers people see stay fresh. Selling
+/// never depends on it: a buyer who finds a tier full releases expired holds first.
+async fn sweep_expired_holds(pool: PgPool) {
+    let mut every = tokio::time::interval(Duration::from_secs(30));
+    loop {
+        every.tick().await;
+        if let Err(error) = crate::orders::inventory::release_all_expired_holds(&pool).await {
+            tracing::error!(%error, "releasing expired holds failed");
+        }
+    }
 }
 
 /// The whole application: pages, server functions, static files, health, sessions, tracing.
@@ -148,6 +166,8 @@ pub fn router(state: AppState) -> Router {
             post(events_http::upload_cover).layer(DefaultBodyLimit::max(events_http::MAX_COVER_BYTES + 64 * 1024)),
         )
         .route("/events/{slug}/calendar.ics", get(events_http::calendar_file))
+        .route("/webhooks/stripe", post(crate::payments::http::stripe_webhook))
+        .route("/dashboard/mail/{id}/message.eml", get(crate::mail::api::eml_file))
         .nest_service("/media", ServeDir::new(&state.config.upload_dir))
         .leptos_routes_with_context(
             &state,

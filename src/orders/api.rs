@@ -1,0 +1,240 @@
+//! Checkout, order and promo code server functions. Buyer functions work without an
+//! account; organizer functions start with the guard.
+
+use crate::error::AppError;
+use crate::orders::{CheckoutQuote, EventOrders, OrderDetail, OrderView, PromoView};
+#[cfg(feature = "ssr")]
+use crate::{
+    accounts::session::{AuthSession, require_user},
+    orders::service::{self, CheckoutForm, PromoForm},
+    organizations::{Role, access::require_organizer},
+    server::{rate_limit, reply, state::AppState},
+};
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+fn parse_id(raw: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(raw.trim()).map_err(|_| AppError::NotFound)
+}
+
+#[cfg(feature = "ssr")]
+async fn viewer() -> Result<(AppState, Option<Uuid>), AppError> {
+    let state = AppState::from_context()?;
+    let user_id = AuthSession::of_request().await?.user_id().await?;
+    Ok((state, user_id))
+}
+
+/// The checkout summary for `tickets` (`tier:quantity,…`), with a promo code applied.
+#[server(prefix = "/api", endpoint = "get_checkout")]
+pub async fn get_checkout(slug: String, tickets: String, promo: Option<String>) -> Result<CheckoutQuote, AppError> {
+    reply(
+        async {
+            let (state, user_id) = viewer().await?;
+            service::quote(&state.pool, &state.payments, &slug, &tickets, promo.as_deref(), user_id).await
+        }
+        .await,
+    )
+}
+
+/// Places the order and sends the buyer on: to Stripe for card payments, else to the
+/// order's confirmation page. Returns that address.
+#[server(prefix = "/api", endpoint = "place_order")]
+#[allow(clippy::too_many_arguments)]
+pub async fn place_order(
+    slug: String,
+    tickets: String,
+    buyer_name: String,
+    buyer_email: String,
+    buyer_phone: Option<String>,
+    promo_code: Option<String>,
+    payment_method: Option<String>,
+    attendee_names: Option<Vec<String>>,
+    attendee_emails: Option<Vec<String>>,
+    first_is_buyer: Option<String>,
+) -> Result<String, AppError> {
+    reply(
+        async {
+            let (state, user_id) = viewer().await?;
+            let form = CheckoutForm {
+                slug,
+                selection: tickets,
+                buyer_name,
+                buyer_email,
+                buyer_phone,
+                promo_code,
+                payment_method,
+                attendee_names: attendee_names.unwrap_or_default(),
+                attendee_emails: attendee_emails.unwrap_or_default(),
+                first_is_buyer: first_is_buyer.is_some(),
+            };
+            let placed = service::place_order(&state.pool, &state.payments, form, user_id).await?;
+            state.mailer.wake();
+            let next = placed.payment_url.unwrap_or_else(|| format!("/orders/{}", placed.access_token));
+            leptos_axum::redirect(&next);
+            Ok(next)
+        }
+        .await,
+    )
+}
+
+/// The order behind a secret link.
+#[server(prefix = "/api", endpoint = "get_order")]
+pub async fn get_order(token: String) -> Result<OrderView, AppError> {
+    reply(
+        async {
+            let state = AppState::from_context()?;
+            service::order_by_token(&state.pool, &token).await
+        }
+        .await,
+    )
+}
+
+/// Every order of the logged-in user.
+#[server(prefix = "/api", endpoint = "my_orders")]
+pub async fn my_orders() -> Result<Vec<OrderView>, AppError> {
+    reply(
+        async {
+            let (state, user_id) = require_user().await?;
+            service::orders_of_user(&state.pool, user_id).await
+        }
+        .await,
+    )
+}
+
+/// Re-sends an order's tickets to its buyer; limited per address and per network address.
+#[server(prefix = "/api", endpoint = "resend_tickets")]
+pub async fn resend_tickets(order_number: String, email: String) -> Result<String, AppError> {
+    reply(
+        async {
+            use std::time::Duration;
+            let state = AppState::from_context()?;
+            let window = Duration::from_secs(15 * 60);
+            let client = use_context::<http::request::Parts>()
+                .and_then(|parts| {
+                    parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
+                })
+                .map(|ip| ip.to_string())
+                .unwrap_or_else(|| "unknown".into());
+            rate_limit::hit(&state.pool, &format!("resend-ip:{client}"), 20, window).await?;
+            rate_limit::hit(&state.pool, &format!("resend:{}", email.trim().to_lowercase()), 3, window).await?;
+            service::resend_order_mail(&state.pool, &order_number, &email).await?;
+            state.mailer.wake();
+            Ok("If an order matches, its tickets are on their way to that address.".to_owned())
+        }
+        .await,
+    )
+}
+
+// ----- Organizer -----
+
+#[server(prefix = "/api", endpoint = "list_event_orders")]
+pub async fn list_event_orders(
+    event_id: String,
+    q: Option<String>,
+    status: Option<String>,
+) -> Result<EventOrders, AppError> {
+    reply(
+        async {
+            let (state, scope) = require_organizer(Role::Staff).await?;
+            service::event_orders(&state.pool, &scope, parse_id(&event_id)?, q.as_deref(), status.as_deref()).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "get_order_detail")]
+pub async fn get_order_detail(order_id: String) -> Result<OrderDetail, AppError> {
+    reply(
+        async {
+            let (state, scope) = require_organizer(Role::Staff).await?;
+            service::order_detail(&state.pool, &scope, parse_id(&order_id)?).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "mark_order_paid")]
+pub async fn mark_order_paid(order_id: String) -> Result<(), AppError> {
+    reply(
+        async {
+            let (state, scope) = require_organizer(Role::Admin).await?;
+            service::mark_offline_paid(&state.pool, &scope, parse_id(&order_id)?).await
+        }
+        .await,
+    )
+}
+
+/// Cancels an unpaid order, or refunds a paid one.
+#[server(prefix = "/api", endpoint = "cancel_order")]
+pub async fn cancel_order(order_id: String) -> Result<String, AppError> {
+    reply(
+        async {
+            let (state, scope) = require_organizer(Role::Admin).await?;
+            let outcome = service::cancel_order(&state.pool, &state.payments, &scope, parse_id(&order_id)?).await?;
+            state.mailer.wake();
+            Ok(outcome.label().to_owned())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "cancel_ticket")]
+pub async fn cancel_ticket(order_id: String, ticket_id: String) -> Result<(), AppError> {
+    reply(
+        async {
+            let (state, scope) = require_organizer(Role::Admin).await?;
+            service::cancel_ticket(&state.pool, &state.payments, &scope, parse_id(&order_id)?, parse_id(&ticket_id)?)
+                .await?;
+            state.mailer.wake();
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "list_promo_codes")]
+pub async fn list_promo_codes(event_id: String) -> Result<Vec<PromoView>, AppError> {
+    reply(
+        async {
+            let (state, scope) = require_organizer(Role::Staff).await?;
+            service::promos(&state.pool, &scope, parse_id(&event_id)?).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "create_promo_code")]
+#[allow(clippy::too_many_arguments)]
+pub async fn create_promo_code(
+    event_id: String,
+    code: String,
+    discount_kind: String,
+    amount: String,
+    tier_id: Option<String>,
+    max_uses: Option<String>,
+    valid_from_local: Option<String>,
+    valid_until_local: Option<String>,
+) -> Result<(), AppError> {
+    reply(
+        async {
+            let (state, scope) = require_organizer(Role::Admin).await?;
+            let form =
+                PromoForm { code, discount_kind, amount, tier_id, max_uses, valid_from_local, valid_until_local };
+            service::create_promo(&state.pool, &scope, parse_id(&event_id)?, form).await.map(|_| ())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "set_promo_code_active")]
+pub async fn set_promo_code_active(promo_id: String, active: bool) -> Result<(), AppError> {
+    reply(
+        async {
+            let (state, scope) = require_organizer(Role::Admin).await?;
+            service::set_promo_active(&state.pool, &scope, parse_id(&promo_id)?, active).await.map(|_| ())
+        }
+        .await,
+    )
+}
