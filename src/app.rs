@@ -102,10 +102,18 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/signup") view=account::signup::SignUpPage />
                     <Route path=path!("/account/profile") view=account::profile::ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("/events/:slug") view=public::event::EventPage ssr=SsrMode::Async />
+                    <Route path=path!("/events/:slug/checkout") view=public::checkout::CheckoutPage ssr=SsrMode::Async />
+                    <Route path=path!("/orders/lookup") view=public::order::OrderLookupPage />
+                    <Route path=path!("/orders/:token") view=public::order::OrderPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/tickets") view=account::tickets::MyTicketsPage ssr=SsrMode::Async />
                     <Route path=path!("/dashboard") view=dashboard::home::DashboardHome ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events") view=dashboard::events::EventsPage ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/new") view=dashboard::event_editor::NewEventPage ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/:id") view=dashboard::event_editor::EditEventPage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/events/:id/orders") view=dashboard::orders::EventOrdersPage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/orders/:id") view=dashboard::orders::OrderDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/mail") view=dashboard::mail::SentMailPage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/mail/:id") view=dashboard::mail::SentMailDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/venues") view=dashboard::venues::VenuesPage ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/venues/:id") view=dashboard::venues::EditVenuePage ssr=SsrMode::Async />
                 </Routes>

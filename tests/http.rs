@@ -192,6 +192,27 @@ const ORGANIZER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("list_venues", &[]),
     ("get_venue", &[("venue_id", "00000000-0000-0000-0000-000000000000")]),
     ("save_venue", &[("name", "Hall"), ("address", "1 Main St")]),
+    ("list_event_orders", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
+    ("get_order_detail", &[("order_id", "00000000-0000-0000-0000-000000000000")]),
+    ("mark_order_paid", &[("order_id", "00000000-0000-0000-0000-000000000000")]),
+    ("cancel_order", &[("order_id", "00000000-0000-0000-0000-000000000000")]),
+    (
+        "cancel_ticket",
+        &[("order_id", "00000000-0000-0000-0000-000000000000"), ("ticket_id", "00000000-0000-0000-0000-000000000000")],
+    ),
+    ("list_promo_codes", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
+    (
+        "create_promo_code",
+        &[
+            ("event_id", "00000000-0000-0000-0000-000000000000"),
+            ("code", "SAVE10"),
+            ("discount_kind", "percent"),
+            ("amount", "10"),
+        ],
+    ),
+    ("set_promo_code_active", &[("promo_id", "00000000-0000-0000-0000-000000000000"), ("active", "false")]),
+    ("list_sent_mail", &[]),
+    ("get_sent_mail", &[("mail_id", "00000000-0000-0000-0000-000000000000")]),
 ];
 
 #[sqlx::test]
@@ -210,7 +231,7 @@ async fn every_organizer_function_refuses_visitors_and_attendees_and_writes_noth
             member_of_nothing.body
         );
     }
-    for table in ["events", "venues", "ticket_tiers", "organizations"] {
+    for table in ["events", "venues", "ticket_tiers", "organizations", "orders", "promo_codes", "outbox"] {
         let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&pool).await.unwrap();
         assert_eq!(rows, 0, "{table} must stay empty");
     }

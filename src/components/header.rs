@@ -48,6 +48,7 @@ fn NavLinks(user: Option<CurrentUser>) -> impl IntoView {
         None => view! {
             <ul class="nav-links">
                 <li><A href="/">"Events"</A></li>
+                <li><A href="/orders/lookup">"Find my tickets"</A></li>
                 <li><A href="/login">"Log in"</A></li>
                 <li><A href="/signup" attr:class="button button-small">"Sign up"</A></li>
             </ul>
@@ -59,6 +60,7 @@ fn NavLinks(user: Option<CurrentUser>) -> impl IntoView {
                 <ul class="nav-links">
                     {organization.as_ref().map(|_| view! { <li><A href="/dashboard">"Dashboard"</A></li> })}
                     <li><A href="/">"Events"</A></li>
+                    <li><A href="/account/tickets">"My tickets"</A></li>
                     <li><A href="/account/profile">"Profile"</A></li>
                     <li class="nav-user">
                         <span class="user-name">{user.full_name.clone()}</span>

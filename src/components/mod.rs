@@ -3,3 +3,4 @@
 pub mod form;
 pub mod guard;
 pub mod header;
+pub mod order;

@@ -11,8 +11,25 @@ use crate::{
     server::{rate_limit, reply, state::AppState},
 };
 use leptos::prelude::*;
+use std::collections::BTreeMap;
 #[cfg(feature = "ssr")]
 use uuid::Uuid;
+
+/// Turns `field[i]` values into a list where position `i` holds the value of `field[i]`
+/// (blank where a position is missing), so a skipped field never shifts the others.
+#[cfg(feature = "ssr")]
+fn by_position(fields: Option<BTreeMap<String, String>>) -> Vec<String> {
+    let indexed: Vec<(usize, String)> =
+        fields.unwrap_or_default().into_iter().filter_map(|(k, v)| k.trim().parse().ok().map(|i| (i, v))).collect();
+    let len = indexed.iter().map(|(i, _)| i + 1).max().unwrap_or(0).min(crate::orders::MAX_TICKETS_PER_ORDER as usize);
+    let mut list = vec![String::new(); len];
+    for (i, v) in indexed {
+        if i < len {
+            list[i] = v;
+        }
+    }
+    list
+}
 
 #[cfg(feature = "ssr")]
 fn parse_id(raw: &str) -> Result<Uuid, AppError> {
@@ -50,8 +67,8 @@ pub async fn place_order(
     buyer_phone: Option<String>,
     promo_code: Option<String>,
     payment_method: Option<String>,
-    attendee_names: Option<Vec<String>>,
-    attendee_emails: Option<Vec<String>>,
+    attendee_names: Option<BTreeMap<String, String>>,
+    attendee_emails: Option<BTreeMap<String, String>>,
     first_is_buyer: Option<String>,
 ) -> Result<String, AppError> {
     reply(
@@ -65,8 +82,8 @@ pub async fn place_order(
                 buyer_phone,
                 promo_code,
                 payment_method,
-                attendee_names: attendee_names.unwrap_or_default(),
-                attendee_emails: attendee_emails.unwrap_or_default(),
+                attendee_names: by_position(attendee_names),
+                attendee_emails: by_position(attendee_emails),
                 first_is_buyer: first_is_buyer.is_some(),
             };
             let placed = service::place_order(&state.pool, &state.payments, form, user_id).await?;

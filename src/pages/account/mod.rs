@@ -3,3 +3,4 @@
 pub mod login;
 pub mod profile;
 pub mod signup;
+pub mod tickets;

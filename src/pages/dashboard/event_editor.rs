@@ -5,6 +5,7 @@ use crate::events::api::{
 };
 use crate::events::{EventEditor, EventStatus, EventType, TierView, VenueView, Visibility};
 use crate::pages::dashboard::events::StatusBadge;
+use crate::pages::dashboard::promos::PromoCodes;
 use crate::pages::dashboard::venues::VenueFilter;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -91,6 +92,7 @@ fn EventWorkspace(event: EventEditor, venues: Vec<VenueView>, changes: RwSignal<
                 <p><StatusBadge status=event.status /> " " <span class="muted">{event.sold} " of " {event.capacity} " sold"</span></p>
             </div>
             <div class="actions">
+                <a class="button" href=format!("/dashboard/events/{}/orders", event.id)>"Orders"</a>
                 <a class="button button-secondary" href=public_link>"View public page"</a>
                 <DuplicateButton event_id=event.id.to_string() />
             </div>
@@ -109,6 +111,7 @@ fn EventWorkspace(event: EventEditor, venues: Vec<VenueView>, changes: RwSignal<
                 <TierForm event_id=event.id.to_string() tier=None changes />
             </details>
         </section>
+        <PromoCodes event_id=event.id.to_string() tiers=event.tiers.clone() />
         <section class="card">
             <h2>"Cover image"</h2>
             {move || cover_problem().map(|message| view! { <p class="field-error" role="alert">{message}</p> })}

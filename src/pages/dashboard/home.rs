@@ -32,6 +32,7 @@ pub fn DashboardHome() -> impl IntoView {
                                 <header class="with-actions">
                                     <h2 id="events-heading">"Events"</h2>
                                     <p class="actions">
+                                        <a class="button button-secondary" href="/dashboard/mail">"Sent mail"</a>
                                         <a class="button button-secondary" href="/dashboard/venues">"Venues"</a>
                                         <a class="button" href="/dashboard/events/new">"New event"</a>
                                     </p>

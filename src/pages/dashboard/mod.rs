@@ -3,4 +3,7 @@
 pub mod event_editor;
 pub mod events;
 pub mod home;
+pub mod mail;
+pub mod orders;
+pub mod promos;
 pub mod venues;

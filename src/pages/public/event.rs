@@ -84,6 +84,9 @@ fn EventDetails(event: PublicEvent) -> impl IntoView {
     let paragraphs: Vec<String> =
         event.description.split("\n\n").map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
     let cancelled = event.status == EventStatus::Cancelled;
+    let buyable =
+        matches!(event.status, EventStatus::Published | EventStatus::Live) && event.tiers.iter().any(|t| t.on_sale);
+    let checkout = format!("/events/{}/checkout", event.slug);
     view! {
         <Title text=event.name.clone() />
         <Meta name="description" content=summary.clone() />
@@ -113,6 +116,7 @@ fn EventDetails(event: PublicEvent) -> impl IntoView {
                             view! { <p class="muted">"Tickets are not on sale yet."</p> }.into_any()
                         } else {
                             view! {
+                                <form method="get" action=checkout class="ticket-picker">
                                 <ul class="tier-offers">
                                     {event.tiers.iter().map(|t| view! {
                                         <li class="tier-offer" class:unavailable=!t.on_sale>
@@ -122,9 +126,26 @@ fn EventDetails(event: PublicEvent) -> impl IntoView {
                                             </div>
                                             {(!t.description.is_empty()).then(|| view! { <p class="muted small">{t.description.clone()}</p> })}
                                             <p class="availability">{t.availability.clone()}</p>
+                                            {(t.on_sale && buyable).then(|| {
+                                                let id = format!("qty-{}", t.id);
+                                                let for_id = id.clone();
+                                                let most = i64::from(t.max_per_order).min(t.available).max(0);
+                                                let least = i64::from(t.min_per_order);
+                                                view! {
+                                                    <label class="quantity" for=for_id>
+                                                        "Quantity"
+                                                        <select id=id name=format!("qty_{}", t.id)>
+                                                            <option value="0">"0"</option>
+                                                            {(least..=most).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
+                                                        </select>
+                                                    </label>
+                                                }
+                                            })}
                                         </li>
                                     }).collect_view()}
                                 </ul>
+                                {buyable.then(|| view! { <button type="submit" class="button button-large">"Get tickets"</button> })}
+                                </form>
                             }.into_any()
                         }}
                     </section>
