@@ -147,6 +147,8 @@ CREATE TABLE attendees (
     event_id   uuid NOT NULL REFERENCES events (id),
     full_name  text NOT NULL,
     email      text NOT NULL,
+    -- Where the attendee was entered at checkout, so tickets list in that order.
+    position   integer NOT NULL DEFAULT 0,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT attendees_full_name_length CHECK (char_length(btrim(full_name)) BETWEEN 1 AND 120),

@@ -533,3 +533,32 @@ async fn when_stripe_is_down_the_order_is_released_and_the_buyer_told(pool: PgPo
     assert_eq!(live_tickets(&pool).await, 0);
     assert_counters_match_rows(&pool).await;
 }
+
+#[sqlx::test]
+async fn a_webhook_that_arrives_before_the_session_id_is_stored_is_retried_and_then_confirms(pool: PgPool) {
+    let stripe = FakeStripe::start().await;
+    let (app, _) = card_app(&pool, &stripe).await;
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "50", 10)]).await;
+    card_order(&app, &slug, tiers[0], "early@example.com").await;
+    let order_id: Uuid = sqlx::query_scalar("SELECT id FROM orders").fetch_one(&pool).await.unwrap();
+    sqlx::query("UPDATE orders SET payment_reference = NULL").execute(&pool).await.unwrap();
+    let now = chrono::Utc::now().timestamp();
+
+    // Without the order id Stripe is told to try again, and the event is not marked handled.
+    let unknown = send_webhook(&app, &session_completed("evt_x", "cs_test_1"), STRIPE_WEBHOOK_SECRET, now).await;
+    assert_eq!(unknown.status.as_u16(), 500);
+    assert_eq!(count(&pool, "SELECT count(*) FROM payment_events").await, 0);
+
+    // Stripe's event carries the order id as client_reference_id.
+    let payload = format!(
+        r#"{{"id":"evt_x","type":"checkout.session.completed","data":{{"object":{{"id":"cs_test_1","payment_status":"paid","payment_intent":"pi_1","client_reference_id":"{order_id}"}}}}}}"#
+    );
+    let retried = send_webhook(&app, &payload, STRIPE_WEBHOOK_SECRET, now).await;
+
+    assert_eq!((retried.status.as_u16(), retried.body.as_str()), (200, "recorded"));
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM orders WHERE status = 'paid' AND payment_reference = 'cs_test_1'").await,
+        1
+    );
+}

@@ -68,8 +68,8 @@ fn TicketCard(ticket: TicketView) -> impl IntoView {
                 None => view! { <div class="qr qr-missing"><span>{ticket.status.label()}</span></div> }.into_any(),
             }}
             <div class="ticket-body">
-                <p class="tier">{ticket.tier_name.clone()}</p>
-                <p class="attendee">{ticket.attendee_name.clone()}</p>
+                <p class="ticket-tier">{ticket.tier_name.clone()}</p>
+                <p class="ticket-attendee">{ticket.attendee_name.clone()}</p>
                 <p class="muted small">{ticket.ticket_number.clone()} " · " {ticket.price.clone()}</p>
                 {(!valid).then(|| view! { <p class="badge">{ticket.status.label()}</p> })}
             </div>

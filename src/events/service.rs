@@ -767,14 +767,20 @@ pub async fn public_events(pool: &PgPool, filters: &EventFilters) -> Result<Even
 }
 
 /// Whether `viewer` may see `event`: drafts and private events only within the organization.
-pub async fn may_view(pool: &PgPool, event: &EventRow, viewer: Option<Uuid>) -> Result<bool, AppError> {
-    let status = EventStatus::parse(&event.status).unwrap_or(EventStatus::Draft);
-    let visibility = Visibility::parse(&event.visibility).unwrap_or(Visibility::Private);
+pub async fn may_view(
+    pool: &PgPool,
+    organization_id: Uuid,
+    status: &str,
+    visibility: &str,
+    viewer: Option<Uuid>,
+) -> Result<bool, AppError> {
+    let status = EventStatus::parse(status).unwrap_or(EventStatus::Draft);
+    let visibility = Visibility::parse(visibility).unwrap_or(Visibility::Private);
     if status.is_visible_to_public() && visibility != Visibility::Private {
         return Ok(true);
     }
     match viewer {
-        Some(user_id) => Ok(crate::organizations::db::role_of(pool, event.organization_id, user_id).await?.is_some()),
+        Some(user_id) => Ok(crate::organizations::db::role_of(pool, organization_id, user_id).await?.is_some()),
         None => Ok(false),
     }
 }
@@ -783,7 +789,7 @@ pub async fn may_view(pool: &PgPool, event: &EventRow, viewer: Option<Uuid>) -> 
 /// existence is not revealed.
 pub async fn public_event(pool: &PgPool, slug: &str, viewer: Option<Uuid>) -> Result<PublicEvent, AppError> {
     let event = db::event_by_slug(pool, slug.trim()).await?.ok_or(AppError::NotFound)?;
-    if !may_view(pool, &event, viewer).await? {
+    if !may_view(pool, event.organization_id, &event.status, &event.visibility, viewer).await? {
         return Err(AppError::NotFound);
     }
     let tz = timezone_or_default(&event.timezone);

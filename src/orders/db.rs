@@ -6,6 +6,58 @@ use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor};
 use uuid::Uuid;
 
+/// An event as checkout needs it: no statistics, so the hot path reads one row.
+#[derive(Debug, Clone, FromRow)]
+pub struct SaleEvent {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub venue_id: Option<Uuid>,
+    pub name: String,
+    pub slug: String,
+    pub start_at: DateTime<Utc>,
+    pub end_at: DateTime<Utc>,
+    pub status: String,
+    pub visibility: String,
+    pub currency: String,
+    pub timezone: String,
+    pub allow_registrations: bool,
+}
+
+pub async fn sale_event(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<SaleEvent>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, e.organization_id, e.venue_id, e.name, e.slug, e.start_at, e.end_at, e.status, e.visibility,
+                s.currency, s.timezone, s.allow_registrations
+           FROM events e JOIN event_settings s ON s.event_id = e.id
+          WHERE e.slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(db)
+    .await
+}
+
+/// A tier as checkout needs it, with what its counter says is left.
+#[derive(Debug, Clone, FromRow)]
+pub struct SaleTier {
+    pub id: Uuid,
+    pub name: String,
+    pub price_cents: i64,
+    pub sales_start_at: Option<DateTime<Utc>>,
+    pub sales_end_at: Option<DateTime<Utc>>,
+    pub min_per_order: i32,
+    pub max_per_order: i32,
+    pub is_active: bool,
+}
+
+pub async fn sale_tiers(db: impl PgExecutor<'_>, event_id: Uuid) -> Result<Vec<SaleTier>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, price_cents, sales_start_at, sales_end_at, min_per_order, max_per_order, is_active
+           FROM ticket_tiers WHERE event_id = $1 ORDER BY sort_order, created_at, id",
+    )
+    .bind(event_id)
+    .fetch_all(db)
+    .await
+}
+
 #[derive(Debug, Clone, FromRow)]
 pub struct PromoRow {
     pub id: Uuid,
@@ -185,8 +237,9 @@ pub async fn insert_tickets(
     t: &NewTickets,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO attendees (id, order_id, event_id, full_name, email)
-         SELECT a.id, $1, $2, a.name, a.email FROM unnest($3::uuid[], $4::text[], $5::text[]) AS a(id, name, email)",
+        "INSERT INTO attendees (id, order_id, event_id, full_name, email, position)
+         SELECT a.id, $1, $2, a.name, a.email, a.position
+           FROM unnest($3::uuid[], $4::text[], $5::text[]) WITH ORDINALITY AS a(id, name, email, position)",
     )
     .bind(order_id)
     .bind(event_id)
@@ -350,7 +403,7 @@ const TICKET_SELECT: &str = "SELECT k.id, k.order_id, k.tier_id, k.ticket_number
    JOIN order_items i ON i.order_id = k.order_id AND i.tier_id = k.tier_id";
 
 pub async fn tickets_of(db: impl PgExecutor<'_>, order_ids: &[Uuid]) -> Result<Vec<TicketRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{TICKET_SELECT} WHERE k.order_id = ANY($1) ORDER BY i.tier_name, k.ticket_number"))
+    sqlx::query_as(&format!("{TICKET_SELECT} WHERE k.order_id = ANY($1) ORDER BY k.order_id, a.position"))
         .bind(order_ids)
         .fetch_all(db)
         .await

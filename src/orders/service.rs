@@ -8,12 +8,12 @@
 
 use crate::accounts::{Email, Name, optional_text, parse_phone};
 use crate::error::{AppError, FieldErrors};
-use crate::events::db::{self as events_db, EventRow, TierRow};
+use crate::events::db as events_db;
 use crate::events::time::{format_range, timezone_or_default};
 use crate::events::{EventStatus, format_price, service::may_view};
 use crate::mail::MailKind;
 use crate::mail::outbox;
-use crate::orders::db::{self, NewOrder, NewTickets, OrderRow, PromoRow, TicketRow};
+use crate::orders::db::{self, NewOrder, NewTickets, OrderRow, PromoRow, SaleEvent, SaleTier, TicketRow};
 use crate::orders::inventory::{self, count_per_tier};
 use crate::orders::{
     AdminTicket, BuyerPrefill, CheckoutQuote, Discount, DiscountKind, EventOrders, OrderDetail, OrderRowView,
@@ -73,9 +73,9 @@ fn normalize_code(input: &str) -> String {
 // ----- Reading the event and pricing a selection -----
 
 /// An event that can sell tickets to this viewer right now, or why not.
-async fn sellable_event(pool: &PgPool, slug: &str, viewer: Option<Uuid>) -> Result<EventRow, AppError> {
-    let event = events_db::event_by_slug(pool, slug.trim()).await?.ok_or(AppError::NotFound)?;
-    if !may_view(pool, &event, viewer).await? {
+async fn sellable_event(pool: &PgPool, slug: &str, viewer: Option<Uuid>) -> Result<SaleEvent, AppError> {
+    let event = db::sale_event(pool, slug.trim()).await?.ok_or(AppError::NotFound)?;
+    if !may_view(pool, event.organization_id, &event.status, &event.visibility, viewer).await? {
         return Err(AppError::NotFound);
     }
     let status = EventStatus::parse(&event.status).unwrap_or(EventStatus::Draft);
@@ -97,7 +97,7 @@ async fn sellable_event(pool: &PgPool, slug: &str, viewer: Option<Uuid>) -> Resu
 
 /// Checks each chosen tier against the event and its rules; the messages go to the
 /// `tickets` field of the form.
-fn check_selection(selection: &[Selection], tiers: &[TierRow], now: DateTime<Utc>) -> Result<(), AppError> {
+fn check_selection(selection: &[Selection], tiers: &[SaleTier], now: DateTime<Utc>) -> Result<(), AppError> {
     for choice in selection {
         let Some(tier) = tiers.iter().find(|t| t.id == choice.tier_id) else {
             return Err(AppError::field("tickets", "One of the chosen ticket types is not part of this event."));
@@ -128,7 +128,7 @@ fn check_selection(selection: &[Selection], tiers: &[TierRow], now: DateTime<Utc
     Ok(())
 }
 
-fn priced_lines(selection: &[Selection], tiers: &[TierRow]) -> Vec<PricedLine> {
+fn priced_lines(selection: &[Selection], tiers: &[SaleTier]) -> Vec<PricedLine> {
     selection
         .iter()
         .filter_map(|s| {
@@ -200,7 +200,7 @@ pub async fn quote(
 ) -> Result<CheckoutQuote, AppError> {
     let selection = parse_selection(selection).map_err(|m| AppError::field("tickets", m))?;
     let event = sellable_event(pool, slug, viewer).await?;
-    let tiers = events_db::tiers(pool, event.id).await?;
+    let tiers = db::sale_tiers(pool, event.id).await?;
     let now = Utc::now();
     check_selection(&selection, &tiers, now)?;
     let mut lines = priced_lines(&selection, &tiers);
@@ -362,7 +362,7 @@ pub async fn place_order(
     let ticket_count = selection.iter().map(|s| s.quantity).sum::<i32>() as usize;
     let buyer = validate_buyer(&form, ticket_count)?;
     let event = sellable_event(pool, &form.slug, user_id).await?;
-    let tiers = events_db::tiers(pool, event.id).await?;
+    let tiers = db::sale_tiers(pool, event.id).await?;
     let now = Utc::now();
     check_selection(&selection, &tiers, now)?;
 
@@ -462,7 +462,7 @@ pub async fn place_order(
 /// One attempt at the order transaction. `Ok(Err(_))` names what ran out.
 async fn try_place(
     pool: &PgPool,
-    event: &EventRow,
+    event: &SaleEvent,
     buyer: &ValidBuyer,
     user_id: Option<Uuid>,
     draft: &Draft,
@@ -559,8 +559,8 @@ async fn enqueue_ticket_mail(
 
 async fn shortage_error(
     pool: &PgPool,
-    event: &EventRow,
-    tiers: &[TierRow],
+    event: &SaleEvent,
+    tiers: &[SaleTier],
     draft: &Draft,
     shortage: Shortage,
 ) -> AppError {
@@ -593,7 +593,7 @@ async fn shortage_error(
 async fn start_card_payment(
     pool: &PgPool,
     payments: &Payments,
-    event: &EventRow,
+    event: &SaleEvent,
     buyer: &ValidBuyer,
     draft: &Draft,
     total: i64,
@@ -728,6 +728,25 @@ pub async fn confirm_payment(
     tx.commit().await.map_err(busy_or)?;
     tracing::info!(%order_id, provider = provider.as_str(), "payment confirmed");
     Ok(outcome)
+}
+
+/// Records a provider's reference on an order that has none yet.
+pub async fn adopt_payment_reference(
+    pool: &PgPool,
+    provider: PaymentMethod,
+    order_id: Uuid,
+    reference: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE orders SET payment_reference = $3
+          WHERE id = $1 AND payment_provider = $2 AND payment_reference IS NULL",
+    )
+    .bind(order_id)
+    .bind(provider.as_str())
+    .bind(reference)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// Ends the hold of an order whose payment session the provider closed unpaid.

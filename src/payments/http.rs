@@ -45,12 +45,20 @@ async fn handle(state: &AppState, event: &crate::payments::stripe::WebhookEvent)
         "checkout.session.completed" | "checkout.session.async_payment_succeeded"
             if session.payment_status.as_deref() == Some("paid") =>
         {
-            service::confirm_payment(pool, PaymentMethod::Stripe, &session.id, session.payment_intent.as_deref())
+            // The webhook can beat the order's own record of its session id by a moment.
+            if let Some(order_id) = session.client_reference_id.as_deref().and_then(|id| uuid::Uuid::parse_str(id).ok())
+            {
+                service::adopt_payment_reference(pool, PaymentMethod::Stripe, order_id, &session.id)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            match service::confirm_payment(pool, PaymentMethod::Stripe, &session.id, session.payment_intent.as_deref())
                 .await
-                .map(|outcome| match outcome {
-                    PaymentOutcome::UnknownOrder => "no such order",
-                    _ => "recorded",
-                })
+            {
+                // Not recorded as handled, so Stripe delivers it again later.
+                Ok(PaymentOutcome::UnknownOrder) => return Err(format!("no order has session {}", session.id)),
+                other => other.map(|_| "recorded"),
+            }
         }
         "checkout.session.expired" | "checkout.session.async_payment_failed" => {
             service::payment_abandoned(pool, PaymentMethod::Stripe, &session.id).await.map(|()| "released")

@@ -77,6 +77,9 @@ pub struct SessionObject {
     pub payment_intent: Option<String>,
     #[serde(default)]
     pub amount_total: Option<i64>,
+    /// The order id EventOS gave the session.
+    #[serde(default)]
+    pub client_reference_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! Everything that exists only in the server binary: start-up, the router and its layers,
 //! application state, health checks and demo data.
 
+pub mod bench;
 pub mod health;
 pub mod rate_limit;
 pub mod seed;

@@ -23,15 +23,17 @@ use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 use tracing::Level;
 
-const USAGE: &str = "usage: eventos [serve|seed|migrate]
+const USAGE: &str = "usage: eventos [serve|seed|migrate|bench]
   serve    run the web server (default); seeds demo data into an empty database
   seed     create or refresh the demo organizer and organization, then exit
-  migrate  apply database migrations, then exit";
+  migrate  apply database migrations, then exit
+  bench    checkout load test against a running server:
+           bench --url http://127.0.0.1:3000 [--buyers 3500] [--capacity 3000] [--concurrency 64]";
 
 /// Entry point of the `eventos` binary.
 pub async fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
-    if !matches!(command.as_str(), "serve" | "seed" | "migrate") {
+    if !matches!(command.as_str(), "serve" | "seed" | "migrate" | "bench") {
         eprintln!("{USAGE}");
         return if matches!(command.as_str(), "-h" | "--help" | "help") {
             ExitCode::SUCCESS
@@ -62,6 +64,11 @@ async fn run(command: &str, config: Config) -> Result<(), String> {
     migrate(&pool).await?;
     match command {
         "migrate" => Ok(()),
+        "bench" => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            let options = crate::server::bench::BenchOptions::from_args(&args)?;
+            crate::server::bench::run(&pool, options).await
+        }
         "seed" => {
             let login = seed::seed(&pool).await.map_err(|e| format!("seeding failed: {e}"))?;
             println!("Demo organizer ready: {} / {}", login.email, login.password);
