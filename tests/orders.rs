@@ -562,3 +562,81 @@ async fn a_webhook_that_arrives_before_the_session_id_is_stored_is_retried_and_t
         1
     );
 }
+
+#[sqlx::test]
+async fn fifty_buyers_racing_for_a_seat_freed_by_an_expired_hold_leave_one_winner(pool: PgPool) {
+    let stripe = FakeStripe::start().await;
+    let (app, _) = card_app(&pool, &stripe).await;
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("Last seat", "50", 1)]).await;
+    card_order(&app, &slug, tiers[0], "holder@example.com").await;
+    sqlx::query("UPDATE orders SET expires_at = now() - interval '1 minute'").execute(&pool).await.unwrap();
+
+    let buyers: Vec<_> = (0..50)
+        .map(|i| {
+            let (pool, form) = (pool.clone(), order_form(&slug, tiers[0], 1, &format!("r{i}@example.com")));
+            tokio::spawn(async move { service::place_order(&pool, &offline(), form, None).await })
+        })
+        .collect();
+    let mut won = 0;
+    for buyer in buyers {
+        match buyer.await.unwrap() {
+            Ok(_) => won += 1,
+            Err(error) => assert!(is_sold_out(&error), "{error:?}"),
+        }
+    }
+
+    assert_eq!(won, 1);
+    assert_eq!(live_tickets(&pool).await, 1);
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE status = 'expired'").await, 1);
+    assert_counters_match_rows(&pool).await;
+}
+
+#[sqlx::test]
+async fn a_buyer_stuck_behind_a_locked_tier_is_asked_to_try_again_instead_of_hanging(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "0", 10)]).await;
+    let mut blocker = pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM ticket_tiers WHERE id = $1 FOR UPDATE")
+        .bind(tiers[0])
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+
+    let started = std::time::Instant::now();
+    let result = service::place_order(&pool, &offline(), order_form(&slug, tiers[0], 1, "b@example.com"), None).await;
+
+    assert!(started.elapsed() < Duration::from_secs(10), "it must not hang");
+    match result {
+        Err(AppError::Conflict(message)) => assert!(message.contains("try again"), "{message}"),
+        other => panic!("expected a try-again conflict, got {other:?}"),
+    }
+    blocker.rollback().await.unwrap();
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders").await, 0);
+}
+
+#[sqlx::test]
+async fn the_database_itself_refuses_lines_for_another_events_tier_and_deleting_sold_events(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "0", 10)]).await;
+    let (_, other_tiers) = event_with(&pool, &scope, 100, &[("Other", "0", 10)]).await;
+    let placed =
+        service::place_order(&pool, &offline(), order_form(&slug, tiers[0], 1, "a@example.com"), None).await.unwrap();
+
+    let foreign_line = sqlx::query(
+        "INSERT INTO order_items (order_id, tier_id, tier_name, unit_price_cents, quantity) VALUES ($1, $2, 'x', 0, 1)",
+    )
+    .bind(placed.order_id)
+    .bind(other_tiers[0])
+    .execute(&pool)
+    .await
+    .unwrap_err();
+    assert_eq!(eventos::error::violated_constraint(&foreign_line), Some("order_items_tier_id_fkey"));
+
+    let event_id: Uuid = sqlx::query_scalar("SELECT event_id FROM orders").fetch_one(&pool).await.unwrap();
+    let delete = sqlx::query("DELETE FROM events WHERE id = $1").bind(event_id).execute(&pool).await.unwrap_err();
+    assert_eq!(eventos::error::violated_constraint(&delete), Some("orders_event_fkey"));
+    let wrong_org =
+        sqlx::query("UPDATE orders SET organization_id = gen_random_uuid()").execute(&pool).await.unwrap_err();
+    assert_eq!(eventos::error::violated_constraint(&wrong_org), Some("orders_event_fkey"));
+}

@@ -117,13 +117,39 @@ fn ics_time(iso: &str) -> Option<String> {
     DateTime::parse_from_rfc3339(iso).ok().map(|t| t.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ").to_string())
 }
 
+/// What a calendar entry says about an event.
+pub struct CalendarEntry<'a> {
+    pub id: uuid::Uuid,
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub start_iso: String,
+    pub end_iso: String,
+    pub location: String,
+    pub cancelled: bool,
+}
+
+impl<'a> CalendarEntry<'a> {
+    pub fn of(event: &'a crate::events::PublicEvent) -> Self {
+        CalendarEntry {
+            id: event.id,
+            slug: &event.slug,
+            name: &event.name,
+            description: &event.description,
+            start_iso: event.start_iso.clone(),
+            end_iso: event.end_iso.clone(),
+            location: event
+                .venue
+                .as_ref()
+                .map(|v| format!("{}, {}, {}, {}", v.name, v.address, v.city, v.province))
+                .unwrap_or_default(),
+            cancelled: event.status == crate::events::EventStatus::Cancelled,
+        }
+    }
+}
+
 /// The calendar file of an event.
-pub fn calendar(event: &crate::events::PublicEvent, site: &str) -> String {
-    let location = event
-        .venue
-        .as_ref()
-        .map(|v| format!("{}, {}, {}, {}", v.name, v.address, v.city, v.province))
-        .unwrap_or_default();
+pub fn calendar(event: &CalendarEntry<'_>, site: &str) -> String {
     let lines = [
         "BEGIN:VCALENDAR".to_owned(),
         "VERSION:2.0".to_owned(),
@@ -135,14 +161,11 @@ pub fn calendar(event: &crate::events::PublicEvent, site: &str) -> String {
         format!("DTSTAMP:{}", Utc::now().format("%Y%m%dT%H%M%SZ")),
         format!("DTSTART:{}", ics_time(&event.start_iso).unwrap_or_default()),
         format!("DTEND:{}", ics_time(&event.end_iso).unwrap_or_default()),
-        format!("SUMMARY:{}", ics_text(&event.name)),
-        format!("DESCRIPTION:{}", ics_text(&event.description)),
-        format!("LOCATION:{}", ics_text(&location)),
+        format!("SUMMARY:{}", ics_text(event.name)),
+        format!("DESCRIPTION:{}", ics_text(event.description)),
+        format!("LOCATION:{}", ics_text(&event.location)),
         format!("URL:{site}/events/{}", event.slug),
-        format!(
-            "STATUS:{}",
-            if event.status == crate::events::EventStatus::Cancelled { "CANCELLED" } else { "CONFIRMED" }
-        ),
+        format!("STATUS:{}", if event.cancelled { "CANCELLED" } else { "CONFIRMED" }),
         "END:VEVENT".to_owned(),
         "END:VCALENDAR".to_owned(),
     ];
@@ -161,7 +184,7 @@ pub async fn calendar_file(State(state): State<AppState>, session: Session, Path
                     (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
                     (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
                 ],
-                calendar(&event, &site),
+                calendar(&CalendarEntry::of(&event), &site),
             )
                 .into_response()
         }

@@ -689,7 +689,7 @@ pub async fn delete_tier(pool: &PgPool, scope: &OrganizationScope, tier_id: Uuid
     db::lock_tier(&mut tx, scope.organization_id, tier_id).await?.ok_or(AppError::NotFound)?;
     match db::delete_tier(&mut tx, tier_id).await {
         Ok(()) => {}
-        Err(e) if matches!(violated_constraint(&e), Some("tickets_tier_id_fkey" | "order_items_tier_id_fkey")) => {
+        Err(e) if matches!(violated_constraint(&e), Some("order_items_tier_id_fkey")) => {
             return Err(AppError::Conflict(
                 "This tier has tickets, so it cannot be deleted. Deactivate it instead.".into(),
             ));

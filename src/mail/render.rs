@@ -134,9 +134,8 @@ pub async fn render(pool: &PgPool, mailer: &Mailer, row: &OutboxRow) -> Result<R
         related = related.singlepart(image);
     }
     let mut mixed = MultiPart::mixed().multipart(related);
-    if matches!(kind, MailKind::OrderConfirmation | MailKind::AttendeeTicket)
-        && let Some(ics) = calendar(pool, mailer, &order).await
-    {
+    if matches!(kind, MailKind::OrderConfirmation | MailKind::AttendeeTicket) {
+        let ics = calendar(mailer, &order);
         let name = format!("{}.ics", order.event_slug);
         attachments.push(name.clone());
         let part: SinglePart = Attachment::new(name)
@@ -155,12 +154,17 @@ pub async fn render(pool: &PgPool, mailer: &Mailer, row: &OutboxRow) -> Result<R
     Ok(Rendered { message, subject, body_text: text, attachments })
 }
 
-async fn calendar(pool: &PgPool, mailer: &Mailer, order: &OrderRow) -> Option<String> {
-    match crate::events::service::public_event(pool, &order.event_slug, order.user_id).await {
-        Ok(event) => Some(crate::events::http::calendar(&event, &mailer.public_url)),
-        Err(error) => {
-            tracing::warn!(%error, order_id = %order.id, "no calendar entry for this e-mail");
-            None
-        }
-    }
+/// The event's calendar entry, from the order's own row (no statistics to compute).
+fn calendar(mailer: &Mailer, order: &OrderRow) -> String {
+    let entry = crate::events::http::CalendarEntry {
+        id: order.event_id,
+        slug: &order.event_slug,
+        name: &order.event_name,
+        description: &order.event_description,
+        start_iso: order.start_at.to_rfc3339(),
+        end_iso: order.end_at.to_rfc3339(),
+        location: order.venue.clone().unwrap_or_default(),
+        cancelled: order.event_status == "cancelled",
+    };
+    crate::events::http::calendar(&entry, &mailer.public_url)
 }

@@ -218,7 +218,8 @@ pub async fn insert_items(
     Ok(())
 }
 
-/// Attendees and their tickets, one of each per seat, written in two statements.
+/// Attendees and their tickets, one of each per seat, written in one statement (the
+/// tickets' references to their attendees are checked when the statement ends).
 pub struct NewTickets {
     pub attendee_ids: Vec<Uuid>,
     pub names: Vec<String>,
@@ -237,25 +238,19 @@ pub async fn insert_tickets(
     t: &NewTickets,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO attendees (id, order_id, event_id, full_name, email, position)
-         SELECT a.id, $1, $2, a.name, a.email, a.position
-           FROM unnest($3::uuid[], $4::text[], $5::text[]) WITH ORDINALITY AS a(id, name, email, position)",
+        "WITH people AS (
+             INSERT INTO attendees (id, order_id, event_id, full_name, email, position)
+             SELECT a.id, $1, $2, a.name, a.email, a.position
+               FROM unnest($4::uuid[], $5::text[], $6::text[]) WITH ORDINALITY AS a(id, name, email, position))
+         INSERT INTO tickets (order_id, event_id, status, attendee_id, tier_id, ticket_number, qr_secret, price_cents)
+         SELECT $1, $2, $3, * FROM unnest($4::uuid[], $7::uuid[], $8::text[], $9::text[], $10::bigint[])",
     )
     .bind(order_id)
     .bind(event_id)
+    .bind(status)
     .bind(&t.attendee_ids)
     .bind(&t.names)
     .bind(&t.emails)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO tickets (event_id, order_id, status, attendee_id, tier_id, ticket_number, qr_secret, price_cents)
-         SELECT $1, $2, $3, * FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::bigint[])",
-    )
-    .bind(event_id)
-    .bind(order_id)
-    .bind(status)
-    .bind(&t.attendee_ids)
     .bind(&t.tier_ids)
     .bind(&t.numbers)
     .bind(&t.secrets)
@@ -293,6 +288,8 @@ pub struct OrderRow {
     pub created_at: DateTime<Utc>,
     pub event_name: String,
     pub event_slug: String,
+    pub event_description: String,
+    pub event_status: String,
     pub start_at: DateTime<Utc>,
     pub end_at: DateTime<Utc>,
     pub timezone: String,
@@ -304,7 +301,8 @@ const ORDER_SELECT: &str = "SELECT o.id, o.order_number, o.access_token, o.event
         o.buyer_name, o.buyer_email, o.buyer_phone, o.currency, o.subtotal_cents, o.discount_cents, o.total_cents,
         o.refunded_cents, o.promo_code_id, p.code AS promo_code, o.status, o.payment_provider, o.payment_reference,
         o.payment_intent, o.expires_at, o.paid_at, o.attention, o.created_at, e.name AS event_name,
-        e.slug AS event_slug, e.start_at, e.end_at, s.timezone,
+        e.slug AS event_slug, e.description AS event_description, e.status AS event_status, e.start_at, e.end_at,
+        s.timezone,
         CASE WHEN v.id IS NULL THEN NULL ELSE v.name || ', ' || v.address || ', ' || v.city END AS venue,
         (SELECT count(*) FROM tickets k WHERE k.order_id = o.id) AS ticket_count
    FROM orders o

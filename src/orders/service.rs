@@ -548,12 +548,10 @@ async fn enqueue_ticket_mail(
     buyer_email: &str,
     attendee_emails: &[String],
 ) -> Result<(), AppError> {
-    let payload = serde_json::json!({ "order_id": order_id });
-    outbox::enqueue(conn, organization_id, MailKind::OrderConfirmation, buyer_email, payload.clone()).await?;
     let others: BTreeSet<&String> = attendee_emails.iter().filter(|e| !e.eq_ignore_ascii_case(buyer_email)).collect();
-    for email in others {
-        outbox::enqueue(conn, organization_id, MailKind::AttendeeTicket, email, payload.clone()).await?;
-    }
+    let mut messages = vec![(MailKind::OrderConfirmation, buyer_email.to_owned())];
+    messages.extend(others.into_iter().map(|email| (MailKind::AttendeeTicket, email.clone())));
+    outbox::enqueue_all(conn, organization_id, &messages, serde_json::json!({ "order_id": order_id })).await?;
     Ok(())
 }
 
