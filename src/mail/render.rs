@@ -56,17 +56,26 @@ pub async fn render(pool: &PgPool, mailer: &Mailer, row: &OutboxRow) -> Result<R
         MailKind::OrderConfirmation if order.status == "pending" && order.payment_provider == "offline" => {
             format!("Your reservation for {} ({})", order.event_name, order.order_number)
         }
+        MailKind::OrderConfirmation if order.status == "pending" => {
+            format!("Your order for {} is awaiting payment ({})", order.event_name, order.order_number)
+        }
         MailKind::OrderConfirmation => format!("Your tickets for {} ({})", order.event_name, order.order_number),
         MailKind::AttendeeTicket => format!("Your ticket for {}", order.event_name),
         MailKind::OrderCancelled => format!("Order {} for {} was cancelled", order.order_number, order.event_name),
         MailKind::TicketCancelled => format!("A ticket for {} was cancelled", order.event_name),
     };
     let intro = match kind {
-        MailKind::OrderConfirmation if order.status == "pending" => format!(
+        MailKind::OrderConfirmation if order.status == "pending" && order.payment_provider == "offline" => format!(
             "Thank you, {}. Your tickets are reserved; please pay at the door or when you receive the invoice.",
             order.buyer_name
         ),
-        MailKind::OrderConfirmation => format!("Thank you, {}. Your order is confirmed.", order.buyer_name),
+        MailKind::OrderConfirmation if order.status == "paid" => {
+            format!("Thank you, {}. Your order is confirmed.", order.buyer_name)
+        }
+        MailKind::OrderConfirmation => format!(
+            "Your order is {}; the link below shows where it stands.",
+            crate::orders::OrderStatus::parse(&order.status).map(|s| s.label().to_lowercase()).unwrap_or_default()
+        ),
         MailKind::AttendeeTicket => {
             format!("{} got you a ticket. Show the QR code at the door.", order.buyer_name)
         }

@@ -1,5 +1,6 @@
 use crate::components::guard::AccessProblem;
 use crate::events::api::list_organization_events;
+use crate::organizations::Role;
 use crate::organizations::api::get_organization_overview;
 use crate::pages::dashboard::events::EventTable;
 use leptos::prelude::*;
@@ -32,7 +33,9 @@ pub fn DashboardHome() -> impl IntoView {
                                 <header class="with-actions">
                                     <h2 id="events-heading">"Events"</h2>
                                     <p class="actions">
-                                        <a class="button button-secondary" href="/dashboard/mail">"Sent mail"</a>
+                                        {org.role.allows(Role::Admin).then(|| view! {
+                                            <a class="button button-secondary" href="/dashboard/mail">"Sent mail"</a>
+                                        })}
                                         <a class="button button-secondary" href="/dashboard/venues">"Venues"</a>
                                         <a class="button" href="/dashboard/events/new">"New event"</a>
                                     </p>
