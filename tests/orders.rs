@@ -106,6 +106,30 @@ async fn assert_counters_match_rows(pool: &PgPool) {
     assert_eq!(drift, 0, "an event counter drifted from its tickets");
 }
 
+/// Places every order at once, each on its own task, and returns the outcomes in order.
+async fn race(pool: &PgPool, forms: Vec<CheckoutForm>) -> Vec<Result<service::Placed, AppError>> {
+    let buyers: Vec<_> = forms
+        .into_iter()
+        .map(|form| {
+            let pool = pool.clone();
+            tokio::spawn(async move { service::place_order(&pool, &offline(), form, None).await })
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(buyers.len());
+    for buyer in buyers {
+        outcomes.push(buyer.await.unwrap());
+    }
+    outcomes
+}
+
+/// Counts the winners of a race, checking every loser was told the seats are gone.
+fn winners(outcomes: &[Result<service::Placed, AppError>]) -> usize {
+    for error in outcomes.iter().filter_map(|o| o.as_ref().err()) {
+        assert!(is_sold_out(error), "a loser must be told it is sold out, got {error:?}");
+    }
+    outcomes.iter().filter(|o| o.is_ok()).count()
+}
+
 fn is_sold_out(error: &AppError) -> bool {
     matches!(error, AppError::Conflict(message) if message.contains("sold out") || message.contains("left"))
 }
@@ -115,21 +139,10 @@ async fn two_hundred_concurrent_buyers_get_exactly_the_fifty_tickets_of_a_tier(p
     let scope = organizer(&pool, "o@example.com").await;
     let (slug, tiers) = event_with(&pool, &scope, 500, &[("General", "0", 50)]).await;
 
-    let buyers: Vec<_> = (0..200)
-        .map(|i| {
-            let (pool, form) = (pool.clone(), order_form(&slug, tiers[0], 1, &format!("buyer{i}@example.com")));
-            tokio::spawn(async move { service::place_order(&pool, &offline(), form, None).await })
-        })
-        .collect();
-    let mut won = 0;
-    for buyer in buyers {
-        match buyer.await.unwrap() {
-            Ok(_) => won += 1,
-            Err(error) => assert!(is_sold_out(&error), "a loser must be told it is sold out, got {error:?}"),
-        }
-    }
+    let forms = (0..200).map(|i| order_form(&slug, tiers[0], 1, &format!("buyer{i}@example.com"))).collect();
+    let outcomes = race(&pool, forms).await;
 
-    assert_eq!(won, 50);
+    assert_eq!(winners(&outcomes), 50);
     assert_eq!(live_tickets(&pool).await, 50);
     assert_eq!(count(&pool, "SELECT count(*) FROM orders").await, 50, "losers write nothing");
     assert_counters_match_rows(&pool).await;
@@ -140,18 +153,8 @@ async fn the_event_wide_cap_holds_across_tiers_under_concurrency(pool: PgPool) {
     let scope = organizer(&pool, "o@example.com").await;
     let (slug, tiers) = event_with(&pool, &scope, 30, &[("A", "0", 25), ("B", "0", 25)]).await;
 
-    let buyers: Vec<_> = (0..120)
-        .map(|i| {
-            let form = order_form(&slug, tiers[i % 2], 1 + i % 2, &format!("b{i}@example.com"));
-            let pool = pool.clone();
-            tokio::spawn(async move { service::place_order(&pool, &offline(), form, None).await })
-        })
-        .collect();
-    for buyer in buyers {
-        if let Err(error) = buyer.await.unwrap() {
-            assert!(is_sold_out(&error), "{error:?}");
-        }
-    }
+    let forms = (0..120).map(|i| order_form(&slug, tiers[i % 2], 1 + i % 2, &format!("b{i}@example.com"))).collect();
+    winners(&race(&pool, forms).await);
 
     let sold = live_tickets(&pool).await;
     assert!(sold <= 30, "oversold: {sold} of 30");
@@ -173,19 +176,16 @@ async fn a_promo_code_limit_holds_under_concurrency_and_discounts_correctly(pool
     };
     service::create_promo(&pool, &scope, event_id, promo).await.unwrap();
 
-    let buyers: Vec<_> = (0..40)
-        .map(|i| {
-            let form = CheckoutForm {
-                promo_code: Some("EARLY-BIRD".into()),
-                ..order_form(&slug, tiers[0], 2, &format!("p{i}@example.com"))
-            };
-            let pool = pool.clone();
-            tokio::spawn(async move { service::place_order(&pool, &offline(), form, None).await })
+    let forms = (0..40)
+        .map(|i| CheckoutForm {
+            promo_code: Some("EARLY-BIRD".into()),
+            ..order_form(&slug, tiers[0], 2, &format!("p{i}@example.com"))
         })
         .collect();
+    let outcomes = race(&pool, forms).await;
     let mut refused = 0;
-    for buyer in buyers {
-        if let Err(error) = buyer.await.unwrap() {
+    for outcome in outcomes {
+        if let Err(error) = outcome {
             assert_eq!(
                 error.field_message("promo_code").as_deref().map(|m| m.contains("used up")),
                 Some(true),
@@ -572,21 +572,9 @@ async fn fifty_buyers_racing_for_a_seat_freed_by_an_expired_hold_leave_one_winne
     card_order(&app, &slug, tiers[0], "holder@example.com").await;
     sqlx::query("UPDATE orders SET expires_at = now() - interval '1 minute'").execute(&pool).await.unwrap();
 
-    let buyers: Vec<_> = (0..50)
-        .map(|i| {
-            let (pool, form) = (pool.clone(), order_form(&slug, tiers[0], 1, &format!("r{i}@example.com")));
-            tokio::spawn(async move { service::place_order(&pool, &offline(), form, None).await })
-        })
-        .collect();
-    let mut won = 0;
-    for buyer in buyers {
-        match buyer.await.unwrap() {
-            Ok(_) => won += 1,
-            Err(error) => assert!(is_sold_out(&error), "{error:?}"),
-        }
-    }
+    let forms = (0..50).map(|i| order_form(&slug, tiers[0], 1, &format!("r{i}@example.com"))).collect();
 
-    assert_eq!(won, 1);
+    assert_eq!(winners(&race(&pool, forms).await), 1);
     assert_eq!(live_tickets(&pool).await, 1);
     assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE status = 'expired'").await, 1);
     assert_counters_match_rows(&pool).await;
