@@ -127,3 +127,30 @@ wait_for_http() {
   done
   return 1
 }
+
+# Re-creates database $1 on PG_SERVER_URL with every migration applied, in file order, so the
+# query macros can describe their queries against the current schema.
+migrated_schema_database() {
+  local name=$1 file
+  recreate_database "$name"
+  for file in "$ROOT"/migrations/*.sql; do
+    PGOPTIONS="-c client_min_messages=warning" psql "$PG_SERVER_URL/$name" -q -v ON_ERROR_STOP=1 -1 -f "$file" >/dev/null \
+      || die "applying $(basename "$file") failed"
+  done
+}
+
+# Compares the query descriptions in $1 with .sqlx/ ($2 = true) or replaces .sqlx/ with them.
+compare_or_store_sqlx() {
+  local fresh=$1 check=$2
+  if [ "$check" = true ]; then
+    if ! diff -r -q "$ROOT/.sqlx" "$fresh" >&2; then
+      die ".sqlx/ is out of date with the queries or the schema: run scripts/sqlx-prepare and commit .sqlx/"
+    fi
+    say ".sqlx/ is current ($(ls "$fresh" | wc -l) queries)"
+  else
+    rm -rf "$ROOT/.sqlx"
+    mkdir -p "$ROOT/.sqlx"
+    cp "$fresh"/query-*.json "$ROOT/.sqlx/" 2>/dev/null || true
+    say "wrote $(ls "$ROOT/.sqlx" | wc -l) query descriptions to .sqlx/"
+  fi
+}

@@ -22,9 +22,9 @@ fi
 
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
   say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a long build, once per machine)"
-  # LTO off roughly halves the install time; the tool is not performance-sensitive.
-  cargo install cargo-leptos@"$CARGO_LEPTOS_VERSION" --locked \
-    --config profile.release.lto=false --config profile.release.codegen-units=16
+  # An unoptimised build installs in half the time, and the tool's own speed does not
+  # matter: it spends its time waiting for cargo, wasm-bindgen and wasm-opt.
+  cargo install cargo-leptos@"$CARGO_LEPTOS_VERSION" --locked --debug
 fi
 
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then

@@ -1,14 +1,15 @@
 //! Account server functions: the public HTTP API of this domain. Every argument is untrusted.
 
 use crate::accounts::{CurrentUser as User, Profile as UserProfile};
-use crate::error::AppError;
+use crate::platform::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
-    accounts::{
-        safe_next_path, service,
+    accounts::{safe_next_path, service},
+    platform::{
+        reply::reply,
         session::{AuthSession, require_user},
+        state::AppState,
     },
-    server::{reply, state::AppState},
 };
 use leptos::prelude::*;
 
@@ -21,78 +22,68 @@ pub async fn sign_up(
     organizer: Option<String>,
     organization_name: Option<String>,
 ) -> Result<(), AppError> {
-    reply(
-        async {
-            let state = AppState::from_context()?;
-            let form =
-                service::SignUpForm { full_name, email, password, organization_name, organizer: organizer.is_some() };
-            let signed_up = service::sign_up(&state.pool, form).await?;
-            AuthSession::of_request().await?.log_in(signed_up.user_id).await?;
-            leptos_axum::redirect(if signed_up.organization_id.is_some() { "/dashboard" } else { "/" });
-            Ok(())
-        }
-        .await,
-    )
+    reply(async {
+        let state = AppState::from_context()?;
+        let form =
+            service::SignUpForm { full_name, email, password, organization_name, organizer: organizer.is_some() };
+        let signed_up = service::sign_up(&state.pool, form).await?;
+        AuthSession::of_request().await?.log_in(signed_up.user_id).await?;
+        leptos_axum::redirect(if signed_up.organization_id.is_some() { "/dashboard" } else { "/" });
+        Ok(())
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "log_in")]
 pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    reply(
-        async {
-            let state = AppState::from_context()?;
-            let user_id = service::authenticate(&state.pool, &email, &password).await?;
-            AuthSession::of_request().await?.log_in(user_id).await?;
-            tracing::info!(%user_id, "logged in");
-            let destination = match safe_next_path(next.as_deref()) {
-                Some(path) => path,
-                None => match service::current_user(&state.pool, user_id).await? {
-                    Some(user) if user.is_organizer() => "/dashboard".to_owned(),
-                    _ => "/".to_owned(),
-                },
-            };
-            leptos_axum::redirect(&destination);
-            Ok(())
-        }
-        .await,
-    )
+    reply(async {
+        let state = AppState::from_context()?;
+        let user_id = service::authenticate(&state.pool, &email, &password).await?;
+        AuthSession::of_request().await?.log_in(user_id).await?;
+        tracing::info!(%user_id, "logged in");
+        let destination = match safe_next_path(next.as_deref()) {
+            Some(path) => path,
+            None => match service::current_user(&state.pool, user_id).await? {
+                Some(user) if user.is_organizer() => "/dashboard".to_owned(),
+                _ => "/".to_owned(),
+            },
+        };
+        leptos_axum::redirect(&destination);
+        Ok(())
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "log_out")]
 pub async fn log_out() -> Result<(), AppError> {
-    reply(
-        async {
-            AuthSession::of_request().await?.log_out().await?;
-            leptos_axum::redirect("/");
-            Ok(())
-        }
-        .await,
-    )
+    reply(async {
+        AuthSession::of_request().await?.log_out().await?;
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
 }
 
 /// The logged-in user, or `None` for visitors.
 #[server(prefix = "/api", endpoint = "get_current_user")]
 pub async fn get_current_user() -> Result<Option<User>, AppError> {
-    reply(
-        async {
-            let state = AppState::from_context()?;
-            match AuthSession::of_request().await?.user_id().await? {
-                Some(user_id) => service::current_user(&state.pool, user_id).await,
-                None => Ok(None),
-            }
+    reply(async {
+        let state = AppState::from_context()?;
+        match AuthSession::of_request().await?.user_id().await? {
+            Some(user_id) => service::current_user(&state.pool, user_id).await,
+            None => Ok(None),
         }
-        .await,
-    )
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "get_profile")]
 pub async fn get_profile() -> Result<UserProfile, AppError> {
-    reply(
-        async {
-            let (state, user_id) = require_user().await?;
-            service::profile(&state.pool, user_id).await
-        }
-        .await,
-    )
+    reply(async {
+        let (state, user_id) = require_user().await?;
+        service::profile(&state.pool, user_id).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "update_profile")]
@@ -102,12 +93,10 @@ pub async fn update_profile(
     phone: Option<String>,
     avatar_url: Option<String>,
 ) -> Result<UserProfile, AppError> {
-    reply(
-        async {
-            let (state, user_id) = require_user().await?;
-            let form = service::ProfileForm { full_name, company, phone, avatar_url };
-            service::update_profile(&state.pool, user_id, form).await
-        }
-        .await,
-    )
+    reply(async {
+        let (state, user_id) = require_user().await?;
+        let form = service::ProfileForm { full_name, company, phone, avatar_url };
+        service::update_profile(&state.pool, user_id, form).await
+    })
+    .await
 }

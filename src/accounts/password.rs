@@ -1,6 +1,6 @@
 //! Password hashing with argon2id, off the async runtime because each hash costs tens of milliseconds.
 
-use crate::error::AppError;
+use crate::platform::error::AppError;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 

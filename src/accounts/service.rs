@@ -1,9 +1,10 @@
 //! Account operations as plain async functions: the server functions call them, and so
 //! will anything else that acts for a user (the assistant, the seed, tests).
 
-use crate::accounts::{CurrentUser, Email, Name, NewPassword, Profile, db, password};
-use crate::error::{AppError, FieldErrors, violated_constraint};
+use crate::accounts::{CurrentUser, NewPassword, Profile, db, password};
 use crate::organizations;
+use crate::platform::error::{AppError, FieldErrors, on_constraint};
+use crate::platform::text::{Email, Name};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -47,13 +48,13 @@ pub async fn sign_up(pool: &PgPool, form: SignUpForm) -> Result<SignedUp, AppErr
     let password_hash = password::hash(password.expose().to_owned()).await?;
 
     let mut tx = pool.begin().await?;
-    let user_id = match db::insert_user(&mut tx, &email, &password_hash, &full_name).await {
-        Ok(id) => id,
-        Err(e) if violated_constraint(&e) == Some("users_email_key") => {
-            return Err(AppError::field("email", "An account with this email already exists. Log in instead."));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let user_id = db::insert_user(&mut tx, &email, &password_hash, &full_name).await.map_err(|e| {
+        on_constraint(
+            e,
+            "users_email_key",
+            AppError::field("email", "An account with this email already exists. Log in instead."),
+        )
+    })?;
     let organization_id = match organization_name {
         Some(name) => Some(organizations::db::create_with_owner(&mut tx, &name, user_id).await?),
         None => None,
@@ -107,7 +108,7 @@ pub async fn update_profile(pool: &PgPool, user_id: Uuid, form: ProfileForm) -> 
     let mut errors = FieldErrors::new();
     let full_name = errors.check("full_name", Name::parse(&form.full_name, "your full name"));
     let company = errors.check("company", crate::accounts::parse_company(form.company.as_deref()));
-    let phone = errors.check("phone", crate::accounts::parse_phone(form.phone.as_deref()));
+    let phone = errors.check("phone", crate::platform::text::parse_phone(form.phone.as_deref()));
     let avatar_url = errors.check("avatar_url", crate::accounts::parse_avatar_url(form.avatar_url.as_deref()));
     errors.into_result()?;
     let (Some(full_name), Some(company), Some(phone), Some(avatar_url)) = (full_name, company, phone, avatar_url)

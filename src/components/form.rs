@@ -1,6 +1,6 @@
 //! Form fields that show their own error next to them, and a form-level alert.
 
-use crate::error::AppError;
+use crate::platform::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 

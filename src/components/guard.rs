@@ -1,7 +1,7 @@
 //! What a page shows when its data could not be loaded: a trip to the login page for
 //! visitors, a clear message for everything else.
 
-use crate::error::AppError;
+use crate::platform::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;

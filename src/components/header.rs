@@ -1,7 +1,7 @@
 //! The site header: brand, and navigation that follows who is logged in.
 
 use crate::accounts::CurrentUser;
-use crate::app::Auth;
+use crate::components::auth::Auth;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;

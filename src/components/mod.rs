@@ -1,5 +1,6 @@
 //! Reusable UI pieces shared by pages of every audience.
 
+pub mod auth;
 pub mod form;
 pub mod guard;
 pub mod header;

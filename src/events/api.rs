@@ -1,45 +1,38 @@
-//! Event, tier and venue server functions. Organizer functions start with the guard;
+//! Event and tier server functions. Organizer functions start with the guard;
 //! public ones decide visibility in the service.
 
-use crate::error::AppError;
-use crate::events::{EventEditor, EventPage, EventSummary, PublicEvent, VenueView};
+use crate::events::{EventEditor, EventPage, EventSummary, PublicEvent};
+use crate::platform::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
-    accounts::session::AuthSession,
-    events::service::{self, EventForm, TierForm, VenueForm},
+    events::public,
+    events::service::{self, EventForm},
+    events::tiers::{self, TierForm},
     events::{EventFilters, EventStatus},
     organizations::{Role, access::require_organizer},
-    server::{reply, state::AppState},
+    platform::reply::{parse_id, reply},
+    platform::{session::AuthSession, state::AppState},
 };
 use leptos::prelude::*;
 use uuid::Uuid;
 
 /// Reads an id from a form field; anything else is "not found", never a server error.
-#[cfg(feature = "ssr")]
-fn parse_id(raw: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(raw.trim()).map_err(|_| AppError::NotFound)
-}
-
 #[server(prefix = "/api", endpoint = "list_organization_events")]
 pub async fn list_organization_events() -> Result<Vec<EventSummary>, AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Staff).await?;
-            service::organization_events(&state.pool, &scope).await
-        }
-        .await,
-    )
+    reply(async {
+        let (state, scope) = require_organizer(Role::Staff).await?;
+        service::organization_events(&state.pool, &scope).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "get_event_editor")]
 pub async fn get_event_editor(event_id: String) -> Result<EventEditor, AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Staff).await?;
-            service::event_editor(&state.pool, &scope, parse_id(&event_id)?).await
-        }
-        .await,
-    )
+    reply(async {
+        let (state, scope) = require_organizer(Role::Staff).await?;
+        service::event_editor(&state.pool, &scope, parse_id(&event_id)?).await
+    })
+    .await
 }
 
 /// Creates (no `event_id`) or updates an event, then opens its editor.
@@ -57,60 +50,54 @@ pub async fn save_event(
     visibility: String,
     allow_registrations: Option<String>,
 ) -> Result<Uuid, AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Admin).await?;
-            let form = EventForm {
-                name,
-                event_type,
-                description: description.unwrap_or_default(),
-                venue_id,
-                start_local,
-                end_local,
-                timezone,
-                capacity,
-                visibility,
-                allow_registrations: allow_registrations.is_some(),
-            };
-            let id = match event_id.as_deref().filter(|id| !id.trim().is_empty()) {
-                Some(id) => {
-                    let id = parse_id(id)?;
-                    service::update_event(&state.pool, &scope, id, form).await?;
-                    id
-                }
-                None => service::create_event(&state.pool, &scope, form).await?,
-            };
-            leptos_axum::redirect(&format!("/dashboard/events/{id}"));
-            Ok(id)
-        }
-        .await,
-    )
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        let form = EventForm {
+            name,
+            event_type,
+            description: description.unwrap_or_default(),
+            venue_id,
+            start_local,
+            end_local,
+            timezone,
+            capacity,
+            visibility,
+            allow_registrations: allow_registrations.is_some(),
+        };
+        let id = match event_id.as_deref().filter(|id| !id.trim().is_empty()) {
+            Some(id) => {
+                let id = parse_id(id)?;
+                service::update_event(&state.pool, &scope, id, form).await?;
+                id
+            }
+            None => service::create_event(&state.pool, &scope, form).await?,
+        };
+        leptos_axum::redirect(&format!("/dashboard/events/{id}"));
+        Ok(id)
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "change_event_status")]
 pub async fn change_event_status(event_id: String, status: String) -> Result<(), AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Admin).await?;
-            let id = parse_id(&event_id)?;
-            let status = EventStatus::parse(&status).ok_or_else(|| AppError::Conflict("Unknown status.".into()))?;
-            service::change_status(&state.pool, &scope, id, status).await
-        }
-        .await,
-    )
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        let id = parse_id(&event_id)?;
+        let status = EventStatus::parse(&status).ok_or_else(|| AppError::Conflict("Unknown status.".into()))?;
+        service::change_status(&state.pool, &scope, id, status).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "duplicate_event")]
 pub async fn duplicate_event(event_id: String) -> Result<Uuid, AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Admin).await?;
-            let copy = service::duplicate_event(&state.pool, &scope, parse_id(&event_id)?).await?;
-            leptos_axum::redirect(&format!("/dashboard/events/{copy}"));
-            Ok(copy)
-        }
-        .await,
-    )
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        let copy = service::duplicate_event(&state.pool, &scope, parse_id(&event_id)?).await?;
+        leptos_axum::redirect(&format!("/dashboard/events/{copy}"));
+        Ok(copy)
+    })
+    .await
 }
 
 /// Adds a tier (no `tier_id`) to an event, or updates one.
@@ -127,122 +114,45 @@ pub async fn save_tier(
     min_per_order: Option<String>,
     max_per_order: Option<String>,
 ) -> Result<(), AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Admin).await?;
-            let form = TierForm {
-                name,
-                description,
-                price,
-                capacity,
-                sales_start_local,
-                sales_end_local,
-                min_per_order,
-                max_per_order,
-            };
-            match tier_id.as_deref().filter(|id| !id.trim().is_empty()) {
-                Some(tier_id) => service::update_tier(&state.pool, &scope, parse_id(tier_id)?, form).await?,
-                None => {
-                    service::add_tier(&state.pool, &scope, parse_id(&event_id)?, form).await?;
-                }
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        let form = TierForm {
+            name,
+            description,
+            price,
+            capacity,
+            sales_start_local,
+            sales_end_local,
+            min_per_order,
+            max_per_order,
+        };
+        match tier_id.as_deref().filter(|id| !id.trim().is_empty()) {
+            Some(tier_id) => tiers::update_tier(&state.pool, &scope, parse_id(tier_id)?, form).await?,
+            None => {
+                tiers::add_tier(&state.pool, &scope, parse_id(&event_id)?, form).await?;
             }
-            Ok(())
         }
-        .await,
-    )
+        Ok(())
+    })
+    .await
 }
 
 /// One-click tier actions from the editor: activate, deactivate, delete, up, down.
 #[server(prefix = "/api", endpoint = "tier_action")]
 pub async fn tier_action(tier_id: String, action: String) -> Result<(), AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Admin).await?;
-            let id = parse_id(&tier_id)?;
-            match action.as_str() {
-                "activate" => service::set_tier_active(&state.pool, &scope, id, true).await,
-                "deactivate" => service::set_tier_active(&state.pool, &scope, id, false).await,
-                "delete" => service::delete_tier(&state.pool, &scope, id).await,
-                "up" => service::move_tier(&state.pool, &scope, id, -1).await,
-                "down" => service::move_tier(&state.pool, &scope, id, 1).await,
-                _ => Err(AppError::Conflict("Unknown tier action.".into())),
-            }
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        let id = parse_id(&tier_id)?;
+        match action.as_str() {
+            "activate" => tiers::set_tier_active(&state.pool, &scope, id, true).await,
+            "deactivate" => tiers::set_tier_active(&state.pool, &scope, id, false).await,
+            "delete" => tiers::delete_tier(&state.pool, &scope, id).await,
+            "up" => tiers::move_tier(&state.pool, &scope, id, -1).await,
+            "down" => tiers::move_tier(&state.pool, &scope, id, 1).await,
+            _ => Err(AppError::Conflict("Unknown tier action.".into())),
         }
-        .await,
-    )
-}
-
-#[server(prefix = "/api", endpoint = "list_venues")]
-pub async fn list_venues(
-    min_capacity: Option<String>,
-    amenities: Option<Vec<String>>,
-) -> Result<Vec<VenueView>, AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Staff).await?;
-            let min_capacity = min_capacity.as_deref().and_then(|c| c.trim().parse::<i32>().ok()).filter(|c| *c > 0);
-            service::venues(&state.pool, &scope, min_capacity, &amenities.unwrap_or_default()).await
-        }
-        .await,
-    )
-}
-
-#[server(prefix = "/api", endpoint = "get_venue")]
-pub async fn get_venue(venue_id: String) -> Result<VenueView, AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Staff).await?;
-            service::venue(&state.pool, &scope, parse_id(&venue_id)?).await
-        }
-        .await,
-    )
-}
-
-/// Creates (no `venue_id`) or updates a venue, then returns to the venue list.
-#[server(prefix = "/api", endpoint = "save_venue")]
-pub async fn save_venue(
-    venue_id: Option<String>,
-    name: String,
-    address: String,
-    city: Option<String>,
-    province: Option<String>,
-    postal_code: Option<String>,
-    country: Option<String>,
-    capacity: Option<String>,
-    contact_name: Option<String>,
-    contact_email: Option<String>,
-    contact_phone: Option<String>,
-    amenities: Option<Vec<String>>,
-) -> Result<Uuid, AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Admin).await?;
-            let form = VenueForm {
-                name,
-                address,
-                city,
-                province,
-                postal_code,
-                country,
-                capacity,
-                contact_name,
-                contact_email,
-                contact_phone,
-                amenities: amenities.unwrap_or_default(),
-            };
-            let id = match venue_id.as_deref().filter(|id| !id.trim().is_empty()) {
-                Some(id) => {
-                    let id = parse_id(id)?;
-                    service::update_venue(&state.pool, &scope, id, form).await?;
-                    id
-                }
-                None => service::create_venue(&state.pool, &scope, form).await?,
-            };
-            leptos_axum::redirect("/dashboard/venues");
-            Ok(id)
-        }
-        .await,
-    )
+    })
+    .await
 }
 
 /// One page of the public listing. The filters are separate arguments (not one struct) so
@@ -256,24 +166,20 @@ pub async fn list_public_events(
     to: Option<String>,
     page: Option<i64>,
 ) -> Result<EventPage, AppError> {
-    reply(
-        async {
-            let state = AppState::from_context()?;
-            let filters = EventFilters { q, event_type, city, from, to, page };
-            service::public_events(&state.pool, &filters).await
-        }
-        .await,
-    )
+    reply(async {
+        let state = AppState::from_context()?;
+        let filters = EventFilters { q, event_type, city, from, to, page };
+        public::public_events(&state.pool, &filters).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "get_public_event")]
 pub async fn get_public_event(slug: String) -> Result<PublicEvent, AppError> {
-    reply(
-        async {
-            let state = AppState::from_context()?;
-            let viewer = AuthSession::of_request().await?.user_id().await?;
-            service::public_event(&state.pool, &slug, viewer).await
-        }
-        .await,
-    )
+    reply(async {
+        let state = AppState::from_context()?;
+        let viewer = AuthSession::of_request().await?.user_id().await?;
+        public::public_event(&state.pool, &slug, viewer).await
+    })
+    .await
 }

@@ -1,16 +1,16 @@
 //! Plain HTTP endpoints of the events domain that are not server functions: the cover
 //! upload (a multipart form that works without JavaScript) and the calendar download.
 
-use crate::accounts::session::AuthSession;
-use crate::error::AppError;
-use crate::events::service;
+use crate::events::calendar::{CalendarEntry, calendar};
+use crate::events::{public, service};
 use crate::organizations::Role;
 use crate::organizations::access::scope_for;
-use crate::server::state::AppState;
+use crate::platform::error::AppError;
+use crate::platform::session::AuthSession;
+use crate::platform::state::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Utc};
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -92,99 +92,18 @@ pub async fn upload_cover(
     }
 }
 
-/// Escapes text for an iCalendar property value.
-fn ics_text(value: &str) -> String {
-    value.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\r', "").replace('\n', "\\n")
-}
-
-/// Folds a content line at 75 octets, as RFC 5545 asks, without splitting a character.
-fn fold(line: &str) -> String {
-    let mut out = String::new();
-    let mut width = 0;
-    for c in line.chars() {
-        if width + c.len_utf8() > 75 {
-            out.push_str("\r\n ");
-            width = 1;
-        }
-        out.push(c);
-        width += c.len_utf8();
-    }
-    out.push_str("\r\n");
-    out
-}
-
-fn ics_time(iso: &str) -> Option<String> {
-    DateTime::parse_from_rfc3339(iso).ok().map(|t| t.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ").to_string())
-}
-
-/// What a calendar entry says about an event.
-pub struct CalendarEntry<'a> {
-    pub id: uuid::Uuid,
-    pub slug: &'a str,
-    pub name: &'a str,
-    pub description: &'a str,
-    pub start_iso: String,
-    pub end_iso: String,
-    pub location: String,
-    pub cancelled: bool,
-}
-
-impl<'a> CalendarEntry<'a> {
-    pub fn of(event: &'a crate::events::PublicEvent) -> Self {
-        CalendarEntry {
-            id: event.id,
-            slug: &event.slug,
-            name: &event.name,
-            description: &event.description,
-            start_iso: event.start_iso.clone(),
-            end_iso: event.end_iso.clone(),
-            location: event
-                .venue
-                .as_ref()
-                .map(|v| format!("{}, {}, {}, {}", v.name, v.address, v.city, v.province))
-                .unwrap_or_default(),
-            cancelled: event.status == crate::events::EventStatus::Cancelled,
-        }
-    }
-}
-
-/// The calendar file of an event.
-pub fn calendar(event: &CalendarEntry<'_>, site: &str) -> String {
-    let lines = [
-        "BEGIN:VCALENDAR".to_owned(),
-        "VERSION:2.0".to_owned(),
-        "PRODID:-//EventOS//Events//EN".to_owned(),
-        "CALSCALE:GREGORIAN".to_owned(),
-        "METHOD:PUBLISH".to_owned(),
-        "BEGIN:VEVENT".to_owned(),
-        format!("UID:{}@eventos", event.id),
-        format!("DTSTAMP:{}", Utc::now().format("%Y%m%dT%H%M%SZ")),
-        format!("DTSTART:{}", ics_time(&event.start_iso).unwrap_or_default()),
-        format!("DTEND:{}", ics_time(&event.end_iso).unwrap_or_default()),
-        format!("SUMMARY:{}", ics_text(event.name)),
-        format!("DESCRIPTION:{}", ics_text(event.description)),
-        format!("LOCATION:{}", ics_text(&event.location)),
-        format!("URL:{site}/events/{}", event.slug),
-        format!("STATUS:{}", if event.cancelled { "CANCELLED" } else { "CONFIRMED" }),
-        "END:VEVENT".to_owned(),
-        "END:VCALENDAR".to_owned(),
-    ];
-    lines.iter().map(|l| fold(l)).collect()
-}
-
 /// `GET /events/{slug}/calendar.ics`
 pub async fn calendar_file(State(state): State<AppState>, session: Session, Path(slug): Path<String>) -> Response {
     let viewer = AuthSession::new(session).user_id().await.ok().flatten();
-    match service::public_event(&state.pool, &slug, viewer).await {
+    match public::public_event(&state.pool, &slug, viewer).await {
         Ok(event) => {
-            let site = format!("http://{}", state.leptos_options.site_addr);
             let filename = format!("{}.ics", event.slug);
             (
                 [
                     (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
                     (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
                 ],
-                calendar(&CalendarEntry::of(&event), &site),
+                calendar(&CalendarEntry::of(&event), &state.config.public_url),
             )
                 .into_response()
         }
@@ -206,12 +125,5 @@ mod tests {
         assert_eq!(image_extension(b"RIFF\0\0\0\0WEBPVP8 "), Some("webp"));
         assert_eq!(image_extension(b"<svg onload=alert(1)>"), None);
         assert_eq!(image_extension(b"GIF89a"), None);
-    }
-
-    #[test]
-    fn calendar_text_is_escaped_and_folded() {
-        assert_eq!(ics_text("Hall A; Floor 2, Toronto\nBring ID"), "Hall A\\; Floor 2\\, Toronto\\nBring ID");
-        let folded = fold(&"x".repeat(200));
-        assert!(folded.split("\r\n").all(|l| l.len() <= 75));
     }
 }

@@ -1,14 +1,17 @@
-//! E-mail: the outbox that order changes write to, the worker that drains it, and the two
-//! transports (SMTP when configured, otherwise a local mailbox folder read through the
-//! organizer's "sent mail" page).
+//! E-mail: the outbox that changes write to, the worker that drains it through the
+//! platform's mailer (SMTP, or the mailbox folder), and the organizer's "sent mail" page.
+//! Each domain that owes a kind of message renders it (`outbox::Render`); this one only
+//! queues, sends, retries and shows.
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(feature = "ssr")]
 pub mod outbox;
 #[cfg(feature = "ssr")]
-pub mod render;
-#[cfg(feature = "ssr")]
-pub mod transport;
+pub mod service;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -20,6 +23,15 @@ text_enum!(
         AttendeeTicket => "attendee_ticket", "Attendee ticket";
         OrderCancelled => "order_cancelled", "Order cancelled";
         TicketCancelled => "ticket_cancelled", "Ticket cancelled";
+    }
+);
+
+text_enum!(
+    /// Where a message stands.
+    MailStatus {
+        Pending => "pending", "Waiting";
+        Sent => "sent", "Sent";
+        Failed => "failed", "Failed";
     }
 );
 

@@ -1,14 +1,17 @@
 //! The transactional outbox. Changes that owe someone an e-mail insert a row in their own
-//! transaction, so the message exists exactly when the change does. The worker claims due
-//! rows with `FOR UPDATE SKIP LOCKED` (several workers or app instances never take the same
-//! row), sends, and marks them sent in the same transaction; a crash before that commit
-//! leaves the row pending and it is sent on the next pass with the same Message-ID.
+//! transaction (`mail::db::enqueue`), so the message exists exactly when the change does. The
+//! worker claims due rows with `FOR UPDATE SKIP LOCKED` (several workers or app instances
+//! never take the same row), renders each through the domain that owns its kind, sends, and
+//! marks them sent in the same transaction; a crash before that commit leaves the row
+//! pending and it is sent on the next pass with the same Message-ID.
 
-use crate::mail::MailKind;
-use crate::mail::render;
-use crate::mail::transport::Mailer;
-use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection, PgPool};
+use crate::mail::db::{self, Delivered, OutboxRow};
+use crate::platform::mailer::Mailer;
+use lettre::Message;
+use sqlx::PgPool;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -19,53 +22,29 @@ const BATCH: i64 = 50;
 /// later, in fewer and larger batches, and a ticket rush keeps the CPU for buyers.
 const SETTLE: Duration = Duration::from_millis(250);
 
-pub async fn enqueue(
-    conn: &mut PgConnection,
-    organization_id: Uuid,
-    kind: MailKind,
-    recipient: &str,
-    payload: serde_json::Value,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO outbox (organization_id, kind, recipient, payload) VALUES ($1, $2, $3, $4)")
-        .bind(organization_id)
-        .bind(kind.as_str())
-        .bind(recipient)
-        .bind(payload)
-        .execute(conn)
-        .await?;
-    Ok(())
+/// A message ready to send, and what the sent mail page keeps of it.
+pub struct Rendered {
+    pub message: Message,
+    pub subject: String,
+    pub body_text: String,
+    pub attachments: Vec<String>,
 }
 
-/// Several messages about the same thing in one statement.
-pub async fn enqueue_all(
-    conn: &mut PgConnection,
-    organization_id: Uuid,
-    messages: &[(MailKind, String)],
-    payload: serde_json::Value,
-) -> Result<(), sqlx::Error> {
-    let kinds: Vec<&str> = messages.iter().map(|(kind, _)| kind.as_str()).collect();
-    let recipients: Vec<&str> = messages.iter().map(|(_, to)| to.as_str()).collect();
-    sqlx::query(
-        "INSERT INTO outbox (organization_id, kind, recipient, payload)
-         SELECT $1, m.kind, m.recipient, $4 FROM unnest($2::text[], $3::text[]) AS m(kind, recipient)",
-    )
-    .bind(organization_id)
-    .bind(&kinds)
-    .bind(&recipients)
-    .bind(payload)
-    .execute(conn)
-    .await?;
-    Ok(())
+pub type RenderFuture<'a> = Pin<Box<dyn Future<Output = Result<Rendered, String>> + Send + 'a>>;
+
+/// Turns an outbox row into a message, from the data as it is when the mail is sent. The
+/// domain that owes a kind of message implements it; start-up hands it to the worker.
+pub trait Render: Send + Sync {
+    fn render<'a>(&'a self, pool: &'a PgPool, mailer: &'a Mailer, row: &'a OutboxRow) -> RenderFuture<'a>;
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct OutboxRow {
-    pub id: Uuid,
-    pub kind: String,
-    pub recipient: String,
-    pub payload: serde_json::Value,
-    pub attempts: i32,
-    pub created_at: DateTime<Utc>,
+/// The id a message is about, from its payload.
+pub fn payload_id(row: &OutboxRow, key: &str) -> Result<Uuid, String> {
+    row.payload
+        .get(key)
+        .and_then(|v| v.as_str())
+        .and_then(|v| Uuid::parse_str(v).ok())
+        .ok_or_else(|| format!("outbox row has no {key}"))
 }
 
 /// Seconds to wait before attempt `attempts + 1`: 30 s, 1 min, 2 min, … capped at 1 hour.
@@ -74,55 +53,29 @@ pub fn backoff(attempts: i32) -> i64 {
 }
 
 /// Sends one batch of due messages; returns how many were handled (sent or failed).
-pub async fn send_due(pool: &PgPool, mailer: &Mailer) -> Result<usize, sqlx::Error> {
+pub async fn send_due(pool: &PgPool, mailer: &Mailer, renderer: &dyn Render) -> Result<usize, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let due: Vec<OutboxRow> = sqlx::query_as(
-        "SELECT id, kind, recipient, payload, attempts, created_at FROM outbox
-          WHERE status = 'pending' AND next_attempt_at <= now()
-          ORDER BY next_attempt_at
-          LIMIT $1
-            FOR UPDATE SKIP LOCKED",
-    )
-    .bind(BATCH)
-    .fetch_all(&mut *tx)
-    .await?;
+    let due = db::claim_due(&mut tx, BATCH).await?;
     for row in &due {
-        let outcome = match render::render(pool, mailer, row).await {
+        let outcome = match renderer.render(pool, mailer, row).await {
             Ok(rendered) => mailer.deliver(row.id, &rendered.message).await.map(|()| rendered),
             Err(error) => Err(error),
         };
         match outcome {
             Ok(rendered) => {
-                sqlx::query(
-                    "UPDATE outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL,
-                            subject = $2, body_text = $3, attachments = $4, transport = $5
-                      WHERE id = $1",
-                )
-                .bind(row.id)
-                .bind(&rendered.subject)
-                .bind(&rendered.body_text)
-                .bind(serde_json::json!(rendered.attachments))
-                .bind(mailer.transport_name())
-                .execute(&mut *tx)
-                .await?;
+                let delivered = Delivered {
+                    subject: &rendered.subject,
+                    body_text: &rendered.body_text,
+                    attachments: serde_json::json!(rendered.attachments),
+                    transport: mailer.transport_name(),
+                };
+                db::mark_sent(&mut tx, row.id, &delivered).await?;
                 tracing::info!(outbox_id = %row.id, kind = %row.kind, transport = mailer.transport_name(), "e-mail sent");
             }
             Err(error) => {
                 let attempts = row.attempts + 1;
                 let give_up = attempts >= MAX_ATTEMPTS;
-                sqlx::query(
-                    "UPDATE outbox SET attempts = $2, last_error = $3,
-                            status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END,
-                            next_attempt_at = now() + make_interval(secs => $5)
-                      WHERE id = $1",
-                )
-                .bind(row.id)
-                .bind(attempts)
-                .bind(&error)
-                .bind(give_up)
-                .bind(backoff(attempts) as f64)
-                .execute(&mut *tx)
-                .await?;
+                db::mark_failed(&mut tx, row.id, attempts, &error, give_up, backoff(attempts) as f64).await?;
                 if give_up {
                     tracing::error!(outbox_id = %row.id, %error, attempts, "e-mail failed for good");
                 } else {
@@ -136,10 +89,10 @@ pub async fn send_due(pool: &PgPool, mailer: &Mailer) -> Result<usize, sqlx::Err
 }
 
 /// Sends until nothing is due (tests and the worker use it).
-pub async fn send_all_due(pool: &PgPool, mailer: &Mailer) -> Result<usize, sqlx::Error> {
+pub async fn send_all_due(pool: &PgPool, mailer: &Mailer, renderer: &dyn Render) -> Result<usize, sqlx::Error> {
     let mut total = 0;
     loop {
-        let handled = send_due(pool, mailer).await?;
+        let handled = send_due(pool, mailer, renderer).await?;
         total += handled;
         if handled < BATCH as usize {
             return Ok(total);
@@ -149,10 +102,10 @@ pub async fn send_all_due(pool: &PgPool, mailer: &Mailer) -> Result<usize, sqlx:
 
 /// Drains the outbox for as long as the server runs: shortly after it is woken, else every
 /// few seconds; a backlog is worked through batch by batch with a pause in between.
-pub fn spawn_worker(pool: PgPool, mailer: Mailer) -> tokio::task::JoinHandle<()> {
+pub fn spawn_worker(pool: PgPool, mailer: Mailer, renderer: Arc<dyn Render>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match send_due(&pool, &mailer).await {
+            match send_due(&pool, &mailer, renderer.as_ref()).await {
                 Ok(handled) if handled == BATCH as usize => {
                     tokio::time::sleep(SETTLE).await;
                     continue;

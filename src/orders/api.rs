@@ -1,14 +1,21 @@
 //! Checkout, order and promo code server functions. Buyer functions work without an
 //! account; organizer functions start with the guard.
 
-use crate::error::AppError;
 use crate::orders::{CheckoutQuote, EventOrders, OrderDetail, OrderView, PromoView};
+use crate::platform::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
-    accounts::session::{AuthSession, require_user},
-    orders::service::{self, CheckoutForm, PromoForm},
+    orders::checkout::{self, CheckoutForm},
+    orders::promos::{self, PromoForm},
+    orders::service::{self, Payments},
+    orders::{manage, pricing},
     organizations::{Role, access::require_organizer},
-    server::{rate_limit, reply, state::AppState},
+    platform::reply::{parse_id, reply},
+    platform::{
+        rate_limit,
+        session::{AuthSession, require_user},
+        state::AppState,
+    },
 };
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -32,11 +39,6 @@ fn by_position(fields: Option<BTreeMap<String, String>>) -> Vec<String> {
 }
 
 #[cfg(feature = "ssr")]
-fn parse_id(raw: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(raw.trim()).map_err(|_| AppError::NotFound)
-}
-
-#[cfg(feature = "ssr")]
 async fn viewer() -> Result<(AppState, Option<Uuid>), AppError> {
     let state = AppState::from_context()?;
     let user_id = AuthSession::of_request().await?.user_id().await?;
@@ -46,13 +48,11 @@ async fn viewer() -> Result<(AppState, Option<Uuid>), AppError> {
 /// The checkout summary for `tickets` (`tier:quantity,…`), with a promo code applied.
 #[server(prefix = "/api", endpoint = "get_checkout")]
 pub async fn get_checkout(slug: String, tickets: String, promo: Option<String>) -> Result<CheckoutQuote, AppError> {
-    reply(
-        async {
-            let (state, user_id) = viewer().await?;
-            service::quote(&state.pool, &state.payments, &slug, &tickets, promo.as_deref(), user_id).await
-        }
-        .await,
-    )
+    reply(async {
+        let (state, user_id) = viewer().await?;
+        pricing::quote(&state.pool, &Payments::from_state(&state), &slug, &tickets, promo.as_deref(), user_id).await
+    })
+    .await
 }
 
 /// Places the order and sends the buyer on: to Stripe for card payments, else to the
@@ -71,77 +71,69 @@ pub async fn place_order(
     attendee_emails: Option<BTreeMap<String, String>>,
     first_is_buyer: Option<String>,
 ) -> Result<String, AppError> {
-    reply(
-        async {
-            let (state, user_id) = viewer().await?;
-            let form = CheckoutForm {
-                slug,
-                selection: tickets,
-                buyer_name,
-                buyer_email,
-                buyer_phone,
-                promo_code,
-                payment_method,
-                attendee_names: by_position(attendee_names),
-                attendee_emails: by_position(attendee_emails),
-                first_is_buyer: first_is_buyer.is_some(),
-            };
-            let placed = service::place_order(&state.pool, &state.payments, form, user_id).await?;
-            state.mailer.wake();
-            let next = placed.payment_url.unwrap_or_else(|| format!("/orders/{}", placed.access_token));
-            leptos_axum::redirect(&next);
-            Ok(next)
-        }
-        .await,
-    )
+    reply(async {
+        let (state, user_id) = viewer().await?;
+        let form = CheckoutForm {
+            slug,
+            selection: tickets,
+            buyer_name,
+            buyer_email,
+            buyer_phone,
+            promo_code,
+            payment_method,
+            attendee_names: by_position(attendee_names),
+            attendee_emails: by_position(attendee_emails),
+            first_is_buyer: first_is_buyer.is_some(),
+        };
+        let placed = checkout::place_order(&state.pool, &Payments::from_state(&state), form, user_id).await?;
+        state.mailer.wake();
+        let next = placed.payment_url.unwrap_or_else(|| format!("/orders/{}", placed.access_token));
+        leptos_axum::redirect(&next);
+        Ok(next)
+    })
+    .await
 }
 
 /// The order behind a secret link.
 #[server(prefix = "/api", endpoint = "get_order")]
 pub async fn get_order(token: String) -> Result<OrderView, AppError> {
-    reply(
-        async {
-            let state = AppState::from_context()?;
-            service::order_by_token(&state.pool, &token).await
-        }
-        .await,
-    )
+    reply(async {
+        let state = AppState::from_context()?;
+        service::order_by_token(&state.pool, &token).await
+    })
+    .await
 }
 
 /// Every order of the logged-in user.
 #[server(prefix = "/api", endpoint = "my_orders")]
 pub async fn my_orders() -> Result<Vec<OrderView>, AppError> {
-    reply(
-        async {
-            let (state, user_id) = require_user().await?;
-            service::orders_of_user(&state.pool, user_id).await
-        }
-        .await,
-    )
+    reply(async {
+        let (state, user_id) = require_user().await?;
+        service::orders_of_user(&state.pool, user_id).await
+    })
+    .await
 }
 
 /// Re-sends an order's tickets to its buyer; limited per address and per network address.
 #[server(prefix = "/api", endpoint = "resend_tickets")]
 pub async fn resend_tickets(order_number: String, email: String) -> Result<String, AppError> {
-    reply(
-        async {
-            use std::time::Duration;
-            let state = AppState::from_context()?;
-            let window = Duration::from_secs(15 * 60);
-            let client = use_context::<http::request::Parts>()
-                .and_then(|parts| {
-                    parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
-                })
-                .map(|ip| ip.to_string())
-                .unwrap_or_else(|| "unknown".into());
-            rate_limit::hit(&state.pool, &format!("resend-ip:{client}"), 20, window).await?;
-            rate_limit::hit(&state.pool, &format!("resend:{}", email.trim().to_lowercase()), 3, window).await?;
-            service::resend_order_mail(&state.pool, &order_number, &email).await?;
-            state.mailer.wake();
-            Ok("If an order matches, its tickets are on their way to that address.".to_owned())
-        }
-        .await,
-    )
+    reply(async {
+        use std::time::Duration;
+        let state = AppState::from_context()?;
+        let window = Duration::from_secs(15 * 60);
+        let client = use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
+            })
+            .map(|ip| ip.to_string())
+            .unwrap_or_else(|| "unknown".into());
+        rate_limit::hit(&state.pool, &format!("resend-ip:{client}"), 20, window).await?;
+        rate_limit::hit(&state.pool, &format!("resend:{}", email.trim().to_lowercase()), 3, window).await?;
+        service::resend_order_mail(&state.pool, &order_number, &email).await?;
+        state.mailer.wake();
+        Ok("If an order matches, its tickets are on their way to that address.".to_owned())
+    })
+    .await
 }
 
 // ----- Organizer -----
@@ -152,74 +144,69 @@ pub async fn list_event_orders(
     q: Option<String>,
     status: Option<String>,
 ) -> Result<EventOrders, AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Staff).await?;
-            service::event_orders(&state.pool, &scope, parse_id(&event_id)?, q.as_deref(), status.as_deref()).await
-        }
-        .await,
-    )
+    reply(async {
+        let (state, scope) = require_organizer(Role::Staff).await?;
+        manage::event_orders(&state.pool, &scope, parse_id(&event_id)?, q.as_deref(), status.as_deref()).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "get_order_detail")]
 pub async fn get_order_detail(order_id: String) -> Result<OrderDetail, AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Staff).await?;
-            service::order_detail(&state.pool, &scope, parse_id(&order_id)?).await
-        }
-        .await,
-    )
+    reply(async {
+        let (state, scope) = require_organizer(Role::Staff).await?;
+        manage::order_detail(&state.pool, &scope, parse_id(&order_id)?).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "mark_order_paid")]
 pub async fn mark_order_paid(order_id: String) -> Result<(), AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Admin).await?;
-            service::mark_offline_paid(&state.pool, &scope, parse_id(&order_id)?).await
-        }
-        .await,
-    )
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        manage::mark_offline_paid(&state.pool, &scope, parse_id(&order_id)?).await
+    })
+    .await
 }
 
 /// Cancels an unpaid order, or refunds a paid one.
 #[server(prefix = "/api", endpoint = "cancel_order")]
 pub async fn cancel_order(order_id: String) -> Result<String, AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Admin).await?;
-            let outcome = service::cancel_order(&state.pool, &state.payments, &scope, parse_id(&order_id)?).await?;
-            state.mailer.wake();
-            Ok(outcome.label().to_owned())
-        }
-        .await,
-    )
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        let outcome =
+            manage::cancel_order(&state.pool, &Payments::from_state(&state), &scope, parse_id(&order_id)?).await?;
+        state.mailer.wake();
+        Ok(outcome.label().to_owned())
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "cancel_ticket")]
 pub async fn cancel_ticket(order_id: String, ticket_id: String) -> Result<(), AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Admin).await?;
-            service::cancel_ticket(&state.pool, &state.payments, &scope, parse_id(&order_id)?, parse_id(&ticket_id)?)
-                .await?;
-            state.mailer.wake();
-            Ok(())
-        }
-        .await,
-    )
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        manage::cancel_ticket(
+            &state.pool,
+            &Payments::from_state(&state),
+            &scope,
+            parse_id(&order_id)?,
+            parse_id(&ticket_id)?,
+        )
+        .await?;
+        state.mailer.wake();
+        Ok(())
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "list_promo_codes")]
 pub async fn list_promo_codes(event_id: String) -> Result<Vec<PromoView>, AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Staff).await?;
-            service::promos(&state.pool, &scope, parse_id(&event_id)?).await
-        }
-        .await,
-    )
+    reply(async {
+        let (state, scope) = require_organizer(Role::Staff).await?;
+        promos::promos(&state.pool, &scope, parse_id(&event_id)?).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "create_promo_code")]
@@ -234,24 +221,19 @@ pub async fn create_promo_code(
     valid_from_local: Option<String>,
     valid_until_local: Option<String>,
 ) -> Result<(), AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Admin).await?;
-            let form =
-                PromoForm { code, discount_kind, amount, tier_id, max_uses, valid_from_local, valid_until_local };
-            service::create_promo(&state.pool, &scope, parse_id(&event_id)?, form).await.map(|_| ())
-        }
-        .await,
-    )
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        let form = PromoForm { code, discount_kind, amount, tier_id, max_uses, valid_from_local, valid_until_local };
+        promos::create_promo(&state.pool, &scope, parse_id(&event_id)?, form).await.map(|_| ())
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "set_promo_code_active")]
 pub async fn set_promo_code_active(promo_id: String, active: bool) -> Result<(), AppError> {
-    reply(
-        async {
-            let (state, scope) = require_organizer(Role::Admin).await?;
-            service::set_promo_active(&state.pool, &scope, parse_id(&promo_id)?, active).await.map(|_| ())
-        }
-        .await,
-    )
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        promos::set_promo_active(&state.pool, &scope, parse_id(&promo_id)?, active).await.map(|_| ())
+    })
+    .await
 }

@@ -2,12 +2,14 @@
 //! by the organization id from the caller's scope; buyer queries by the order's secret token
 //! or the logged-in user's id.
 
+use crate::events::{EventStatus, Visibility};
+use crate::orders::{DiscountKind, OrderStatus, PaymentMethod, TicketStatus};
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection, PgExecutor};
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 /// An event as checkout needs it: no statistics, so the hot path reads one row.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct SaleEvent {
     pub id: Uuid,
     pub organization_id: Uuid,
@@ -16,27 +18,29 @@ pub struct SaleEvent {
     pub slug: String,
     pub start_at: DateTime<Utc>,
     pub end_at: DateTime<Utc>,
-    pub status: String,
-    pub visibility: String,
+    pub status: EventStatus,
+    pub visibility: Visibility,
     pub currency: String,
     pub timezone: String,
     pub allow_registrations: bool,
 }
 
 pub async fn sale_event(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<SaleEvent>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT e.id, e.organization_id, e.venue_id, e.name, e.slug, e.start_at, e.end_at, e.status, e.visibility,
-                s.currency, s.timezone, s.allow_registrations
-           FROM events e JOIN event_settings s ON s.event_id = e.id
-          WHERE e.slug = $1",
+    sqlx::query_as!(
+        SaleEvent,
+        r#"SELECT e.id, e.organization_id, e.venue_id, e.name, e.slug, e.start_at, e.end_at,
+                  e.status AS "status: EventStatus", e.visibility AS "visibility: Visibility",
+                  s.currency, s.timezone, s.allow_registrations
+             FROM events e JOIN event_settings s ON s.event_id = e.id
+            WHERE e.slug = $1"#,
+        slug,
     )
-    .bind(slug)
     .fetch_optional(db)
     .await
 }
 
 /// A tier as checkout needs it, with what its counter says is left.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct SaleTier {
     pub id: Uuid,
     pub name: String,
@@ -49,22 +53,23 @@ pub struct SaleTier {
 }
 
 pub async fn sale_tiers(db: impl PgExecutor<'_>, event_id: Uuid) -> Result<Vec<SaleTier>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        SaleTier,
         "SELECT id, name, price_cents, sales_start_at, sales_end_at, min_per_order, max_per_order, is_active
            FROM ticket_tiers WHERE event_id = $1 ORDER BY sort_order, created_at, id",
+        event_id,
     )
-    .bind(event_id)
     .fetch_all(db)
     .await
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct PromoRow {
     pub id: Uuid,
     pub event_id: Uuid,
     pub tier_id: Option<Uuid>,
     pub code: String,
-    pub discount_kind: String,
+    pub discount_kind: DiscountKind,
     pub discount_value: i64,
     pub max_uses: Option<i32>,
     pub used: i32,
@@ -74,34 +79,37 @@ pub struct PromoRow {
     pub tier_name: Option<String>,
 }
 
-const PROMO_SELECT: &str = "SELECT p.id, p.event_id, p.tier_id, p.code, p.discount_kind, p.discount_value, p.max_uses,
-        p.used, p.valid_from, p.valid_until, p.is_active, t.name AS tier_name
-   FROM promo_codes p LEFT JOIN ticket_tiers t ON t.id = p.tier_id";
+/// A query for promo codes with the name of the tier they apply to.
+macro_rules! select_promos {
+    ($condition:literal, $($arg:expr),* $(,)?) => {
+        sqlx::query_as!(
+            PromoRow,
+            r#"SELECT p.id, p.event_id, p.tier_id, p.code, p.discount_kind AS "discount_kind: DiscountKind",
+                      p.discount_value, p.max_uses, p.used, p.valid_from, p.valid_until, p.is_active,
+                      t.name AS "tier_name?"
+                 FROM promo_codes p LEFT JOIN ticket_tiers t ON t.id = p.tier_id "# + $condition,
+            $($arg),*
+        )
+    };
+}
 
 pub async fn promo_by_code(
     db: impl PgExecutor<'_>,
     event_id: Uuid,
     code: &str,
 ) -> Result<Option<PromoRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{PROMO_SELECT} WHERE p.event_id = $1 AND p.code = $2"))
-        .bind(event_id)
-        .bind(code)
-        .fetch_optional(db)
-        .await
+    select_promos!("WHERE p.event_id = $1 AND p.code = $2", event_id, code).fetch_optional(db).await
 }
 
 pub async fn promos_of_event(db: impl PgExecutor<'_>, event_id: Uuid) -> Result<Vec<PromoRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{PROMO_SELECT} WHERE p.event_id = $1 ORDER BY p.created_at"))
-        .bind(event_id)
-        .fetch_all(db)
-        .await
+    select_promos!("WHERE p.event_id = $1 ORDER BY p.created_at", event_id).fetch_all(db).await
 }
 
 /// A promo code's columns as the organizer writes them.
 pub struct PromoFields<'a> {
     pub tier_id: Option<Uuid>,
     pub code: &'a str,
-    pub discount_kind: &'a str,
+    pub discount_kind: DiscountKind,
     pub discount_value: i64,
     pub max_uses: Option<i32>,
     pub valid_from: Option<DateTime<Utc>>,
@@ -109,18 +117,18 @@ pub struct PromoFields<'a> {
 }
 
 pub async fn insert_promo(conn: &mut PgConnection, event_id: Uuid, f: &PromoFields<'_>) -> Result<Uuid, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO promo_codes (event_id, tier_id, code, discount_kind, discount_value, max_uses, valid_from, valid_until)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        event_id,
+        f.tier_id,
+        f.code,
+        f.discount_kind.as_str(),
+        f.discount_value,
+        f.max_uses,
+        f.valid_from,
+        f.valid_until,
     )
-    .bind(event_id)
-    .bind(f.tier_id)
-    .bind(f.code)
-    .bind(f.discount_kind)
-    .bind(f.discount_value)
-    .bind(f.max_uses)
-    .bind(f.valid_from)
-    .bind(f.valid_until)
     .fetch_one(conn)
     .await
 }
@@ -132,13 +140,13 @@ pub async fn set_promo_active(
     promo_id: Uuid,
     active: bool,
 ) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "UPDATE promo_codes p SET is_active = $3 FROM events e
           WHERE e.id = p.event_id AND e.organization_id = $1 AND p.id = $2 RETURNING p.event_id",
+        organization_id,
+        promo_id,
+        active,
     )
-    .bind(organization_id)
-    .bind(promo_id)
-    .bind(active)
     .fetch_optional(db)
     .await
 }
@@ -158,36 +166,36 @@ pub struct NewOrder<'a> {
     pub subtotal_cents: i64,
     pub discount_cents: i64,
     pub promo_code_id: Option<Uuid>,
-    pub status: &'a str,
-    pub payment_provider: &'a str,
+    pub status: OrderStatus,
+    pub payment_provider: PaymentMethod,
     pub expires_at: Option<DateTime<Utc>>,
     pub paid_at: Option<DateTime<Utc>>,
 }
 
 pub async fn insert_order(conn: &mut PgConnection, o: &NewOrder<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO orders (id, order_number, access_token, event_id, organization_id, user_id, buyer_name,
                              buyer_email, buyer_phone, currency, subtotal_cents, discount_cents, total_cents,
                              promo_code_id, status, payment_provider, expires_at, paid_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11 - $12, $13, $14, $15, $16, $17)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11::bigint - $12::bigint, $13, $14, $15, $16, $17)",
+        o.id,
+        o.order_number,
+        o.access_token,
+        o.event_id,
+        o.organization_id,
+        o.user_id,
+        o.buyer_name,
+        o.buyer_email,
+        o.buyer_phone,
+        o.currency,
+        o.subtotal_cents,
+        o.discount_cents,
+        o.promo_code_id,
+        o.status.as_str(),
+        o.payment_provider.as_str(),
+        o.expires_at,
+        o.paid_at,
     )
-    .bind(o.id)
-    .bind(o.order_number)
-    .bind(o.access_token)
-    .bind(o.event_id)
-    .bind(o.organization_id)
-    .bind(o.user_id)
-    .bind(o.buyer_name)
-    .bind(o.buyer_email)
-    .bind(o.buyer_phone)
-    .bind(o.currency)
-    .bind(o.subtotal_cents)
-    .bind(o.discount_cents)
-    .bind(o.promo_code_id)
-    .bind(o.status)
-    .bind(o.payment_provider)
-    .bind(o.expires_at)
-    .bind(o.paid_at)
     .execute(conn)
     .await?;
     Ok(())
@@ -203,16 +211,16 @@ pub async fn insert_items(
     quantities: &[i32],
     discounts: &[i64],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO order_items (order_id, tier_id, tier_name, unit_price_cents, quantity, discount_cents)
          SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::bigint[], $5::int[], $6::bigint[])",
+        order_id,
+        tiers,
+        names,
+        prices,
+        quantities,
+        discounts,
     )
-    .bind(order_id)
-    .bind(tiers)
-    .bind(names)
-    .bind(prices)
-    .bind(quantities)
-    .bind(discounts)
     .execute(conn)
     .await?;
     Ok(())
@@ -234,33 +242,33 @@ pub async fn insert_tickets(
     conn: &mut PgConnection,
     order_id: Uuid,
     event_id: Uuid,
-    status: &str,
+    status: TicketStatus,
     t: &NewTickets,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "WITH people AS (
              INSERT INTO attendees (id, order_id, event_id, full_name, email, position)
              SELECT a.id, $1, $2, a.name, a.email, a.position
                FROM unnest($4::uuid[], $5::text[], $6::text[]) WITH ORDINALITY AS a(id, name, email, position))
          INSERT INTO tickets (order_id, event_id, status, attendee_id, tier_id, ticket_number, qr_secret, price_cents)
          SELECT $1, $2, $3, * FROM unnest($4::uuid[], $7::uuid[], $8::text[], $9::text[], $10::bigint[])",
+        order_id,
+        event_id,
+        status.as_str(),
+        &t.attendee_ids,
+        &t.names,
+        &t.emails,
+        &t.tier_ids,
+        &t.numbers,
+        &t.secrets,
+        &t.prices,
     )
-    .bind(order_id)
-    .bind(event_id)
-    .bind(status)
-    .bind(&t.attendee_ids)
-    .bind(&t.names)
-    .bind(&t.emails)
-    .bind(&t.tier_ids)
-    .bind(&t.numbers)
-    .bind(&t.secrets)
-    .bind(&t.prices)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct OrderRow {
     pub id: Uuid,
     pub order_number: String,
@@ -278,8 +286,8 @@ pub struct OrderRow {
     pub refunded_cents: i64,
     pub promo_code_id: Option<Uuid>,
     pub promo_code: Option<String>,
-    pub status: String,
-    pub payment_provider: String,
+    pub status: OrderStatus,
+    pub payment_provider: PaymentMethod,
     pub payment_reference: Option<String>,
     pub payment_intent: Option<String>,
     pub expires_at: Option<DateTime<Utc>>,
@@ -289,7 +297,7 @@ pub struct OrderRow {
     pub event_name: String,
     pub event_slug: String,
     pub event_description: String,
-    pub event_status: String,
+    pub event_status: EventStatus,
     pub start_at: DateTime<Utc>,
     pub end_at: DateTime<Utc>,
     pub timezone: String,
@@ -297,26 +305,38 @@ pub struct OrderRow {
     pub ticket_count: i64,
 }
 
-const ORDER_SELECT: &str = "SELECT o.id, o.order_number, o.access_token, o.event_id, o.organization_id, o.user_id,
-        o.buyer_name, o.buyer_email, o.buyer_phone, o.currency, o.subtotal_cents, o.discount_cents, o.total_cents,
-        o.refunded_cents, o.promo_code_id, p.code AS promo_code, o.status, o.payment_provider, o.payment_reference,
-        o.payment_intent, o.expires_at, o.paid_at, o.attention, o.created_at, e.name AS event_name,
-        e.slug AS event_slug, e.description AS event_description, e.status AS event_status, e.start_at, e.end_at,
-        s.timezone,
-        CASE WHEN v.id IS NULL THEN NULL ELSE v.name || ', ' || v.address || ', ' || v.city END AS venue,
-        (SELECT count(*) FROM tickets k WHERE k.order_id = o.id) AS ticket_count
-   FROM orders o
-   JOIN events e ON e.id = o.event_id
-   JOIN event_settings s ON s.event_id = e.id
-   LEFT JOIN venues v ON v.id = e.venue_id
-   LEFT JOIN promo_codes p ON p.id = o.promo_code_id";
+/// A query for orders with their event, venue and promo code: one column list, the
+/// condition after it.
+macro_rules! select_orders {
+    ($condition:literal, $($arg:expr),* $(,)?) => {
+        sqlx::query_as!(
+            OrderRow,
+            r#"SELECT o.id, o.order_number, o.access_token, o.event_id, o.organization_id, o.user_id,
+                      o.buyer_name, o.buyer_email, o.buyer_phone, o.currency, o.subtotal_cents, o.discount_cents,
+                      o.total_cents, o.refunded_cents, o.promo_code_id, p.code AS "promo_code?",
+                      o.status AS "status: OrderStatus", o.payment_provider AS "payment_provider: PaymentMethod",
+                      o.payment_reference, o.payment_intent, o.expires_at, o.paid_at, o.attention, o.created_at,
+                      e.name AS event_name, e.slug AS event_slug, e.description AS event_description,
+                      e.status AS "event_status: EventStatus", e.start_at, e.end_at, s.timezone,
+                      CASE WHEN v.id IS NULL THEN NULL ELSE v.name || ', ' || v.address || ', ' || v.city END
+                          AS venue,
+                      (SELECT count(*) FROM tickets k WHERE k.order_id = o.id) AS "ticket_count!"
+                 FROM orders o
+                 JOIN events e ON e.id = o.event_id
+                 JOIN event_settings s ON s.event_id = e.id
+                 LEFT JOIN venues v ON v.id = e.venue_id
+                 LEFT JOIN promo_codes p ON p.id = o.promo_code_id "# + $condition,
+            $($arg),*
+        )
+    };
+}
 
 pub async fn order_by_token(db: impl PgExecutor<'_>, token: &str) -> Result<Option<OrderRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{ORDER_SELECT} WHERE o.access_token = $1")).bind(token).fetch_optional(db).await
+    select_orders!("WHERE o.access_token = $1", token).fetch_optional(db).await
 }
 
 pub async fn order_by_id(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<OrderRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{ORDER_SELECT} WHERE o.id = $1")).bind(id).fetch_optional(db).await
+    select_orders!("WHERE o.id = $1", id).fetch_optional(db).await
 }
 
 pub async fn organization_order(
@@ -324,18 +344,11 @@ pub async fn organization_order(
     organization_id: Uuid,
     id: Uuid,
 ) -> Result<Option<OrderRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{ORDER_SELECT} WHERE o.organization_id = $1 AND o.id = $2"))
-        .bind(organization_id)
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    select_orders!("WHERE o.organization_id = $1 AND o.id = $2", organization_id, id).fetch_optional(db).await
 }
 
 pub async fn orders_of_user(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<OrderRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{ORDER_SELECT} WHERE o.user_id = $1 ORDER BY e.start_at DESC, o.created_at DESC"))
-        .bind(user_id)
-        .fetch_all(db)
-        .await
+    select_orders!("WHERE o.user_id = $1 ORDER BY e.start_at DESC, o.created_at DESC", user_id).fetch_all(db).await
 }
 
 pub async fn order_by_number_and_email(
@@ -343,9 +356,7 @@ pub async fn order_by_number_and_email(
     number: &str,
     email: &str,
 ) -> Result<Option<OrderRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{ORDER_SELECT} WHERE o.order_number = $1 AND lower(o.buyer_email) = lower($2)"))
-        .bind(number)
-        .bind(email)
+    select_orders!("WHERE o.order_number = $1 AND lower(o.buyer_email) = lower($2)", number, email)
         .fetch_optional(db)
         .await
 }
@@ -356,37 +367,36 @@ pub async fn event_orders(
     organization_id: Uuid,
     event_id: Uuid,
     search: Option<&str>,
-    status: Option<&str>,
+    status: Option<OrderStatus>,
 ) -> Result<Vec<OrderRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{ORDER_SELECT}
-          WHERE o.organization_id = $1 AND o.event_id = $2
-            AND ($3::text IS NULL OR o.status = $3)
-            AND ($4::text IS NULL
-                 OR o.order_number ILIKE '%' || $4 || '%'
-                 OR o.buyer_name ILIKE '%' || $4 || '%'
-                 OR o.buyer_email ILIKE '%' || $4 || '%'
-                 OR EXISTS (SELECT 1 FROM attendees a WHERE a.order_id = o.id
-                             AND (a.full_name ILIKE '%' || $4 || '%' OR a.email ILIKE '%' || $4 || '%')))
-          ORDER BY o.created_at DESC
-          LIMIT 500"
-    ))
-    .bind(organization_id)
-    .bind(event_id)
-    .bind(status)
-    .bind(search)
+    select_orders!(
+        "WHERE o.organization_id = $1 AND o.event_id = $2
+           AND ($3::text IS NULL OR o.status = $3)
+           AND ($4::text IS NULL
+                OR o.order_number ILIKE '%' || $4 || '%'
+                OR o.buyer_name ILIKE '%' || $4 || '%'
+                OR o.buyer_email ILIKE '%' || $4 || '%'
+                OR EXISTS (SELECT 1 FROM attendees a WHERE a.order_id = o.id
+                            AND (a.full_name ILIKE '%' || $4 || '%' OR a.email ILIKE '%' || $4 || '%')))
+         ORDER BY o.created_at DESC
+         LIMIT 500",
+        organization_id,
+        event_id,
+        status.map(OrderStatus::as_str),
+        search,
+    )
     .fetch_all(db)
     .await
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct TicketRow {
     pub id: Uuid,
     pub order_id: Uuid,
     pub tier_id: Uuid,
     pub ticket_number: String,
     pub qr_secret: String,
-    pub status: String,
+    pub status: TicketStatus,
     pub price_cents: i64,
     pub checked_in_at: Option<DateTime<Utc>>,
     pub tier_name: String,
@@ -394,17 +404,33 @@ pub struct TicketRow {
     pub attendee_email: String,
 }
 
-const TICKET_SELECT: &str = "SELECT k.id, k.order_id, k.tier_id, k.ticket_number, k.qr_secret, k.status, k.price_cents,
-        k.checked_in_at, i.tier_name, a.full_name AS attendee_name, a.email AS attendee_email
-   FROM tickets k
-   JOIN attendees a ON a.id = k.attendee_id
-   JOIN order_items i ON i.order_id = k.order_id AND i.tier_id = k.tier_id";
-
 pub async fn tickets_of(db: impl PgExecutor<'_>, order_ids: &[Uuid]) -> Result<Vec<TicketRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{TICKET_SELECT} WHERE k.order_id = ANY($1) ORDER BY k.order_id, a.position"))
-        .bind(order_ids)
-        .fetch_all(db)
-        .await
+    sqlx::query_as!(
+        TicketRow,
+        r#"SELECT k.id, k.order_id, k.tier_id, k.ticket_number, k.qr_secret, k.status AS "status: TicketStatus",
+                  k.price_cents, k.checked_in_at, i.tier_name, a.full_name AS attendee_name,
+                  a.email AS attendee_email
+             FROM tickets k
+             JOIN attendees a ON a.id = k.attendee_id
+             JOIN order_items i ON i.order_id = k.order_id AND i.tier_id = k.tier_id
+            WHERE k.order_id = ANY($1)
+            ORDER BY k.order_id, a.position"#,
+        order_ids,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// An order locked for a change of status, with what the change needs to know.
+#[derive(Debug, Clone)]
+pub struct LockedOrder {
+    pub id: Uuid,
+    pub status: OrderStatus,
+    pub payment_provider: PaymentMethod,
+    pub total_cents: i64,
+    pub refunded_cents: i64,
+    pub event_id: Uuid,
+    pub promo_code_id: Option<Uuid>,
 }
 
 /// Locks an order of the organization for a change of status.
@@ -412,13 +438,15 @@ pub async fn lock_order(
     conn: &mut PgConnection,
     organization_id: Uuid,
     order_id: Uuid,
-) -> Result<Option<(String, String, i64, i64, Uuid, Option<Uuid>)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT status, payment_provider, total_cents, refunded_cents, event_id, promo_code_id FROM orders
-          WHERE organization_id = $1 AND id = $2 FOR UPDATE",
+) -> Result<Option<LockedOrder>, sqlx::Error> {
+    sqlx::query_as!(
+        LockedOrder,
+        r#"SELECT id, status AS "status: OrderStatus", payment_provider AS "payment_provider: PaymentMethod",
+                  total_cents, refunded_cents, event_id, promo_code_id
+             FROM orders WHERE organization_id = $1 AND id = $2 FOR UPDATE"#,
+        organization_id,
+        order_id,
     )
-    .bind(organization_id)
-    .bind(order_id)
     .fetch_optional(conn)
     .await
 }
@@ -426,15 +454,17 @@ pub async fn lock_order(
 /// Locks the order a payment provider's reference belongs to.
 pub async fn lock_order_by_reference(
     conn: &mut PgConnection,
-    provider: &str,
+    provider: PaymentMethod,
     reference: &str,
-) -> Result<Option<(Uuid, String, i64, Uuid, Option<Uuid>)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, status, total_cents, event_id, promo_code_id FROM orders
-          WHERE payment_provider = $1 AND payment_reference = $2 FOR UPDATE",
+) -> Result<Option<LockedOrder>, sqlx::Error> {
+    sqlx::query_as!(
+        LockedOrder,
+        r#"SELECT id, status AS "status: OrderStatus", payment_provider AS "payment_provider: PaymentMethod",
+                  total_cents, refunded_cents, event_id, promo_code_id
+             FROM orders WHERE payment_provider = $1 AND payment_reference = $2 FOR UPDATE"#,
+        provider.as_str(),
+        reference,
     )
-    .bind(provider)
-    .bind(reference)
     .fetch_optional(conn)
     .await
 }
@@ -444,12 +474,43 @@ pub async fn set_payment_reference(
     order_id: Uuid,
     reference: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE orders SET payment_reference = $2 WHERE id = $1")
-        .bind(order_id)
-        .bind(reference)
-        .execute(db)
-        .await?;
+    sqlx::query!("UPDATE orders SET payment_reference = $2 WHERE id = $1", order_id, reference).execute(db).await?;
     Ok(())
+}
+
+/// Gives an order its payment reference if it has none yet (a webhook that beat the
+/// checkout's own write); `true` when this call set it.
+pub async fn adopt_payment_reference(
+    db: impl PgExecutor<'_>,
+    order_id: Uuid,
+    provider: PaymentMethod,
+    reference: &str,
+) -> Result<bool, sqlx::Error> {
+    let adopted = sqlx::query!(
+        "UPDATE orders SET payment_reference = $3
+          WHERE id = $1 AND payment_provider = $2 AND payment_reference IS NULL",
+        order_id,
+        provider.as_str(),
+        reference,
+    )
+    .execute(db)
+    .await?;
+    Ok(adopted.rows_affected() == 1)
+}
+
+/// The order a provider's payment reference belongs to.
+pub async fn order_id_by_reference(
+    db: impl PgExecutor<'_>,
+    provider: PaymentMethod,
+    reference: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT id FROM orders WHERE payment_provider = $1 AND payment_reference = $2",
+        provider.as_str(),
+        reference,
+    )
+    .fetch_optional(db)
+    .await
 }
 
 pub async fn mark_paid(
@@ -458,98 +519,104 @@ pub async fn mark_paid(
     payment_intent: Option<&str>,
     attention: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE orders SET status = 'paid', paid_at = now(), expires_at = NULL,
                 payment_intent = coalesce($2, payment_intent), attention = $3
           WHERE id = $1",
+        order_id,
+        payment_intent,
+        attention,
     )
-    .bind(order_id)
-    .bind(payment_intent)
-    .bind(attention)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-pub async fn set_status(conn: &mut PgConnection, order_id: Uuid, status: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub async fn set_status(conn: &mut PgConnection, order_id: Uuid, status: OrderStatus) -> Result<(), sqlx::Error> {
+    sqlx::query!(
         "UPDATE orders SET status = $2,
                 cancelled_at = CASE WHEN $2 IN ('cancelled', 'refunded', 'expired') THEN now() ELSE cancelled_at END
           WHERE id = $1",
+        order_id,
+        status.as_str(),
     )
-    .bind(order_id)
-    .bind(status)
     .execute(conn)
     .await?;
     Ok(())
 }
 
 pub async fn add_refund(conn: &mut PgConnection, order_id: Uuid, cents: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE orders SET refunded_cents = refunded_cents + $2 WHERE id = $1")
-        .bind(order_id)
-        .bind(cents)
+    sqlx::query!("UPDATE orders SET refunded_cents = refunded_cents + $2 WHERE id = $1", order_id, cents)
         .execute(conn)
         .await?;
     Ok(())
 }
 
 pub async fn clear_attention(conn: &mut PgConnection, order_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE orders SET attention = NULL WHERE id = $1").bind(order_id).execute(conn).await?;
+    sqlx::query!("UPDATE orders SET attention = NULL WHERE id = $1", order_id).execute(conn).await?;
     Ok(())
 }
 
-/// Sets one ticket of an order to `to` if it is in one of `from`; returns its tier.
+/// A ticket whose status just changed: its tier and what it cost.
+pub struct ChangedTicket {
+    pub tier_id: Uuid,
+    pub price_cents: i64,
+}
+
+/// Sets one ticket of an order to `to` if it is in one of `from`.
 pub async fn set_ticket_status(
     conn: &mut PgConnection,
     order_id: Uuid,
     ticket_id: Uuid,
-    from: &[&str],
-    to: &str,
-) -> Result<Option<(Uuid, i64)>, sqlx::Error> {
-    let from: Vec<String> = from.iter().map(|s| s.to_string()).collect();
-    sqlx::query_as(
+    from: &[TicketStatus],
+    to: TicketStatus,
+) -> Result<Option<ChangedTicket>, sqlx::Error> {
+    let from: Vec<String> = from.iter().map(|s| s.as_str().to_owned()).collect();
+    sqlx::query_as!(
+        ChangedTicket,
         "UPDATE tickets SET status = $4 WHERE order_id = $1 AND id = $2 AND status = ANY($3)
          RETURNING tier_id, price_cents",
+        order_id,
+        ticket_id,
+        &from,
+        to.as_str(),
     )
-    .bind(order_id)
-    .bind(ticket_id)
-    .bind(&from)
-    .bind(to)
     .fetch_optional(conn)
     .await
 }
 
 /// How many of an order's tickets are still valid or held.
 pub async fn live_tickets(conn: &mut PgConnection, order_id: Uuid) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM tickets WHERE order_id = $1 AND status IN ('reserved', 'active', 'used')")
-        .bind(order_id)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM tickets WHERE order_id = $1 AND status IN ('reserved', 'active', 'used')"#,
+        order_id,
+    )
+    .fetch_one(conn)
+    .await
 }
 
-/// The tickets an expired or cancelled order would need back, per tier.
-pub async fn ticket_tiers_of(conn: &mut PgConnection, order_id: Uuid, status: &str) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar("SELECT tier_id FROM tickets WHERE order_id = $1 AND status = $2")
-        .bind(order_id)
-        .bind(status)
+/// The tiers of an order's tickets in `status`, one entry per ticket.
+pub async fn ticket_tiers_of(
+    conn: &mut PgConnection,
+    order_id: Uuid,
+    status: TicketStatus,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT tier_id FROM tickets WHERE order_id = $1 AND status = $2", order_id, status.as_str())
         .fetch_all(conn)
         .await
 }
 
-/// Records a provider's webhook event; `false` when it was handled before.
-pub async fn record_payment_event(
-    conn: &mut PgConnection,
-    provider: &str,
-    event_id: &str,
-    event_type: &str,
-) -> Result<bool, sqlx::Error> {
-    let inserted = sqlx::query(
-        "INSERT INTO payment_events (provider, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+/// The e-mail address of a ticket's attendee.
+pub async fn attendee_email_of_ticket(conn: &mut PgConnection, ticket_id: Uuid) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT a.email FROM tickets k JOIN attendees a ON a.id = k.attendee_id WHERE k.id = $1",
+        ticket_id
     )
-    .bind(provider)
-    .bind(event_id)
-    .bind(event_type)
-    .execute(conn)
-    .await?;
-    Ok(inserted.rows_affected() == 1)
+    .fetch_one(conn)
+    .await
+}
+
+/// The provider's id of an order's payment, once the provider has reported it.
+pub async fn payment_intent_of(db: impl PgExecutor<'_>, order_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT payment_intent FROM orders WHERE id = $1", order_id).fetch_one(db).await
 }

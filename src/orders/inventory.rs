@@ -9,6 +9,7 @@
 //! only when it succeeds, so a sold-out tier answers at once instead of queueing behind the
 //! commits of the last buyers; the `CHECK (taken <= capacity)` on both tables backs it up.
 
+use crate::orders::TicketStatus;
 use sqlx::{PgConnection, PgPool};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -18,17 +19,17 @@ pub const LOCK_TIMEOUT: &str = "3s";
 
 /// Bounds how long this transaction waits for any lock.
 pub async fn bound_lock_waits(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!("SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")).execute(conn).await?;
+    sqlx::query_scalar!("SELECT set_config('lock_timeout', $1, true)", LOCK_TIMEOUT).fetch_one(conn).await?;
     Ok(())
 }
 
 /// Takes `quantity` tickets from a tier if they fit; `false` when they do not.
 pub async fn take_from_tier(conn: &mut PgConnection, tier_id: Uuid, quantity: i32) -> Result<bool, sqlx::Error> {
-    let taken = sqlx::query(
+    let taken = sqlx::query_scalar!(
         "UPDATE ticket_tiers SET taken = taken + $2 WHERE id = $1 AND taken + $2 <= capacity RETURNING taken",
+        tier_id,
+        quantity,
     )
-    .bind(tier_id)
-    .bind(quantity)
     .fetch_optional(conn)
     .await?;
     Ok(taken.is_some())
@@ -36,11 +37,11 @@ pub async fn take_from_tier(conn: &mut PgConnection, tier_id: Uuid, quantity: i3
 
 /// Takes `quantity` tickets from the event-wide capacity if they fit.
 pub async fn take_from_event(conn: &mut PgConnection, event_id: Uuid, quantity: i32) -> Result<bool, sqlx::Error> {
-    let taken = sqlx::query(
+    let taken = sqlx::query_scalar!(
         "UPDATE event_inventory SET taken = taken + $2 WHERE event_id = $1 AND taken + $2 <= capacity RETURNING taken",
+        event_id,
+        quantity,
     )
-    .bind(event_id)
-    .bind(quantity)
     .fetch_optional(conn)
     .await?;
     Ok(taken.is_some())
@@ -54,17 +55,13 @@ pub async fn give_back(
 ) -> Result<(), sqlx::Error> {
     let mut total = 0;
     for (tier_id, quantity) in per_tier {
-        sqlx::query("UPDATE ticket_tiers SET taken = taken - $2 WHERE id = $1")
-            .bind(tier_id)
-            .bind(quantity)
+        sqlx::query!("UPDATE ticket_tiers SET taken = taken - $2 WHERE id = $1", tier_id, quantity)
             .execute(&mut *conn)
             .await?;
         total += quantity;
     }
     if total > 0 {
-        sqlx::query("UPDATE event_inventory SET taken = taken - $2 WHERE event_id = $1")
-            .bind(event_id)
-            .bind(total)
+        sqlx::query!("UPDATE event_inventory SET taken = taken - $2 WHERE event_id = $1", event_id, total)
             .execute(&mut *conn)
             .await?;
     }
@@ -73,18 +70,19 @@ pub async fn give_back(
 
 /// What a tier's counter says is left, read without locking.
 pub async fn tier_left(db: &PgPool, tier_id: Uuid) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT (capacity - taken)::bigint FROM ticket_tiers WHERE id = $1")
-        .bind(tier_id)
+    sqlx::query_scalar!(r#"SELECT (capacity - taken)::bigint AS "left!" FROM ticket_tiers WHERE id = $1"#, tier_id)
         .fetch_one(db)
         .await
 }
 
 /// What the event's counter says is left, read without locking.
 pub async fn event_left(db: &PgPool, event_id: Uuid) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT (capacity - taken)::bigint FROM event_inventory WHERE event_id = $1")
-        .bind(event_id)
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT (capacity - taken)::bigint AS "left!" FROM event_inventory WHERE event_id = $1"#,
+        event_id
+    )
+    .fetch_one(db)
+    .await
 }
 
 /// Ends the holds of an event's pending orders whose time ran out and gives their tickets
@@ -92,7 +90,7 @@ pub async fn event_left(db: &PgPool, event_id: Uuid) -> Result<i64, sqlx::Error>
 /// Correctness never waits for this: a buyer who finds a tier full calls it and tries again.
 pub async fn release_expired_holds(pool: &PgPool, event_id: Uuid) -> Result<u64, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let expired: Vec<(Uuid, Option<Uuid>)> = sqlx::query_as(
+    let expired = sqlx::query!(
         "WITH due AS (
              SELECT id FROM orders
               WHERE event_id = $1 AND status = 'pending' AND expires_at <= now()
@@ -101,17 +99,19 @@ pub async fn release_expired_holds(pool: &PgPool, event_id: Uuid) -> Result<u64,
          UPDATE orders o SET status = 'expired', cancelled_at = now()
            FROM due WHERE o.id = due.id
          RETURNING o.id, o.promo_code_id",
+        event_id,
     )
-    .bind(event_id)
     .fetch_all(&mut *tx)
     .await?;
     if expired.is_empty() {
         return Ok(0);
     }
-    let ids: Vec<Uuid> = expired.iter().map(|(id, _)| *id).collect();
-    let per_tier = cancel_tickets_of(&mut tx, &ids, &["reserved", "active"], "cancelled").await?;
+    let ids: Vec<Uuid> = expired.iter().map(|order| order.id).collect();
+    let per_tier =
+        cancel_tickets_of(&mut tx, &ids, &[TicketStatus::Reserved, TicketStatus::Active], TicketStatus::Cancelled)
+            .await?;
     give_back(&mut tx, event_id, &per_tier).await?;
-    for promo in expired.iter().filter_map(|(_, promo)| *promo) {
+    for promo in expired.iter().filter_map(|order| order.promo_code_id) {
         release_promo_use(&mut tx, promo).await?;
     }
     tx.commit().await?;
@@ -122,7 +122,7 @@ pub async fn release_expired_holds(pool: &PgPool, event_id: Uuid) -> Result<u64,
 /// Releases the expired holds of every event; the background sweeper keeps the numbers
 /// people see fresh with it.
 pub async fn release_all_expired_holds(pool: &PgPool) -> Result<u64, sqlx::Error> {
-    let events: Vec<Uuid> = sqlx::query_scalar(
+    let events = sqlx::query_scalar!(
         "SELECT DISTINCT event_id FROM orders WHERE status = 'pending' AND expires_at <= now() LIMIT 500",
     )
     .fetch_all(pool)
@@ -138,16 +138,16 @@ pub async fn release_all_expired_holds(pool: &PgPool) -> Result<u64, sqlx::Error
 pub async fn cancel_tickets_of(
     conn: &mut PgConnection,
     order_ids: &[Uuid],
-    from: &[&str],
-    to: &str,
+    from: &[TicketStatus],
+    to: TicketStatus,
 ) -> Result<BTreeMap<Uuid, i32>, sqlx::Error> {
-    let from: Vec<String> = from.iter().map(|s| s.to_string()).collect();
-    let tiers: Vec<Uuid> = sqlx::query_scalar(
+    let from: Vec<String> = from.iter().map(|s| s.as_str().to_owned()).collect();
+    let tiers = sqlx::query_scalar!(
         "UPDATE tickets SET status = $3 WHERE order_id = ANY($1) AND status = ANY($2) RETURNING tier_id",
+        order_ids,
+        &from,
+        to.as_str(),
     )
-    .bind(order_ids)
-    .bind(&from)
-    .bind(to)
     .fetch_all(conn)
     .await?;
     Ok(count_per_tier(tiers))
@@ -163,20 +163,17 @@ pub fn count_per_tier(tiers: impl IntoIterator<Item = Uuid>) -> BTreeMap<Uuid, i
 
 /// Counts one use of a promo code if its limit allows; `false` when it is used up.
 pub async fn use_promo(conn: &mut PgConnection, promo_id: Uuid) -> Result<bool, sqlx::Error> {
-    let used = sqlx::query(
+    let used = sqlx::query_scalar!(
         "UPDATE promo_codes SET used = used + 1
           WHERE id = $1 AND (max_uses IS NULL OR used < max_uses) RETURNING used",
+        promo_id,
     )
-    .bind(promo_id)
     .fetch_optional(conn)
     .await?;
     Ok(used.is_some())
 }
 
 pub async fn release_promo_use(conn: &mut PgConnection, promo_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE promo_codes SET used = used - 1 WHERE id = $1 AND used > 0")
-        .bind(promo_id)
-        .execute(conn)
-        .await?;
+    sqlx::query!("UPDATE promo_codes SET used = used - 1 WHERE id = $1 AND used > 0", promo_id).execute(conn).await?;
     Ok(())
 }

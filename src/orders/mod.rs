@@ -3,15 +3,29 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod checkout;
+#[cfg(feature = "ssr")]
 pub mod codes;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod emails;
+#[cfg(feature = "ssr")]
 pub mod inventory;
+#[cfg(feature = "ssr")]
+pub mod manage;
+#[cfg(feature = "ssr")]
+pub mod payment;
+#[cfg(feature = "ssr")]
+pub mod pricing;
+#[cfg(feature = "ssr")]
+pub mod promos;
 #[cfg(feature = "ssr")]
 pub mod qr;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod webhook;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

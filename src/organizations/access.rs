@@ -3,10 +3,10 @@
 //! It fails closed: no session, no membership, a role too low or any error on the way
 //! means no access.
 
-use crate::accounts::session::require_user;
-use crate::error::AppError;
 use crate::organizations::{Role, db};
-use crate::server::state::AppState;
+use crate::platform::error::AppError;
+use crate::platform::session::require_user;
+use crate::platform::state::AppState;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -17,6 +17,13 @@ pub struct OrganizationScope {
     pub user_id: Uuid,
     pub organization_id: Uuid,
     pub role: Role,
+}
+
+impl OrganizationScope {
+    /// `Forbidden` unless the caller's role here is at least `minimum`.
+    pub fn require(&self, minimum: Role) -> Result<(), AppError> {
+        if self.role.allows(minimum) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
 }
 
 /// The caller's current organization, if their role there is at least `minimum`.

@@ -10,44 +10,25 @@ pub mod db;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// A member's role in an organization. Ordered: each role can do what the ones below it can.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Door staff: check attendees in, read what that needs.
-    Staff,
-    /// Runs events, venues, tiers and orders.
-    Admin,
-    /// Everything, including the team and the organization itself.
-    Owner,
+/// One organization the user belongs to, and their role in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationAccess {
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub role: Role,
 }
 
+text_enum!(
+    /// A member's role in an organization. Ordered: each role can do what the ones below it can.
+    #[derive(PartialOrd, Ord)]
+    Role {
+        Staff => "staff", "Staff";
+        Admin => "admin", "Admin";
+        Owner => "owner", "Owner";
+    }
+);
+
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Staff => "staff",
-            Role::Admin => "admin",
-            Role::Owner => "owner",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Role> {
-        match value {
-            "staff" => Some(Role::Staff),
-            "admin" => Some(Role::Admin),
-            "owner" => Some(Role::Owner),
-            _ => None,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Staff => "Staff",
-            Role::Admin => "Admin",
-            Role::Owner => "Owner",
-        }
-    }
-
     /// Whether this role may do what `required` may.
     pub fn allows(self, required: Role) -> bool {
         self >= required

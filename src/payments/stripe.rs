@@ -1,10 +1,9 @@
 //! Stripe Checkout over its HTTPS API, and verification of its webhooks.
 
-use crate::config::StripeConfig;
+use crate::platform::config::StripeConfig;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
-use std::time::Duration;
 
 /// Webhooks older or newer than this are refused, so a captured one cannot be replayed later.
 pub const SIGNATURE_TOLERANCE_SECS: i64 = 300;
@@ -93,11 +92,8 @@ pub enum SignatureError {
 }
 
 impl Stripe {
-    pub fn new(config: StripeConfig) -> Self {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(20))
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
+    /// A client for the configured account over the application's shared HTTP client.
+    pub fn new(client: reqwest::Client, config: StripeConfig) -> Self {
         Stripe { client, config }
     }
 

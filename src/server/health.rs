@@ -1,12 +1,12 @@
 //! `/healthz`: tells a load balancer or an operator whether this instance can serve.
 
-use crate::server::state::AppState;
+use crate::platform::state::AppState;
 use axum::{Json, extract::State, http::StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
 
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let probe = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.pool);
+    let probe = sqlx::query_scalar!(r#"SELECT 1 AS "one!""#).fetch_one(&state.pool);
     match tokio::time::timeout(Duration::from_secs(2), probe).await {
         Ok(Ok(_)) => (StatusCode::OK, Json(json!({ "status": "ok", "database": "reachable" }))),
         Ok(Err(error)) => {

@@ -1,9 +1,13 @@
 //! Start-up: configuration, logging, database, migrations, sessions, router, serving.
 
 use crate::app::{App, shell};
-use crate::config::Config;
 use crate::events::http as events_http;
-use crate::server::{health, seed, state::AppState};
+use crate::orders::emails::OrderMail;
+use crate::platform::config::Config;
+use crate::platform::session_store::PgSessionStore;
+use crate::platform::state::AppState;
+use crate::server::health;
+use crate::tools::{bench, seed};
 use axum::extract::DefaultBodyLimit;
 use axum::response::IntoResponse;
 use axum::routing::post;
@@ -19,8 +23,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::services::ServeDir;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
+use tower_sessions::{Expiry, SessionManagerLayer};
 use tracing::Level;
 
 const USAGE: &str = "usage: eventos [serve|seed|migrate|bench]
@@ -66,8 +69,8 @@ async fn run(command: &str, config: Config) -> Result<(), String> {
         "migrate" => Ok(()),
         "bench" => {
             let args: Vec<String> = std::env::args().skip(2).collect();
-            let options = crate::server::bench::BenchOptions::from_args(&args)?;
-            crate::server::bench::run(&pool, options).await
+            let options = bench::BenchOptions::from_args(&args)?;
+            bench::run(&pool, options).await
         }
         "seed" => {
             let login = seed::seed(&pool).await.map_err(|e| format!("seeding failed: {e}"))?;
@@ -95,10 +98,9 @@ async fn connect(config: &Config) -> Result<PgPool, String> {
         .map_err(|e| format!("cannot connect to PostgreSQL at DATABASE_URL: {e}"))
 }
 
-/// Applies the schema migrations and the session store's own table.
+/// Applies the schema migrations.
 pub async fn migrate(pool: &PgPool) -> Result<(), String> {
-    sqlx::migrate!().run(pool).await.map_err(|e| format!("database migration failed: {e}"))?;
-    PostgresStore::new(pool.clone()).migrate().await.map_err(|e| format!("session store migration failed: {e}"))
+    sqlx::migrate!().run(pool).await.map_err(|e| format!("database migration failed: {e}"))
 }
 
 async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
@@ -109,7 +111,7 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
 
     let demo = if config.seed_demo {
         seed::seed_if_empty(&pool).await.map_err(|e| format!("seeding demo data failed: {e}"))?;
-        crate::accounts::db::credentials_by_email(&pool, &crate::accounts::Email::parse(seed::DEMO_EMAIL)?)
+        crate::accounts::db::credentials_by_email(&pool, &crate::platform::text::Email::parse(seed::DEMO_EMAIL)?)
             .await
             .map_err(|e| e.to_string())?
             .is_some()
@@ -117,11 +119,11 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
         false
     };
 
-    let expired_sessions = PostgresStore::new(pool.clone());
-    let deletion = tokio::spawn(expired_sessions.continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
+    let deletion = tokio::spawn(delete_expired_sessions(PgSessionStore::new(pool.clone())));
 
     let state = AppState::new(leptos_options, pool.clone(), config)?;
-    let mail_worker = crate::mail::outbox::spawn_worker(pool.clone(), state.mailer.clone());
+    let mail_worker =
+        crate::mail::outbox::spawn_worker(pool.clone(), state.mailer.clone(), std::sync::Arc::new(OrderMail));
     let sweeper = tokio::spawn(sweep_expired_holds(pool));
     let router = router(state);
     let listener =
@@ -140,6 +142,17 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
     served.map_err(|e| format!("server error: {e}"))
 }
 
+/// Deletes expired sessions every hour; an expired session is refused on load anyway.
+async fn delete_expired_sessions(store: PgSessionStore) {
+    let mut every = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        if let Err(error) = store.delete_expired().await {
+            tracing::error!(%error, "deleting expired sessions failed");
+        }
+    }
+}
+
 /// Releases expired holds every 30 seconds so the numbers people see stay fresh. Selling
 /// never depends on it: a buyer who finds a tier full releases expired holds first.
 async fn sweep_expired_holds(pool: PgPool) {
@@ -155,7 +168,7 @@ async fn sweep_expired_holds(pool: PgPool) {
 /// The whole application: pages, server functions, static files, health, sessions, tracing.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
+    let sessions = SessionManagerLayer::new(PgSessionStore::new(state.pool.clone()))
         .with_name("eventos_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -173,8 +186,8 @@ pub fn router(state: AppState) -> Router {
             post(events_http::upload_cover).layer(DefaultBodyLimit::max(events_http::MAX_COVER_BYTES + 64 * 1024)),
         )
         .route("/events/{slug}/calendar.ics", get(events_http::calendar_file))
-        .route("/webhooks/stripe", post(crate::payments::http::stripe_webhook))
-        .route("/dashboard/mail/{id}/message.eml", get(crate::mail::api::eml_file))
+        .route("/webhooks/stripe", post(crate::orders::webhook::stripe_webhook))
+        .route("/dashboard/mail/{id}/message.eml", get(crate::mail::http::eml_file))
         .nest_service("/media", ServeDir::new(&state.config.upload_dir))
         .leptos_routes_with_context(
             &state,

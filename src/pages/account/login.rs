@@ -1,5 +1,5 @@
 use crate::accounts::api::LogIn;
-use crate::app::Auth;
+use crate::components::auth::Auth;
 use crate::components::form::{Field, FormAlert, PasswordField, action_error, field_error};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,5 +1,5 @@
 use crate::accounts::api::{UpdateProfile, get_profile};
-use crate::app::Auth;
+use crate::components::auth::Auth;
 use crate::components::form::{Field, FormAlert, action_error, field_error};
 use crate::components::guard::AccessProblem;
 use leptos::prelude::*;

@@ -1,6 +1,6 @@
 use crate::accounts::NewPassword;
 use crate::accounts::api::SignUp;
-use crate::app::Auth;
+use crate::components::auth::Auth;
 use crate::components::form::{Field, FormAlert, PasswordField, action_error, field_error};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,12 +1,12 @@
 use crate::components::form::{Field, FormAlert, Select, TextArea, action_error, bump_on_success, field_error};
 use crate::components::guard::AccessProblem;
-use crate::events::api::{
-    ChangeEventStatus, DuplicateEvent, SaveEvent, SaveTier, TierAction, get_event_editor, list_venues,
-};
-use crate::events::{EventEditor, EventStatus, EventType, TierView, VenueView, Visibility};
+use crate::events::api::{ChangeEventStatus, DuplicateEvent, SaveEvent, SaveTier, TierAction, get_event_editor};
+use crate::events::{EventEditor, EventStatus, EventType, TierView, Visibility};
 use crate::pages::dashboard::events::StatusBadge;
 use crate::pages::dashboard::promos::PromoCodes;
 use crate::pages::dashboard::venues::VenueFilter;
+use crate::venues::VenueView;
+use crate::venues::api::list_venues;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

@@ -1,7 +1,7 @@
 use crate::components::form::{Field, FormAlert, action_error, bump_on_success, field_error};
 use crate::components::guard::AccessProblem;
-use crate::events::api::{SaveVenue, get_venue, list_venues};
-use crate::events::{AMENITIES, VenueView, amenity_label};
+use crate::venues::api::{SaveVenue, get_venue, list_venues};
+use crate::venues::{AMENITIES, VenueView, amenity_label};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

@@ -1,9 +1,9 @@
 use crate::components::form::{Field, FormAlert, action_error, field_error};
 use crate::components::guard::AccessProblem;
-use crate::error::AppError;
 use crate::orders::api::{PlaceOrder, get_checkout};
 use crate::orders::{CheckoutQuote, PaymentMethod};
 use crate::pages::public::not_found::NotFound;
+use crate::platform::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};

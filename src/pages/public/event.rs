@@ -1,8 +1,9 @@
 use crate::components::guard::AccessProblem;
-use crate::error::AppError;
 use crate::events::api::get_public_event;
-use crate::events::{EventStatus, PublicEvent, amenity_label};
+use crate::events::{EventStatus, PublicEvent};
 use crate::pages::public::not_found::NotFound;
+use crate::platform::error::AppError;
+use crate::venues::amenity_label;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;

@@ -1,0 +1,237 @@
+//! The organizer's side of orders: an event's orders, one order in full, marking an offline
+//! order paid, and cancelling or refunding an order or a single ticket.
+
+use crate::events::db as events_db;
+use crate::events::format_price;
+use crate::events::time::timezone_or_default;
+use crate::mail::MailKind;
+use crate::mail::db as mail_db;
+use crate::orders::db::{self, OrderRow};
+use crate::orders::inventory;
+use crate::orders::service::{LIVE_TICKETS, Payments, busy_or};
+use crate::orders::{AdminTicket, EventOrders, OrderDetail, OrderRowView, OrderStatus, PaymentMethod, TicketStatus};
+use crate::organizations::Role;
+use crate::organizations::access::OrganizationScope;
+use crate::platform::error::AppError;
+use crate::platform::text::optional_text;
+use sqlx::PgPool;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+fn placed(order: &OrderRow) -> String {
+    let tz = timezone_or_default(&order.timezone);
+    order.created_at.with_timezone(&tz).format("%b %-d, %-I:%M %p").to_string()
+}
+
+/// An event's orders, searched by order number, buyer or attendee, and filtered by status.
+pub async fn event_orders(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    event_id: Uuid,
+    search: Option<&str>,
+    status: Option<&str>,
+) -> Result<EventOrders, AppError> {
+    let event = events_db::event(pool, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?;
+    let search = optional_text(search).map(|s| s.chars().take(100).collect::<String>());
+    let status = optional_text(status).and_then(OrderStatus::parse);
+    let rows = db::event_orders(pool, scope.organization_id, event_id, search.as_deref(), status).await?;
+    Ok(EventOrders {
+        event_id,
+        event_name: event.name,
+        sold: event.sold,
+        capacity: event.capacity,
+        orders: rows
+            .iter()
+            .map(|o| OrderRowView {
+                id: o.id,
+                order_number: o.order_number.clone(),
+                buyer_name: o.buyer_name.clone(),
+                buyer_email: o.buyer_email.clone(),
+                status: o.status,
+                payment_method: o.payment_provider,
+                tickets: o.ticket_count,
+                total: format_price(o.total_cents, &o.currency),
+                placed: placed(o),
+                attention: o.attention.clone(),
+            })
+            .collect(),
+    })
+}
+
+pub async fn order_detail(pool: &PgPool, scope: &OrganizationScope, order_id: Uuid) -> Result<OrderDetail, AppError> {
+    let order = db::organization_order(pool, scope.organization_id, order_id).await?.ok_or(AppError::NotFound)?;
+    let tickets = db::tickets_of(pool, &[order.id]).await?;
+    let tz = timezone_or_default(&order.timezone);
+    Ok(OrderDetail {
+        id: order.id,
+        event_id: order.event_id,
+        event_name: order.event_name.clone(),
+        order_number: order.order_number.clone(),
+        status: order.status,
+        payment_method: order.payment_provider,
+        payment_reference: order.payment_reference.clone(),
+        buyer_name: order.buyer_name.clone(),
+        buyer_email: order.buyer_email.clone(),
+        buyer_phone: order.buyer_phone.clone(),
+        promo_code: order.promo_code.clone(),
+        subtotal: format_price(order.subtotal_cents, &order.currency),
+        discount: (order.discount_cents > 0)
+            .then(|| format!("−{}", format_price(order.discount_cents, &order.currency))),
+        total: format_price(order.total_cents, &order.currency),
+        total_cents: order.total_cents,
+        refunded: (order.refunded_cents > 0).then(|| format_price(order.refunded_cents, &order.currency)),
+        placed: placed(&order),
+        paid: order.paid_at.map(|at| at.with_timezone(&tz).format("%b %-d, %-I:%M %p").to_string()),
+        attention: order.attention.clone(),
+        tickets: tickets
+            .iter()
+            .map(|t| AdminTicket {
+                id: t.id,
+                ticket_number: t.ticket_number.clone(),
+                tier_name: t.tier_name.clone(),
+                attendee_name: t.attendee_name.clone(),
+                attendee_email: t.attendee_email.clone(),
+                status: t.status,
+                price: format_price(t.price_cents, &order.currency),
+                price_cents: t.price_cents,
+                checked_in: t.checked_in_at.is_some(),
+            })
+            .collect(),
+    })
+}
+
+/// Records that an offline order was paid (at the door or by invoice).
+pub async fn mark_offline_paid(pool: &PgPool, scope: &OrganizationScope, order_id: Uuid) -> Result<(), AppError> {
+    scope.require(Role::Admin)?;
+    let mut tx = pool.begin().await?;
+    let locked = db::lock_order(&mut tx, scope.organization_id, order_id).await?.ok_or(AppError::NotFound)?;
+    if locked.payment_provider != PaymentMethod::Offline {
+        return Err(AppError::Conflict("Only orders paid at the door or by invoice can be marked paid here.".into()));
+    }
+    if locked.status != OrderStatus::Pending {
+        return Err(AppError::Conflict("This order is not awaiting payment.".into()));
+    }
+    db::mark_paid(&mut tx, order_id, None, None).await?;
+    tx.commit().await?;
+    tracing::info!(%order_id, by = %scope.user_id, "offline order marked paid");
+    Ok(())
+}
+
+/// Cancels a whole order, or refunds it if money was paid: its tickets stop admitting,
+/// capacity is freed at once, card payments are refunded at Stripe, and the buyer is told.
+pub async fn cancel_order(
+    pool: &PgPool,
+    payments: &Payments,
+    scope: &OrganizationScope,
+    order_id: Uuid,
+) -> Result<OrderStatus, AppError> {
+    scope.require(Role::Admin)?;
+    let mut tx = pool.begin().await?;
+    inventory::bound_lock_waits(&mut tx).await?;
+    let locked =
+        db::lock_order(&mut tx, scope.organization_id, order_id).await.map_err(busy_or)?.ok_or(AppError::NotFound)?;
+    let (status, total, refunded) = (locked.status, locked.total_cents, locked.refunded_cents);
+    let paid_money = status == OrderStatus::Paid && total > refunded;
+    let outcome = match status {
+        OrderStatus::Pending => OrderStatus::Cancelled,
+        OrderStatus::Paid if paid_money => OrderStatus::Refunded,
+        OrderStatus::Paid => OrderStatus::Cancelled,
+        _ => return Err(AppError::Conflict("This order is already closed.".into())),
+    };
+    if paid_money {
+        refund_at_provider(pool, payments, order_id, locked.payment_provider, total - refunded, "order").await?;
+        db::add_refund(&mut tx, order_id, total - refunded).await?;
+    }
+    let ticket_status = if outcome == OrderStatus::Refunded { TicketStatus::Refunded } else { TicketStatus::Cancelled };
+    let per_tier = inventory::cancel_tickets_of(&mut tx, &[order_id], &LIVE_TICKETS, ticket_status).await?;
+    inventory::give_back(&mut tx, locked.event_id, &per_tier).await?;
+    if let Some(promo) = locked.promo_code_id.filter(|_| status == OrderStatus::Pending) {
+        inventory::release_promo_use(&mut tx, promo).await?;
+    }
+    db::set_status(&mut tx, order_id, outcome).await?;
+    db::clear_attention(&mut tx, order_id).await?;
+    let order = db::order_by_id(&mut *tx, order_id).await?.ok_or(AppError::Internal)?;
+    mail_db::enqueue(
+        &mut tx,
+        scope.organization_id,
+        MailKind::OrderCancelled,
+        &order.buyer_email,
+        serde_json::json!({ "order_id": order_id }),
+    )
+    .await?;
+    tx.commit().await.map_err(busy_or)?;
+    tracing::info!(%order_id, by = %scope.user_id, outcome = outcome.as_str(), "order closed by organizer");
+    Ok(outcome)
+}
+
+/// Cancels one ticket (refunding what it cost, if paid); the rest of the order stays.
+pub async fn cancel_ticket(
+    pool: &PgPool,
+    payments: &Payments,
+    scope: &OrganizationScope,
+    order_id: Uuid,
+    ticket_id: Uuid,
+) -> Result<(), AppError> {
+    scope.require(Role::Admin)?;
+    let mut tx = pool.begin().await?;
+    inventory::bound_lock_waits(&mut tx).await?;
+    let locked =
+        db::lock_order(&mut tx, scope.organization_id, order_id).await.map_err(busy_or)?.ok_or(AppError::NotFound)?;
+    let (status, total, refunded) = (locked.status, locked.total_cents, locked.refunded_cents);
+    if !matches!(status, OrderStatus::Pending | OrderStatus::Paid) {
+        return Err(AppError::Conflict("This order is already closed.".into()));
+    }
+    let to = if status == OrderStatus::Paid { TicketStatus::Refunded } else { TicketStatus::Cancelled };
+    let ticket = db::set_ticket_status(&mut tx, order_id, ticket_id, &LIVE_TICKETS, to)
+        .await?
+        .ok_or_else(|| AppError::Conflict("This ticket is already cancelled.".into()))?;
+    let refund = if status == OrderStatus::Paid { ticket.price_cents.min(total - refunded) } else { 0 };
+    if refund > 0 {
+        let what = format!("ticket-{ticket_id}");
+        refund_at_provider(pool, payments, order_id, locked.payment_provider, refund, &what).await?;
+        db::add_refund(&mut tx, order_id, refund).await?;
+    }
+    inventory::give_back(&mut tx, locked.event_id, &BTreeMap::from([(ticket.tier_id, 1)])).await?;
+    if db::live_tickets(&mut tx, order_id).await? == 0 {
+        let closed = if status == OrderStatus::Paid { OrderStatus::Refunded } else { OrderStatus::Cancelled };
+        db::set_status(&mut tx, order_id, closed).await?;
+    }
+    let attendee = db::attendee_email_of_ticket(&mut tx, ticket_id).await?;
+    mail_db::enqueue(
+        &mut tx,
+        scope.organization_id,
+        MailKind::TicketCancelled,
+        &attendee,
+        serde_json::json!({ "order_id": order_id, "ticket_id": ticket_id }),
+    )
+    .await?;
+    tx.commit().await.map_err(busy_or)?;
+    tracing::info!(%order_id, %ticket_id, by = %scope.user_id, "ticket cancelled by organizer");
+    Ok(())
+}
+
+/// Gives card payments back at Stripe before the order records it; offline refunds are
+/// the organizer's to hand over and are only recorded.
+async fn refund_at_provider(
+    pool: &PgPool,
+    payments: &Payments,
+    order_id: Uuid,
+    provider: PaymentMethod,
+    cents: i64,
+    what: &str,
+) -> Result<(), AppError> {
+    if provider != PaymentMethod::Stripe {
+        return Ok(());
+    }
+    let stripe = payments.stripe.as_ref().ok_or_else(|| {
+        AppError::Conflict("Card payments are not configured, so this card payment cannot be refunded here.".into())
+    })?;
+    let intent = db::payment_intent_of(pool, order_id).await?;
+    let intent = intent.ok_or_else(|| AppError::Conflict("Stripe has not reported this payment yet.".into()))?;
+    stripe.refund(&intent, cents, &format!("refund-{order_id}-{what}")).await.map_err(|error| {
+        tracing::error!(%error, %order_id, "Stripe refund failed");
+        AppError::Conflict(
+            "Stripe could not refund this payment right now; nothing was changed. Please try again.".into(),
+        )
+    })
+}

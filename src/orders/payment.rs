@@ -1,0 +1,104 @@
+//! What payment providers report about orders: a payment, a payment for an order whose hold
+//! ran out, a checkout abandoned.
+
+use crate::orders::db;
+use crate::orders::inventory::{self, count_per_tier};
+use crate::orders::service::{busy_or, cancel_unpaid, enqueue_ticket_mail};
+use crate::orders::{OrderStatus, PaymentMethod, TicketStatus};
+use crate::platform::error::AppError;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// What a confirmed payment did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentOutcome {
+    /// The order is paid and its tickets are valid.
+    Paid,
+    /// Nothing changed: this payment was recorded before.
+    AlreadyRecorded,
+    /// The hold had ended and the tickets are gone; the order is paid and flagged for the organizer.
+    PaidWithoutCapacity,
+    /// No order has this reference.
+    UnknownOrder,
+}
+
+pub const LATE_PAYMENT_SOLD_OUT: &str = "Paid after the hold ended, and the tickets were sold to others in the meantime. Refund this order or raise capacity.";
+
+/// Records that `reference` was paid. Idempotent: a second call changes nothing. A payment
+/// for an order whose hold expired (or that was cancelled unpaid) takes its tickets back if
+/// there is room; if not, the order is kept as paid and flagged, never silently refunded.
+pub async fn confirm_payment(
+    pool: &PgPool,
+    provider: PaymentMethod,
+    reference: &str,
+    payment_intent: Option<&str>,
+) -> Result<PaymentOutcome, AppError> {
+    let mut tx = pool.begin().await?;
+    inventory::bound_lock_waits(&mut tx).await?;
+    let Some(locked) = db::lock_order_by_reference(&mut tx, provider, reference).await.map_err(busy_or)? else {
+        return Ok(PaymentOutcome::UnknownOrder);
+    };
+    let (order_id, event_id, promo) = (locked.id, locked.event_id, locked.promo_code_id);
+    let outcome = match locked.status {
+        OrderStatus::Paid | OrderStatus::Refunded => return Ok(PaymentOutcome::AlreadyRecorded),
+        OrderStatus::Pending => {
+            db::mark_paid(&mut tx, order_id, payment_intent, None).await?;
+            inventory::cancel_tickets_of(&mut tx, &[order_id], &[TicketStatus::Reserved], TicketStatus::Active).await?;
+            PaymentOutcome::Paid
+        }
+        OrderStatus::Expired | OrderStatus::Cancelled => {
+            let per_tier = count_per_tier(db::ticket_tiers_of(&mut tx, order_id, TicketStatus::Cancelled).await?);
+            let mut room = true;
+            for (tier_id, quantity) in &per_tier {
+                room = room && inventory::take_from_tier(&mut tx, *tier_id, *quantity).await.map_err(busy_or)?;
+            }
+            let total: i32 = per_tier.values().sum();
+            room = room && inventory::take_from_event(&mut tx, event_id, total).await.map_err(busy_or)?;
+            if room {
+                db::mark_paid(&mut tx, order_id, payment_intent, None).await?;
+                inventory::cancel_tickets_of(&mut tx, &[order_id], &[TicketStatus::Cancelled], TicketStatus::Active)
+                    .await?;
+                if let Some(promo) = promo {
+                    // The discount was granted when the order was placed; count it again if the limit allows.
+                    inventory::use_promo(&mut tx, promo).await?;
+                }
+                PaymentOutcome::Paid
+            } else {
+                // Undo the partial takes by starting over without them.
+                tx.rollback().await?;
+                let mut tx = pool.begin().await?;
+                db::lock_order_by_reference(&mut tx, provider, reference).await?;
+                db::mark_paid(&mut tx, order_id, payment_intent, Some(LATE_PAYMENT_SOLD_OUT)).await?;
+                tx.commit().await?;
+                tracing::warn!(%order_id, "late payment found no capacity; flagged for the organizer");
+                return Ok(PaymentOutcome::PaidWithoutCapacity);
+            }
+        }
+    };
+    let order = db::order_by_id(&mut *tx, order_id).await?.ok_or(AppError::Internal)?;
+    let emails: Vec<String> =
+        db::tickets_of(&mut *tx, &[order_id]).await?.into_iter().map(|t| t.attendee_email).collect();
+    enqueue_ticket_mail(&mut tx, order.organization_id, order_id, &order.buyer_email, &emails).await?;
+    tx.commit().await.map_err(busy_or)?;
+    tracing::info!(%order_id, provider = provider.as_str(), "payment confirmed");
+    Ok(outcome)
+}
+
+/// Records a provider's reference on an order that has none yet.
+pub async fn adopt_payment_reference(
+    pool: &PgPool,
+    provider: PaymentMethod,
+    order_id: Uuid,
+    reference: &str,
+) -> Result<(), AppError> {
+    db::adopt_payment_reference(pool, order_id, provider, reference).await?;
+    Ok(())
+}
+
+/// Ends the hold of an order whose payment session the provider closed unpaid.
+pub async fn payment_abandoned(pool: &PgPool, provider: PaymentMethod, reference: &str) -> Result<(), AppError> {
+    match db::order_id_by_reference(pool, provider, reference).await? {
+        Some(order_id) => cancel_unpaid(pool, order_id).await,
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,334 @@
+//! Demo data: a ready-to-use organizer login and organization, so a fresh install has
+//! something to look at. Safe to run again: it updates what exists instead of duplicating.
+
+use crate::accounts::password;
+use crate::events::EventStatus;
+use crate::events::service::{self as events, EventForm};
+use crate::events::tiers::{self, TierForm};
+use crate::organizations::{self, Role, access::OrganizationScope};
+use crate::platform::error::AppError;
+use crate::platform::text::{Email, Name};
+use crate::venues::service::{self as venues, VenueForm};
+use chrono::{Duration, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub const DEMO_EMAIL: &str = "demo@eventos.dev";
+pub const DEMO_PASSWORD: &str = "eventos-demo";
+const DEMO_NAME: &str = "Dana Organizer";
+const DEMO_ORGANIZATION: &str = "Northern Lights Events";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoLogin {
+    pub email: &'static str,
+    pub password: &'static str,
+    pub organization_id: Uuid,
+}
+
+/// Seeds only when the database has no users yet (a fresh install).
+pub async fn seed_if_empty(pool: &PgPool) -> Result<Option<DemoLogin>, AppError> {
+    if crate::accounts::db::count_users(pool).await? > 0 {
+        return Ok(None);
+    }
+    seed(pool).await.map(Some)
+}
+
+/// Creates or refreshes the demo organizer (resetting its password) and its organization.
+pub async fn seed(pool: &PgPool) -> Result<DemoLogin, AppError> {
+    let email = Email::parse(DEMO_EMAIL).map_err(|e| AppError::internal("demo email", e))?;
+    let name = Name::parse(DEMO_NAME, "a name").map_err(|e| AppError::internal("demo name", e))?;
+    let organization =
+        Name::parse(DEMO_ORGANIZATION, "a name").map_err(|e| AppError::internal("demo organization", e))?;
+    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+
+    let mut tx = pool.begin().await?;
+    let user_id: Uuid = sqlx::query_scalar!(
+        "INSERT INTO users (email, password_hash, full_name, company, phone)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT ON CONSTRAINT users_email_key DO UPDATE SET password_hash = EXCLUDED.password_hash
+         RETURNING id",
+        email.as_str(),
+        hash,
+        name.as_str(),
+        DEMO_ORGANIZATION,
+        "416-555-0142",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let organization_id = match organizations::db::primary_membership(&mut *tx, user_id).await? {
+        Some(access) => access.organization_id,
+        None => organizations::db::create_with_owner(&mut tx, &organization, user_id).await?,
+    };
+    tx.commit().await?;
+    let scope = OrganizationScope { user_id, organization_id, role: Role::Owner };
+    seed_events(pool, &scope).await?;
+    tracing::info!(%user_id, %organization_id, "demo data ready");
+    Ok(DemoLogin { email: DEMO_EMAIL, password: DEMO_PASSWORD, organization_id })
+}
+
+struct DemoVenue {
+    name: &'static str,
+    address: &'static str,
+    postal_code: &'static str,
+    capacity: i32,
+    amenities: &'static [&'static str],
+}
+
+const VENUES: [DemoVenue; 5] = [
+    DemoVenue {
+        name: "Metro Toronto Convention Centre",
+        address: "255 Front St W",
+        postal_code: "M5V 2W6",
+        capacity: 5000,
+        amenities: &["wifi", "parking", "accessible", "av", "catering", "transit"],
+    },
+    DemoVenue {
+        name: "The Carlu",
+        address: "444 Yonge St, 7th Floor",
+        postal_code: "M5B 2H4",
+        capacity: 900,
+        amenities: &["wifi", "accessible", "av", "catering", "transit"],
+    },
+    DemoVenue {
+        name: "MaRS Discovery District",
+        address: "101 College St",
+        postal_code: "M5G 1L7",
+        capacity: 600,
+        amenities: &["wifi", "accessible", "av", "transit"],
+    },
+    DemoVenue {
+        name: "Design Exchange",
+        address: "234 Bay St",
+        postal_code: "M5K 1B2",
+        capacity: 700,
+        amenities: &["wifi", "accessible", "catering", "transit"],
+    },
+    DemoVenue {
+        name: "King West Studio Loft",
+        address: "505 King St W, Suite 300",
+        postal_code: "M5V 1K4",
+        capacity: 40,
+        amenities: &["wifi", "av"],
+    },
+];
+
+struct DemoTier {
+    name: &'static str,
+    price: &'static str,
+    capacity: i32,
+    max_per_order: i32,
+    description: &'static str,
+}
+
+struct DemoEvent {
+    name: &'static str,
+    event_type: &'static str,
+    venue: usize,
+    days_from_now: i64,
+    start: &'static str,
+    end: &'static str,
+    capacity: i32,
+    visibility: &'static str,
+    status: EventStatus,
+    description: &'static str,
+    tiers: &'static [DemoTier],
+}
+
+const EVENTS: [DemoEvent; 6] = [
+    DemoEvent {
+        name: "AI & ML Summit 2027",
+        event_type: "conference",
+        venue: 0,
+        days_from_now: 60,
+        start: "09:00",
+        end: "17:30",
+        capacity: 800,
+        visibility: "public",
+        status: EventStatus::Published,
+        description: "A full day of talks and hands-on sessions on applied machine learning for enterprise teams: model evaluation, retrieval-augmented generation, governance and cost.\n\nSpeakers from Toronto's AI labs and the teams shipping AI features at Canadian banks, retailers and insurers. Lunch and an evening reception included.",
+        tiers: &[
+            DemoTier {
+                name: "Early Bird",
+                price: "199",
+                capacity: 200,
+                max_per_order: 5,
+                description: "Full-day pass at the launch price.",
+            },
+            DemoTier {
+                name: "General Admission",
+                price: "349",
+                capacity: 500,
+                max_per_order: 10,
+                description: "Full-day pass, lunch and reception.",
+            },
+            DemoTier {
+                name: "VIP",
+                price: "799",
+                capacity: 100,
+                max_per_order: 4,
+                description: "Reserved seating and the speakers' dinner.",
+            },
+        ],
+    },
+    DemoEvent {
+        name: "Toronto Tech Founders Networking Night",
+        event_type: "networking",
+        venue: 1,
+        days_from_now: 14,
+        start: "18:00",
+        end: "21:30",
+        capacity: 300,
+        visibility: "public",
+        status: EventStatus::Published,
+        description: "Meet founders, operators and investors from across the city over drinks and light food, with a skyline view from the Carlu.\n\nShort lightning pitches at 19:00.",
+        tiers: &[
+            DemoTier {
+                name: "Standard",
+                price: "35",
+                capacity: 250,
+                max_per_order: 4,
+                description: "Entry, two drink tickets and food.",
+            },
+            DemoTier {
+                name: "Founder Circle",
+                price: "95",
+                capacity: 50,
+                max_per_order: 2,
+                description: "Adds the pre-event founders' roundtable.",
+            },
+        ],
+    },
+    DemoEvent {
+        name: "Cloud Cost Control Seminar",
+        event_type: "seminar",
+        venue: 2,
+        days_from_now: 21,
+        start: "13:00",
+        end: "16:00",
+        capacity: 150,
+        visibility: "public",
+        status: EventStatus::Published,
+        description: "How finance and engineering teams cut cloud bills without slowing delivery: tagging, budgets, commitments and the habits that keep savings.",
+        tiers: &[DemoTier {
+            name: "Free registration",
+            price: "0",
+            capacity: 150,
+            max_per_order: 2,
+            description: "Seats are limited; register to attend.",
+        }],
+    },
+    DemoEvent {
+        name: "Hands-on Rust for Backend Teams",
+        event_type: "workshop",
+        venue: 4,
+        days_from_now: 35,
+        start: "09:30",
+        end: "16:30",
+        capacity: 20,
+        visibility: "public",
+        status: EventStatus::Published,
+        description: "A small-group workshop: build and deploy a production-grade HTTP service in Rust with a real database. Bring a laptop with Rust installed.",
+        tiers: &[DemoTier {
+            name: "Workshop seat",
+            price: "149",
+            capacity: 20,
+            max_per_order: 2,
+            description: "Includes lunch and course material.",
+        }],
+    },
+    DemoEvent {
+        name: "Product Leadership Breakfast",
+        event_type: "seminar",
+        venue: 3,
+        days_from_now: -30,
+        start: "07:30",
+        end: "09:30",
+        capacity: 120,
+        visibility: "public",
+        status: EventStatus::Completed,
+        description: "A morning conversation with product leaders on roadmaps that survive contact with sales.",
+        tiers: &[DemoTier {
+            name: "General",
+            price: "45",
+            capacity: 120,
+            max_per_order: 4,
+            description: "Breakfast included.",
+        }],
+    },
+    DemoEvent {
+        name: "Customer Advisory Board 2027",
+        event_type: "other",
+        venue: 2,
+        days_from_now: 90,
+        start: "10:00",
+        end: "15:00",
+        capacity: 40,
+        visibility: "private",
+        status: EventStatus::Draft,
+        description: "Invitation-only session with our top customers. Agenda to follow.",
+        tiers: &[DemoTier { name: "Invited guest", price: "0", capacity: 40, max_per_order: 1, description: "" }],
+    },
+];
+
+/// Creates the demo venues and events through the same operations organizers use, once.
+async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<(), AppError> {
+    let existing: i64 = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM events WHERE organization_id = $1"#,
+        scope.organization_id
+    )
+    .fetch_one(pool)
+    .await?;
+    if existing > 0 {
+        return Ok(());
+    }
+    let mut venue_ids = Vec::new();
+    for v in &VENUES {
+        let form = VenueForm {
+            name: v.name.into(),
+            address: v.address.into(),
+            postal_code: Some(v.postal_code.into()),
+            capacity: Some(v.capacity.to_string()),
+            contact_name: Some("Events Office".into()),
+            amenities: v.amenities.iter().map(|a| a.to_string()).collect(),
+            ..Default::default()
+        };
+        venue_ids.push(venues::create_venue(pool, scope, form).await?);
+    }
+    let today = Utc::now().with_timezone(&chrono_tz::America::Toronto).date_naive();
+    for e in &EVENTS {
+        let day = (today + Duration::days(e.days_from_now)).format("%Y-%m-%d");
+        let form = EventForm {
+            name: e.name.into(),
+            event_type: e.event_type.into(),
+            description: e.description.into(),
+            venue_id: Some(venue_ids[e.venue].to_string()),
+            start_local: format!("{day}T{}", e.start),
+            end_local: format!("{day}T{}", e.end),
+            timezone: None,
+            capacity: e.capacity.to_string(),
+            visibility: e.visibility.into(),
+            allow_registrations: true,
+        };
+        let event_id = events::create_event(pool, scope, form).await?;
+        for t in e.tiers {
+            let tier = TierForm {
+                name: t.name.into(),
+                description: Some(t.description.into()),
+                price: t.price.into(),
+                capacity: t.capacity.to_string(),
+                max_per_order: Some(t.max_per_order.to_string()),
+                ..Default::default()
+            };
+            tiers::add_tier(pool, scope, event_id, tier).await?;
+        }
+        let path: &[EventStatus] = match e.status {
+            EventStatus::Published => &[EventStatus::Published],
+            EventStatus::Completed => &[EventStatus::Published, EventStatus::Live, EventStatus::Completed],
+            _ => &[],
+        };
+        for status in path {
+            events::change_status(pool, scope, event_id, *status).await?;
+        }
+    }
+    Ok(())
+}

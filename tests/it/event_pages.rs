@@ -1,0 +1,147 @@
+//! Public event pages, the calendar file and cover uploads, over HTTP in process.
+
+use crate::common::{app, get, sign_up};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use eventos::events::EventStatus;
+use eventos::events::service::{self, EventForm};
+use eventos::events::tiers::{self, TierForm};
+use eventos::organizations::Role;
+use eventos::organizations::access::{OrganizationScope, scope_for};
+use sqlx::PgPool;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+async fn scope_of(pool: &PgPool, email: &str) -> OrganizationScope {
+    let user_id: Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_one(pool).await.unwrap();
+    scope_for(pool, user_id, None, Role::Owner).await.unwrap()
+}
+
+async fn published(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    name: &str,
+    description: &str,
+    visibility: &str,
+) -> (Uuid, String) {
+    let form = EventForm {
+        name: name.into(),
+        event_type: "seminar".into(),
+        description: description.into(),
+        start_local: "2031-06-10T18:00".into(),
+        end_local: "2031-06-10T21:00".into(),
+        capacity: "50".into(),
+        visibility: visibility.into(),
+        allow_registrations: true,
+        ..Default::default()
+    };
+    let id = service::create_event(pool, scope, form).await.unwrap();
+    let tier = TierForm { name: "General".into(), price: "15".into(), capacity: "50".into(), ..Default::default() };
+    tiers::add_tier(pool, scope, id, tier).await.unwrap();
+    service::change_status(pool, scope, id, EventStatus::Published).await.unwrap();
+    let slug = sqlx::query_scalar("SELECT slug FROM events WHERE id = $1").bind(id).fetch_one(pool).await.unwrap();
+    (id, slug)
+}
+
+#[sqlx::test]
+async fn the_event_page_renders_user_text_safely_with_structured_data(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    sign_up(&app, "o@example.com", Some("Org")).await;
+    let scope = scope_of(&pool, "o@example.com").await;
+    let (_, slug) =
+        published(&pool, &scope, "Evening <b>Talk</b>", "Bring a friend </script><script>alert(1)</script>", "public")
+            .await;
+
+    let page = get(&app, &format!("/events/{slug}"), None).await;
+
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("<script>alert(1)</script>"), "user text must never become markup");
+    assert!(page.body.contains("Evening &lt;b&gt;Talk&lt;/b&gt;"));
+    assert!(page.body.contains(r#""@type":"Event""#));
+    assert!(page.body.contains("\\u003c/script>"), "JSON-LD escapes < so it cannot close its script tag");
+    assert!(page.body.contains(r#"property="og:title""#));
+    assert!(page.body.contains("Wed, Jun 11, 2031") || page.body.contains("Tue, Jun 10, 2031"));
+    assert!(page.body.contains("50 left"));
+}
+
+#[sqlx::test]
+async fn a_private_event_page_is_a_404_for_visitors_and_visible_to_its_organization(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let organizer = sign_up(&app, "o@example.com", Some("Org")).await;
+    let scope = scope_of(&pool, "o@example.com").await;
+    let (_, slug) = published(&pool, &scope, "Board Meeting", "Members only.", "private").await;
+
+    assert_eq!(get(&app, &format!("/events/{slug}"), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&app, &format!("/events/{slug}/calendar.ics"), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&app, &format!("/events/{slug}"), Some(&organizer)).await.status, StatusCode::OK);
+}
+
+#[sqlx::test]
+async fn the_calendar_file_describes_the_event_in_utc(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    sign_up(&app, "o@example.com", Some("Org")).await;
+    let scope = scope_of(&pool, "o@example.com").await;
+    let (id, slug) = published(&pool, &scope, "Evening Talk", "Doors open at 6, talk at 7.", "public").await;
+
+    let ics = get(&app, &format!("/events/{slug}/calendar.ics"), None).await;
+
+    assert_eq!(ics.status, StatusCode::OK);
+    assert!(ics.body.starts_with("BEGIN:VCALENDAR\r\n"));
+    assert!(ics.body.contains(&format!("UID:{id}@eventos")));
+    assert!(ics.body.contains("DTSTART:20310610T220000Z"), "18:00 in Toronto is 22:00 UTC in June");
+    assert!(ics.body.contains("SUMMARY:Evening Talk"));
+    assert!(ics.body.contains("Doors open at 6\\, talk at 7."));
+}
+
+fn multipart(file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "eventos-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"cover\"; filename=\"cover.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(app: &axum::Router, event_id: Uuid, cookie: Option<&str>, file: &[u8]) -> (StatusCode, String) {
+    let (content_type, body) = multipart(file);
+    let mut request =
+        Request::post(format!("/dashboard/events/{event_id}/cover")).header(header::CONTENT_TYPE, content_type);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = app.clone().oneshot(request.body(Body::from(body)).unwrap()).await.unwrap();
+    let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    (response.status(), location)
+}
+
+#[sqlx::test]
+async fn a_cover_image_is_checked_by_content_stored_and_served(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let organizer = sign_up(&app, "o@example.com", Some("Org")).await;
+    let outsider = sign_up(&app, "x@example.com", Some("Other Org")).await;
+    let scope = scope_of(&pool, "o@example.com").await;
+    let (id, _) = published(&pool, &scope, "Evening Talk", "Talk.", "public").await;
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-a-tiny-test-image";
+
+    let (status, location) = upload(&app, id, Some(&organizer), b"<svg onload=alert(1)>").await;
+    assert!(status.is_redirection());
+    assert!(location.ends_with("?cover_error=type"), "{location}");
+    let (status, _) = upload(&app, id, Some(&outsider), png).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another organization's event");
+    let (status, location) = upload(&app, id, None, png).await;
+    assert!(status.is_redirection() && location.starts_with("/login"));
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT cover_image_path FROM events").fetch_one(&pool).await.unwrap();
+    assert_eq!(stored, None, "refused uploads write nothing");
+
+    let (status, location) = upload(&app, id, Some(&organizer), png).await;
+    assert!(status.is_redirection());
+    assert_eq!(location, format!("/dashboard/events/{id}"));
+    let stored: String = sqlx::query_scalar("SELECT cover_image_path FROM events").fetch_one(&pool).await.unwrap();
+    let served = get(&app, &format!("/media/{stored}"), None).await;
+    assert_eq!(served.status, StatusCode::OK);
+    let _ = std::fs::remove_file(std::path::Path::new(".data/uploads").join(stored));
+}

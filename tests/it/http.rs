@@ -1,0 +1,253 @@
+//! The application over HTTP, in process: sessions, guards on server functions, pages.
+
+use crate::common::{app, call, get, sign_up};
+use axum::http::StatusCode;
+use sqlx::PgPool;
+
+#[sqlx::test]
+async fn healthz_reports_a_reachable_database(pool: PgPool) {
+    let app = app(pool).await;
+
+    let reply = get(&app, "/healthz", None).await;
+
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains(r#""database":"reachable""#), "{}", reply.body);
+}
+
+#[sqlx::test]
+async fn healthz_reports_an_unreachable_database_as_unavailable(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    pool.close().await;
+
+    let reply = get(&app, "/healthz", None).await;
+
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[sqlx::test]
+async fn logging_in_issues_a_new_session_id_and_the_old_one_stops_working(pool: PgPool) {
+    let app = app(pool).await;
+    let first = sign_up(&app, "ada@example.com", None).await;
+
+    let form = [("email", "ada@example.com"), ("password", "a-long-enough-password")];
+    let login = call(&app, "log_in", &form, Some(&first)).await;
+
+    assert!(login.status.is_success() || login.status.is_redirection(), "{} {}", login.status, login.body);
+    let second = login.session_cookie.expect("login sets a cookie");
+    assert_ne!(first, second, "the session id must change at login");
+    let old = call(&app, "get_current_user", &[], Some(&first)).await;
+    assert_eq!(old.body, "null", "the pre-login session id must be dead");
+    let current = call(&app, "get_current_user", &[], Some(&second)).await;
+    assert!(current.body.contains("ada@example.com"), "{}", current.body);
+}
+
+#[sqlx::test]
+async fn logging_out_ends_the_session_on_the_server(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let cookie = sign_up(&app, "ada@example.com", None).await;
+    let sessions_before: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions").fetch_one(&pool).await.unwrap();
+
+    let logout = call(&app, "log_out", &[], Some(&cookie)).await;
+
+    assert!(logout.status.is_success() || logout.status.is_redirection());
+    let sessions_after: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions").fetch_one(&pool).await.unwrap();
+    assert_eq!(sessions_after, sessions_before - 1, "the session row is deleted");
+    let replayed = call(&app, "get_current_user", &[], Some(&cookie)).await;
+    assert_eq!(replayed.body, "null", "a replayed cookie must not log anyone in");
+}
+
+#[sqlx::test]
+async fn the_session_cookie_is_http_only_and_same_site(pool: PgPool) {
+    let app = app(pool).await;
+    let form = [("full_name", "Ada"), ("email", "ada@example.com"), ("password", "a-long-enough-password")];
+
+    let request = axum::http::Request::post("/api/sign_up")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(serde_urlencoded::to_string(form).unwrap()))
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(app, request).await.unwrap();
+
+    let cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+}
+
+#[sqlx::test]
+async fn a_wrong_password_is_a_422_with_a_message_and_no_session(pool: PgPool) {
+    let app = app(pool).await;
+    sign_up(&app, "ada@example.com", None).await;
+
+    let reply = call(&app, "log_in", &[("email", "ada@example.com"), ("password", "wrong-password")], None).await;
+
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("do not match an account"), "{}", reply.body);
+    assert_eq!(reply.session_cookie, None);
+}
+
+#[sqlx::test]
+async fn the_organization_api_is_unauthorized_to_visitors_and_forbidden_to_attendees(pool: PgPool) {
+    let app = app(pool).await;
+    let attendee = sign_up(&app, "ada@example.com", None).await;
+    let organizer = sign_up(&app, "olivia@example.com", Some("Harbourfront Summits")).await;
+
+    assert_eq!(call(&app, "get_organization_overview", &[], None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(call(&app, "get_organization_overview", &[], Some(&attendee)).await.status, StatusCode::FORBIDDEN);
+    let own = call(&app, "get_organization_overview", &[], Some(&organizer)).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.body.contains("Harbourfront Summits"), "{}", own.body);
+}
+
+#[sqlx::test]
+async fn a_forged_session_cookie_is_treated_as_a_visitor(pool: PgPool) {
+    let app = app(pool).await;
+
+    let reply = call(&app, "get_organization_overview", &[], Some("eventos_session=AAAAAAAAAAAAAAAAAAAAAA")).await;
+
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test]
+async fn pages_render_on_the_server_with_the_navigation_of_the_visitor(pool: PgPool) {
+    let app = app(pool).await;
+    let organizer = sign_up(&app, "olivia@example.com", Some("Harbourfront Summits")).await;
+
+    let anonymous = get(&app, "/login", None).await;
+    assert_eq!(anonymous.status, StatusCode::OK);
+    assert!(anonymous.body.contains("<h1>Log in</h1>"), "{}", anonymous.body);
+    assert!(anonymous.body.contains(r#"href="/signup""#));
+
+    let dashboard = get(&app, "/dashboard", Some(&organizer)).await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    assert!(dashboard.body.contains("Harbourfront Summits"));
+    assert!(dashboard.body.contains("Log out"));
+}
+
+#[sqlx::test]
+async fn the_dashboard_sends_visitors_to_the_login_page(pool: PgPool) {
+    let app = app(pool).await;
+
+    let reply = get(&app, "/dashboard", None).await;
+
+    assert!(reply.status.is_redirection(), "{}", reply.status);
+    assert_eq!(reply.location.as_deref(), Some("/login?next=/dashboard"));
+}
+
+#[sqlx::test]
+async fn an_unknown_address_is_a_404_page(pool: PgPool) {
+    let app = app(pool).await;
+
+    let reply = get(&app, "/no/such/page", None).await;
+
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(reply.body.contains("Page not found"));
+}
+
+#[sqlx::test]
+async fn a_plain_html_form_post_with_bad_input_goes_back_to_the_form_with_the_error(pool: PgPool) {
+    let app = app(pool).await;
+    let request = axum::http::Request::post("/api/log_in")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .header("referer", "http://localhost/login")
+        .body(axum::body::Body::from("email=nobody%40example.com&password=x"))
+        .unwrap();
+
+    let response = tower::ServiceExt::oneshot(app.clone(), request).await.unwrap();
+
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers().get("location").unwrap().to_str().unwrap().to_owned();
+    assert!(location.starts_with("http://localhost/login?"), "{location}");
+    let page = get(&app, location.trim_start_matches("http://localhost"), None).await;
+    assert!(page.body.contains("That email and password do not match an account."), "{}", page.body);
+}
+
+/// Every organizer server function, with arguments that would otherwise be valid enough
+/// to reach the guard.
+const ORGANIZER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
+    ("get_organization_overview", &[]),
+    ("list_organization_events", &[]),
+    ("get_event_editor", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
+    (
+        "save_event",
+        &[
+            ("name", "X"),
+            ("event_type", "conference"),
+            ("start_local", "2031-01-01T09:00"),
+            ("end_local", "2031-01-01T10:00"),
+            ("capacity", "10"),
+            ("visibility", "public"),
+        ],
+    ),
+    ("change_event_status", &[("event_id", "00000000-0000-0000-0000-000000000000"), ("status", "published")]),
+    ("duplicate_event", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
+    (
+        "save_tier",
+        &[("event_id", "00000000-0000-0000-0000-000000000000"), ("name", "A"), ("price", "1"), ("capacity", "1")],
+    ),
+    ("tier_action", &[("tier_id", "00000000-0000-0000-0000-000000000000"), ("action", "delete")]),
+    ("list_venues", &[]),
+    ("get_venue", &[("venue_id", "00000000-0000-0000-0000-000000000000")]),
+    ("save_venue", &[("name", "Hall"), ("address", "1 Main St")]),
+    ("list_event_orders", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
+    ("get_order_detail", &[("order_id", "00000000-0000-0000-0000-000000000000")]),
+    ("mark_order_paid", &[("order_id", "00000000-0000-0000-0000-000000000000")]),
+    ("cancel_order", &[("order_id", "00000000-0000-0000-0000-000000000000")]),
+    (
+        "cancel_ticket",
+        &[("order_id", "00000000-0000-0000-0000-000000000000"), ("ticket_id", "00000000-0000-0000-0000-000000000000")],
+    ),
+    ("list_promo_codes", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
+    (
+        "create_promo_code",
+        &[
+            ("event_id", "00000000-0000-0000-0000-000000000000"),
+            ("code", "SAVE10"),
+            ("discount_kind", "percent"),
+            ("amount", "10"),
+        ],
+    ),
+    ("set_promo_code_active", &[("promo_id", "00000000-0000-0000-0000-000000000000"), ("active", "false")]),
+    ("list_sent_mail", &[]),
+    ("get_sent_mail", &[("mail_id", "00000000-0000-0000-0000-000000000000")]),
+];
+
+#[sqlx::test]
+async fn every_organizer_function_refuses_visitors_and_attendees_and_writes_nothing(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let attendee = sign_up(&app, "ada@example.com", None).await;
+
+    for (function, form) in ORGANIZER_FUNCTIONS {
+        let visitor = call(&app, function, form, None).await;
+        assert_eq!(visitor.status, StatusCode::UNAUTHORIZED, "{function} for a visitor: {}", visitor.body);
+        let member_of_nothing = call(&app, function, form, Some(&attendee)).await;
+        assert_eq!(
+            member_of_nothing.status,
+            StatusCode::FORBIDDEN,
+            "{function} for an attendee: {}",
+            member_of_nothing.body
+        );
+    }
+    for table in ["events", "venues", "ticket_tiers", "organizations", "orders", "promo_codes", "outbox"] {
+        let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&pool).await.unwrap();
+        assert_eq!(rows, 0, "{table} must stay empty");
+    }
+}
+
+#[sqlx::test]
+async fn account_functions_refuse_visitors(pool: PgPool) {
+    let app = app(pool).await;
+
+    assert_eq!(call(&app, "get_profile", &[], None).await.status, StatusCode::UNAUTHORIZED);
+    let update = call(&app, "update_profile", &[("full_name", "Mallory")], None).await;
+    assert_eq!(update.status, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test]
+async fn a_server_function_call_with_missing_arguments_is_a_400_not_a_500(pool: PgPool) {
+    let app = app(pool).await;
+
+    let reply = call(&app, "log_in", &[("email", "ada@example.com")], None).await;
+
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert!(reply.body.contains("Transport"), "{}", reply.body);
+}

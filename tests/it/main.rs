@@ -1,0 +1,12 @@
+//! Integration tests: one binary, so the crate is linked once (each test binary links it
+//! again, which costs minutes on two cores). Each module is one area, tested against a real
+//! PostgreSQL (`#[sqlx::test]` gives every test its own migrated database).
+
+mod accounts;
+mod architecture;
+mod checkout_pages;
+mod common;
+mod event_pages;
+mod events;
+mod http;
+mod orders;

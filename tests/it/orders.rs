@@ -1,0 +1,646 @@
+//! Checkout, capacity under concurrency, holds, payments and refunds, against a real PostgreSQL.
+
+use crate::common::{FakeStripe, STRIPE_WEBHOOK_SECRET, app_with, send_webhook, session_completed};
+use eventos::accounts::service::{self as accounts, SignUpForm};
+use eventos::events::EventStatus;
+use eventos::events::service::{self as events, EventForm};
+use eventos::events::tiers::{self, TierForm};
+use eventos::orders::checkout::{self, CheckoutForm};
+use eventos::orders::manage;
+use eventos::orders::promos::{self, PromoForm};
+use eventos::orders::service::{self, Payments};
+use eventos::orders::{OrderStatus, TicketStatus};
+use eventos::organizations::Role;
+use eventos::organizations::access::{OrganizationScope, scope_for};
+use eventos::platform::error::AppError;
+use sqlx::PgPool;
+use std::time::Duration;
+use uuid::Uuid;
+
+async fn organizer(pool: &PgPool, email: &str) -> OrganizationScope {
+    let form = SignUpForm {
+        full_name: "Olivia Organizer".into(),
+        email: email.into(),
+        password: "a-long-enough-password".into(),
+        organization_name: Some(format!("Org of {email}")),
+        organizer: true,
+    };
+    let signed_up = accounts::sign_up(pool, form).await.unwrap();
+    scope_for(pool, signed_up.user_id, None, Role::Owner).await.unwrap()
+}
+
+fn offline() -> Payments {
+    Payments { stripe: None, hold: Duration::from_secs(900), public_url: "http://test".into() }
+}
+
+/// A published event with the given capacity and tiers `(name, price, capacity)`.
+async fn event_with(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    capacity: i32,
+    tiers: &[(&str, &str, i32)],
+) -> (String, Vec<Uuid>) {
+    let form = EventForm {
+        name: "Toronto Tech Summit".into(),
+        event_type: "conference".into(),
+        description: "Talks.".into(),
+        start_local: "2031-03-04T09:00".into(),
+        end_local: "2031-03-04T17:00".into(),
+        capacity: capacity.to_string(),
+        visibility: "public".into(),
+        allow_registrations: true,
+        ..Default::default()
+    };
+    let event_id = events::create_event(pool, scope, form).await.unwrap();
+    let mut ids = Vec::new();
+    for (name, price, capacity) in tiers {
+        let tier = TierForm {
+            name: name.to_string(),
+            price: price.to_string(),
+            capacity: capacity.to_string(),
+            ..Default::default()
+        };
+        ids.push(tiers::add_tier(pool, scope, event_id, tier).await.unwrap());
+    }
+    events::change_status(pool, scope, event_id, EventStatus::Published).await.unwrap();
+    let slug =
+        sqlx::query_scalar("SELECT slug FROM events WHERE id = $1").bind(event_id).fetch_one(pool).await.unwrap();
+    (slug, ids)
+}
+
+fn order_form(slug: &str, tier: Uuid, quantity: usize, buyer: &str) -> CheckoutForm {
+    CheckoutForm {
+        slug: slug.into(),
+        selection: format!("{tier}:{quantity}"),
+        buyer_name: "Bea Buyer".into(),
+        buyer_email: buyer.into(),
+        attendee_names: (0..quantity).map(|i| format!("Guest {i}")).collect(),
+        payment_method: Some("offline".into()),
+        ..Default::default()
+    }
+}
+
+async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+async fn live_tickets(pool: &PgPool) -> i64 {
+    count(pool, "SELECT count(*) FROM tickets WHERE status IN ('reserved', 'active', 'used')").await
+}
+
+/// Every counter equals the tickets it counts, and never exceeds its capacity.
+async fn assert_counters_match_rows(pool: &PgPool) {
+    let drift = count(
+        pool,
+        "SELECT count(*) FROM ticket_tiers t
+          WHERE t.taken <> (SELECT count(*) FROM tickets k WHERE k.tier_id = t.id AND k.status IN ('reserved', 'active', 'used'))
+             OR t.taken > t.capacity",
+    )
+    .await;
+    assert_eq!(drift, 0, "a tier counter drifted from its tickets");
+    let drift = count(
+        pool,
+        "SELECT count(*) FROM event_inventory i
+          WHERE i.taken <> (SELECT count(*) FROM tickets k WHERE k.event_id = i.event_id AND k.status IN ('reserved', 'active', 'used'))
+             OR i.taken > i.capacity",
+    )
+    .await;
+    assert_eq!(drift, 0, "an event counter drifted from its tickets");
+}
+
+/// Places every order at once, each on its own task, and returns the outcomes in order.
+async fn race(pool: &PgPool, forms: Vec<CheckoutForm>) -> Vec<Result<checkout::Placed, AppError>> {
+    let buyers: Vec<_> = forms
+        .into_iter()
+        .map(|form| {
+            let pool = pool.clone();
+            tokio::spawn(async move { checkout::place_order(&pool, &offline(), form, None).await })
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(buyers.len());
+    for buyer in buyers {
+        outcomes.push(buyer.await.unwrap());
+    }
+    outcomes
+}
+
+/// Counts the winners of a race, checking every loser was told the seats are gone.
+fn winners(outcomes: &[Result<checkout::Placed, AppError>]) -> usize {
+    for error in outcomes.iter().filter_map(|o| o.as_ref().err()) {
+        assert!(is_sold_out(error), "a loser must be told it is sold out, got {error:?}");
+    }
+    outcomes.iter().filter(|o| o.is_ok()).count()
+}
+
+fn is_sold_out(error: &AppError) -> bool {
+    matches!(error, AppError::Conflict(message) if message.contains("sold out") || message.contains("left"))
+}
+
+#[sqlx::test]
+async fn two_hundred_concurrent_buyers_get_exactly_the_fifty_tickets_of_a_tier(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 500, &[("General", "0", 50)]).await;
+
+    let forms = (0..200).map(|i| order_form(&slug, tiers[0], 1, &format!("buyer{i}@example.com"))).collect();
+    let outcomes = race(&pool, forms).await;
+
+    assert_eq!(winners(&outcomes), 50);
+    assert_eq!(live_tickets(&pool).await, 50);
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders").await, 50, "losers write nothing");
+    assert_counters_match_rows(&pool).await;
+}
+
+#[sqlx::test]
+async fn the_event_wide_cap_holds_across_tiers_under_concurrency(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 30, &[("A", "0", 25), ("B", "0", 25)]).await;
+
+    let forms = (0..120).map(|i| order_form(&slug, tiers[i % 2], 1 + i % 2, &format!("b{i}@example.com"))).collect();
+    winners(&race(&pool, forms).await);
+
+    let sold = live_tickets(&pool).await;
+    assert!(sold <= 30, "oversold: {sold} of 30");
+    assert!(sold >= 29, "the event should sell out (a 2-ticket order may not fit the last seat): {sold}");
+    assert_counters_match_rows(&pool).await;
+}
+
+#[sqlx::test]
+async fn a_promo_code_limit_holds_under_concurrency_and_discounts_correctly(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 500, &[("General", "40", 200)]).await;
+    let event_id: Uuid = sqlx::query_scalar("SELECT id FROM events").fetch_one(&pool).await.unwrap();
+    let promo = PromoForm {
+        code: "early-bird".into(),
+        discount_kind: "percent".into(),
+        amount: "25".into(),
+        max_uses: Some("5".into()),
+        ..Default::default()
+    };
+    promos::create_promo(&pool, &scope, event_id, promo).await.unwrap();
+
+    let forms = (0..40)
+        .map(|i| CheckoutForm {
+            promo_code: Some("EARLY-BIRD".into()),
+            ..order_form(&slug, tiers[0], 2, &format!("p{i}@example.com"))
+        })
+        .collect();
+    let outcomes = race(&pool, forms).await;
+    let mut refused = 0;
+    for outcome in outcomes {
+        if let Err(error) = outcome {
+            assert_eq!(
+                error.field_message("promo_code").as_deref().map(|m| m.contains("used up")),
+                Some(true),
+                "{error:?}"
+            );
+            refused += 1;
+        }
+    }
+
+    assert_eq!(refused, 35);
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE promo_code_id IS NOT NULL").await, 5);
+    assert_eq!(count(&pool, "SELECT used::bigint FROM promo_codes").await, 5);
+    // 2 × $40 less 25% = $60.00, split over the two tickets.
+    assert_eq!(count(&pool, "SELECT DISTINCT total_cents FROM orders").await, 6_000);
+    assert_eq!(count(&pool, "SELECT sum(price_cents)::bigint FROM tickets").await, 5 * 6_000);
+}
+
+#[sqlx::test]
+async fn bad_checkout_input_gets_a_clear_error_and_writes_nothing(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "25", 50), ("Later", "25", 50)]).await;
+    let (other_slug, other_tiers) = event_with(&pool, &scope, 100, &[("Other", "25", 50)]).await;
+    let other_event: Uuid =
+        sqlx::query_scalar("SELECT id FROM events WHERE slug = $1").bind(&other_slug).fetch_one(&pool).await.unwrap();
+    promos::create_promo(
+        &pool,
+        &scope,
+        other_event,
+        PromoForm {
+            code: "OTHER10".into(),
+            discount_kind: "percent".into(),
+            amount: "10".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // An inactive tier, and one whose sales ended.
+    sqlx::query("UPDATE ticket_tiers SET is_active = false WHERE id = $1").bind(tiers[1]).execute(&pool).await.unwrap();
+    let general = tiers[0];
+    let expectations: Vec<(CheckoutForm, &str)> = vec![
+        (
+            CheckoutForm { selection: format!("{general}:-2"), ..order_form(&slug, general, 1, "b@example.com") },
+            "negative",
+        ),
+        (
+            CheckoutForm { selection: format!("{general}:100000"), ..order_form(&slug, general, 1, "b@example.com") },
+            "at most",
+        ),
+        (order_form(&slug, general, 11, "b@example.com"), "at most 10"),
+        (order_form(&slug, other_tiers[0], 1, "b@example.com"), "not part of this event"),
+        (order_form(&slug, tiers[1], 1, "b@example.com"), "not on sale"),
+        (order_form(&slug, general, 1, "not-an-email"), "email"),
+        (
+            CheckoutForm { promo_code: Some("OTHER10".into()), ..order_form(&slug, general, 1, "b@example.com") },
+            "do not know",
+        ),
+        (CheckoutForm { attendee_names: vec![], ..order_form(&slug, general, 2, "b@example.com") }, "name"),
+        (
+            CheckoutForm { payment_method: Some("bitcoin".into()), ..order_form(&slug, general, 1, "b@example.com") },
+            "ways to pay",
+        ),
+    ];
+    for (form, expected) in expectations {
+        let error = checkout::place_order(&pool, &offline(), form, None).await.unwrap_err();
+        let text = match &error {
+            AppError::Validation(fields) => fields.0.values().cloned().collect::<Vec<_>>().join(" "),
+            other => other.to_string(),
+        };
+        assert!(text.to_lowercase().contains(expected), "expected {expected:?} in {text:?}");
+    }
+    sqlx::query("UPDATE ticket_tiers SET is_active = true, sales_end_at = now() - interval '1 hour', sales_start_at = now() - interval '2 hours' WHERE id = $1")
+        .bind(tiers[1])
+        .execute(&pool)
+        .await
+        .unwrap();
+    let closed = checkout::place_order(&pool, &offline(), order_form(&slug, tiers[1], 1, "b@example.com"), None).await;
+    assert!(closed.unwrap_err().field_message("tickets").unwrap().contains("ended"));
+
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders").await, 0);
+    assert_eq!(count(&pool, "SELECT count(*) FROM tickets").await, 0);
+    assert_eq!(count(&pool, "SELECT count(*) FROM outbox").await, 0);
+    assert_counters_match_rows(&pool).await;
+}
+
+#[sqlx::test]
+async fn a_free_order_completes_at_once_with_numbered_tickets_secrets_and_mail(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("Community", "0", 50)]).await;
+    let form = CheckoutForm {
+        attendee_names: vec!["Ada Lovelace".into(), "Grace Hopper".into()],
+        attendee_emails: vec!["".into(), "grace@example.com".into()],
+        ..order_form(&slug, tiers[0], 2, "ada@example.com")
+    };
+
+    let placed = checkout::place_order(&pool, &offline(), form, None).await.unwrap();
+
+    let order = service::order_by_token(&pool, &placed.access_token).await.unwrap();
+    assert_eq!(order.status, OrderStatus::Paid);
+    assert!(placed.order_number.starts_with("ORD-") && order.order_number == placed.order_number);
+    assert_eq!(order.tickets.len(), 2);
+    for ticket in &order.tickets {
+        assert_eq!(ticket.status, TicketStatus::Active);
+        assert!(ticket.ticket_number.starts_with("TKT-"));
+        assert!(ticket.qr_svg.as_deref().is_some_and(|svg| svg.contains("<svg")));
+    }
+    let secrets: Vec<String> = sqlx::query_scalar("SELECT qr_secret FROM tickets").fetch_all(&pool).await.unwrap();
+    assert!(secrets.iter().all(|s| s.len() >= 27) && secrets[0] != secrets[1]);
+    let mail: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, recipient FROM outbox ORDER BY kind").fetch_all(&pool).await.unwrap();
+    assert_eq!(
+        mail,
+        vec![
+            ("attendee_ticket".into(), "grace@example.com".into()),
+            ("order_confirmation".into(), "ada@example.com".into())
+        ]
+    );
+}
+
+#[sqlx::test]
+async fn a_tampered_order_link_finds_nothing(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("Community", "0", 50)]).await;
+    let placed =
+        checkout::place_order(&pool, &offline(), order_form(&slug, tiers[0], 1, "a@example.com"), None).await.unwrap();
+    let mut tampered = placed.access_token.clone();
+    let last = tampered.pop().unwrap();
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+
+    assert_eq!(service::order_by_token(&pool, &tampered).await, Err(AppError::NotFound));
+    assert_eq!(service::order_by_token(&pool, "short").await, Err(AppError::NotFound));
+    assert_eq!(service::order_by_token(&pool, &format!("{}'--", placed.access_token)).await, Err(AppError::NotFound));
+}
+
+#[sqlx::test]
+async fn cancelling_an_order_frees_its_capacity_at_once(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("Tiny", "10", 2)]).await;
+    let first =
+        checkout::place_order(&pool, &offline(), order_form(&slug, tiers[0], 2, "a@example.com"), None).await.unwrap();
+    let refused = checkout::place_order(&pool, &offline(), order_form(&slug, tiers[0], 1, "b@example.com"), None).await;
+    assert!(is_sold_out(&refused.unwrap_err()));
+
+    let outcome = manage::cancel_order(&pool, &offline(), &scope, first.order_id).await.unwrap();
+
+    assert_eq!(outcome, OrderStatus::Cancelled, "an unpaid order is cancelled, not refunded");
+    checkout::place_order(&pool, &offline(), order_form(&slug, tiers[0], 2, "b@example.com"), None).await.unwrap();
+    assert_counters_match_rows(&pool).await;
+    assert_eq!(count(&pool, "SELECT count(*) FROM outbox WHERE kind = 'order_cancelled'").await, 1);
+}
+
+#[sqlx::test]
+async fn an_offline_order_is_marked_paid_and_a_single_ticket_refund_frees_one_seat(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "30", 3)]).await;
+    let placed =
+        checkout::place_order(&pool, &offline(), order_form(&slug, tiers[0], 3, "a@example.com"), None).await.unwrap();
+
+    manage::mark_offline_paid(&pool, &scope, placed.order_id).await.unwrap();
+    let detail = manage::order_detail(&pool, &scope, placed.order_id).await.unwrap();
+    assert_eq!(detail.status, OrderStatus::Paid);
+    manage::cancel_ticket(&pool, &offline(), &scope, placed.order_id, detail.tickets[0].id).await.unwrap();
+
+    let detail = manage::order_detail(&pool, &scope, placed.order_id).await.unwrap();
+    assert_eq!(detail.tickets.iter().filter(|t| t.status == TicketStatus::Refunded).count(), 1);
+    assert_eq!(detail.refunded.as_deref(), Some("$30.00"));
+    assert_eq!(detail.status, OrderStatus::Paid, "the rest of the order stands");
+    checkout::place_order(&pool, &offline(), order_form(&slug, tiers[0], 1, "b@example.com"), None).await.unwrap();
+    assert_counters_match_rows(&pool).await;
+    let again = manage::mark_offline_paid(&pool, &scope, placed.order_id).await;
+    assert!(matches!(again, Err(AppError::Conflict(_))));
+}
+
+#[sqlx::test]
+async fn another_organization_cannot_see_or_touch_an_order(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let intruder = organizer(&pool, "x@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "30", 3)]).await;
+    let placed =
+        checkout::place_order(&pool, &offline(), order_form(&slug, tiers[0], 1, "a@example.com"), None).await.unwrap();
+
+    assert_eq!(manage::order_detail(&pool, &intruder, placed.order_id).await, Err(AppError::NotFound));
+    assert_eq!(manage::mark_offline_paid(&pool, &intruder, placed.order_id).await, Err(AppError::NotFound));
+    assert_eq!(manage::cancel_order(&pool, &offline(), &intruder, placed.order_id).await, Err(AppError::NotFound));
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE status = 'pending'").await, 1);
+}
+
+// ----- Card payments through the Stripe stand-in -----
+
+async fn card_order(app: &axum::Router, slug: &str, tier: Uuid, buyer: &str) -> crate::common::Reply {
+    let tickets = format!("{tier}:1");
+    crate::common::call(
+        app,
+        "place_order",
+        &[
+            ("slug", slug),
+            ("tickets", &tickets),
+            ("buyer_name", "Carla Card"),
+            ("buyer_email", buyer),
+            ("payment_method", "stripe"),
+            ("first_is_buyer", "on"),
+        ],
+        None,
+    )
+    .await
+}
+
+fn settings(stripe: &FakeStripe) -> Vec<(&'static str, String)> {
+    let mut settings = stripe.settings();
+    settings.push((
+        "MAILBOX_DIR",
+        std::env::temp_dir().join(format!("eventos-mail-{}", Uuid::new_v4())).display().to_string(),
+    ));
+    settings
+}
+
+async fn card_app(pool: &PgPool, stripe: &FakeStripe) -> (axum::Router, eventos::platform::state::AppState) {
+    let owned = settings(stripe);
+    let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app_with(pool.clone(), &pairs).await
+}
+
+#[sqlx::test]
+async fn a_card_order_is_held_until_the_signed_webhook_confirms_it_once(pool: PgPool) {
+    let stripe = FakeStripe::start().await;
+    let (app, _) = card_app(&pool, &stripe).await;
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "50", 10)]).await;
+
+    let reply = card_order(&app, &slug, tiers[0], "carla@example.com").await;
+
+    assert!(reply.body.contains("https://checkout.stripe.test/pay/cs_test_1"), "{} {}", reply.status, reply.body);
+    let sent = stripe.calls_to("/v1/checkout/sessions");
+    assert!(sent[0].contains("unit_amount%5D=5000") && sent[0].contains("currency%5D=cad"), "{}", sent[0]);
+    assert_eq!(count(&pool, "SELECT count(*) FROM tickets WHERE status = 'reserved'").await, 1);
+    assert_eq!(count(&pool, "SELECT count(*) FROM outbox").await, 0, "no tickets are mailed before payment");
+
+    let now = chrono::Utc::now().timestamp();
+    let payload = session_completed("evt_1", "cs_test_1");
+    let forged = send_webhook(&app, &payload, "whsec_wrong", now).await;
+    let stale = send_webhook(&app, &payload, STRIPE_WEBHOOK_SECRET, now - 3600).await;
+    assert_eq!((forged.status.as_u16(), stale.status.as_u16()), (400, 400));
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE status = 'paid'").await, 0);
+
+    let first = send_webhook(&app, &payload, STRIPE_WEBHOOK_SECRET, now).await;
+    let replay = send_webhook(&app, &payload, STRIPE_WEBHOOK_SECRET, now).await;
+
+    assert_eq!((first.status.as_u16(), first.body.as_str()), (200, "recorded"));
+    assert_eq!((replay.status.as_u16(), replay.body.as_str()), (200, "already handled"));
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM orders WHERE status = 'paid' AND payment_intent = 'pi_cs_test_1'").await,
+        1
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM tickets WHERE status = 'active'").await, 1);
+    assert_eq!(count(&pool, "SELECT count(*) FROM outbox WHERE kind = 'order_confirmation'").await, 1, "mailed once");
+    // A different event id for the same payment changes nothing either.
+    let duplicate = send_webhook(&app, &session_completed("evt_2", "cs_test_1"), STRIPE_WEBHOOK_SECRET, now).await;
+    assert_eq!(duplicate.status.as_u16(), 200);
+    assert_eq!(count(&pool, "SELECT count(*) FROM outbox").await, 1);
+    assert_counters_match_rows(&pool).await;
+}
+
+#[sqlx::test]
+async fn an_expired_hold_frees_its_seat_for_the_next_buyer_without_a_sweeper(pool: PgPool) {
+    let stripe = FakeStripe::start().await;
+    let (app, _) = card_app(&pool, &stripe).await;
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("Last seat", "50", 1)]).await;
+    card_order(&app, &slug, tiers[0], "first@example.com").await;
+    let blocked = card_order(&app, &slug, tiers[0], "second@example.com").await;
+    assert_eq!(blocked.status.as_u16(), 409, "{}", blocked.body);
+    assert!(blocked.body.contains("sold out"));
+
+    // The first buyer's hold runs out.
+    sqlx::query("UPDATE orders SET expires_at = now() - interval '1 minute'").execute(&pool).await.unwrap();
+    let second = card_order(&app, &slug, tiers[0], "second@example.com").await;
+
+    assert!(second.body.contains("cs_test_2"), "{} {}", second.status, second.body);
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE status = 'expired'").await, 1);
+    assert_eq!(live_tickets(&pool).await, 1);
+    assert_counters_match_rows(&pool).await;
+}
+
+#[sqlx::test]
+async fn a_late_payment_gets_its_seat_back_if_free_and_is_flagged_if_not(pool: PgPool) {
+    let stripe = FakeStripe::start().await;
+    let (app, state) = card_app(&pool, &stripe).await;
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("Pair", "50", 1)]).await;
+    let now = chrono::Utc::now().timestamp();
+
+    // Expired, seat still free: the payment wins the seat back.
+    card_order(&app, &slug, tiers[0], "late@example.com").await;
+    sqlx::query("UPDATE orders SET expires_at = now() - interval '1 minute'").execute(&pool).await.unwrap();
+    eventos::orders::inventory::release_all_expired_holds(&pool).await.unwrap();
+    let paid = send_webhook(&app, &session_completed("evt_a", "cs_test_1"), STRIPE_WEBHOOK_SECRET, now).await;
+    assert_eq!(paid.status.as_u16(), 200);
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE status = 'paid' AND attention IS NULL").await, 1);
+    assert_eq!(count(&pool, "SELECT count(*) FROM tickets WHERE status = 'active'").await, 1);
+
+    // Refund it, let someone else take the seat, then a second late payment finds none.
+    let first: Uuid = sqlx::query_scalar("SELECT id FROM orders").fetch_one(&pool).await.unwrap();
+    assert_eq!(
+        manage::cancel_order(&pool, &Payments::from_state(&state), &scope, first).await.unwrap(),
+        OrderStatus::Refunded
+    );
+    assert_eq!(stripe.calls_to("/v1/refunds").len(), 1, "the card payment was refunded at Stripe");
+    card_order(&app, &slug, tiers[0], "slow@example.com").await;
+    sqlx::query("UPDATE orders SET expires_at = now() - interval '1 minute' WHERE status = 'pending'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    eventos::orders::inventory::release_all_expired_holds(&pool).await.unwrap();
+    card_order(&app, &slug, tiers[0], "quick@example.com").await;
+    let slow: String =
+        sqlx::query_scalar("SELECT payment_reference FROM orders WHERE buyer_email = 'slow@example.com'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let late = send_webhook(&app, &session_completed("evt_b", &slow), STRIPE_WEBHOOK_SECRET, now).await;
+
+    assert_eq!(late.status.as_u16(), 200);
+    let flagged: (String, Option<String>) =
+        sqlx::query_as("SELECT status, attention FROM orders WHERE payment_reference = $1")
+            .bind(&slow)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(flagged.0, "paid");
+    assert!(flagged.1.is_some_and(|a| a.contains("Refund")), "the organizer is told");
+    assert_eq!(live_tickets(&pool).await, 1, "never more than the one seat");
+    assert_eq!(stripe.calls_to("/v1/refunds").len(), 1, "no silent refund");
+    assert_counters_match_rows(&pool).await;
+}
+
+#[sqlx::test]
+async fn when_stripe_is_down_the_order_is_released_and_the_buyer_told(pool: PgPool) {
+    let stripe = FakeStripe::start().await;
+    *stripe.fail_with.lock().unwrap() = Some(503);
+    let (app, _) = card_app(&pool, &stripe).await;
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "50", 1)]).await;
+
+    let reply = card_order(&app, &slug, tiers[0], "c@example.com").await;
+
+    assert_eq!(reply.status.as_u16(), 409);
+    assert!(reply.body.contains("Card payments are unavailable"));
+    assert_eq!(live_tickets(&pool).await, 0);
+    assert_counters_match_rows(&pool).await;
+}
+
+#[sqlx::test]
+async fn a_webhook_that_arrives_before_the_session_id_is_stored_is_retried_and_then_confirms(pool: PgPool) {
+    let stripe = FakeStripe::start().await;
+    let (app, _) = card_app(&pool, &stripe).await;
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "50", 10)]).await;
+    card_order(&app, &slug, tiers[0], "early@example.com").await;
+    let order_id: Uuid = sqlx::query_scalar("SELECT id FROM orders").fetch_one(&pool).await.unwrap();
+    sqlx::query("UPDATE orders SET payment_reference = NULL").execute(&pool).await.unwrap();
+    let now = chrono::Utc::now().timestamp();
+
+    // Without the order id Stripe is told to try again, and the event is not marked handled.
+    let unknown = send_webhook(&app, &session_completed("evt_x", "cs_test_1"), STRIPE_WEBHOOK_SECRET, now).await;
+    assert_eq!(unknown.status.as_u16(), 500);
+    assert_eq!(count(&pool, "SELECT count(*) FROM payment_events").await, 0);
+
+    // Stripe's event carries the order id as client_reference_id.
+    let payload = format!(
+        r#"{{"id":"evt_x","type":"checkout.session.completed","data":{{"object":{{"id":"cs_test_1","payment_status":"paid","payment_intent":"pi_1","client_reference_id":"{order_id}"}}}}}}"#
+    );
+    let retried = send_webhook(&app, &payload, STRIPE_WEBHOOK_SECRET, now).await;
+
+    assert_eq!((retried.status.as_u16(), retried.body.as_str()), (200, "recorded"));
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM orders WHERE status = 'paid' AND payment_reference = 'cs_test_1'").await,
+        1
+    );
+}
+
+#[sqlx::test]
+async fn fifty_buyers_racing_for_a_seat_freed_by_an_expired_hold_leave_one_winner(pool: PgPool) {
+    let stripe = FakeStripe::start().await;
+    let (app, _) = card_app(&pool, &stripe).await;
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("Last seat", "50", 1)]).await;
+    card_order(&app, &slug, tiers[0], "holder@example.com").await;
+    sqlx::query("UPDATE orders SET expires_at = now() - interval '1 minute'").execute(&pool).await.unwrap();
+
+    let forms = (0..50).map(|i| order_form(&slug, tiers[0], 1, &format!("r{i}@example.com"))).collect();
+
+    assert_eq!(winners(&race(&pool, forms).await), 1);
+    assert_eq!(live_tickets(&pool).await, 1);
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE status = 'expired'").await, 1);
+    assert_counters_match_rows(&pool).await;
+}
+
+#[sqlx::test]
+async fn a_buyer_stuck_behind_a_locked_tier_is_asked_to_try_again_instead_of_hanging(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "0", 10)]).await;
+    let mut blocker = pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM ticket_tiers WHERE id = $1 FOR UPDATE")
+        .bind(tiers[0])
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+
+    let started = std::time::Instant::now();
+    let result = checkout::place_order(&pool, &offline(), order_form(&slug, tiers[0], 1, "b@example.com"), None).await;
+
+    assert!(started.elapsed() < Duration::from_secs(10), "it must not hang");
+    match result {
+        Err(AppError::Conflict(message)) => assert!(message.contains("try again"), "{message}"),
+        other => panic!("expected a try-again conflict, got {other:?}"),
+    }
+    blocker.rollback().await.unwrap();
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders").await, 0);
+}
+
+fn constraint(error: &sqlx::Error) -> Option<&str> {
+    error.as_database_error().and_then(|e| e.constraint())
+}
+
+#[sqlx::test]
+async fn the_database_itself_refuses_lines_for_another_events_tier_and_deleting_sold_events(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "0", 10)]).await;
+    let (_, other_tiers) = event_with(&pool, &scope, 100, &[("Other", "0", 10)]).await;
+    let placed =
+        checkout::place_order(&pool, &offline(), order_form(&slug, tiers[0], 1, "a@example.com"), None).await.unwrap();
+
+    let foreign_line = sqlx::query(
+        "INSERT INTO order_items (order_id, tier_id, tier_name, unit_price_cents, quantity) VALUES ($1, $2, 'x', 0, 1)",
+    )
+    .bind(placed.order_id)
+    .bind(other_tiers[0])
+    .execute(&pool)
+    .await
+    .unwrap_err();
+    assert_eq!(constraint(&foreign_line), Some("order_items_tier_of_event"));
+
+    let event_id: Uuid = sqlx::query_scalar("SELECT event_id FROM orders").fetch_one(&pool).await.unwrap();
+    let delete = sqlx::query("DELETE FROM events WHERE id = $1").bind(event_id).execute(&pool).await.unwrap_err();
+    assert_eq!(constraint(&delete), Some("events_without_orders"));
+    let wrong_org =
+        sqlx::query("UPDATE orders SET organization_id = gen_random_uuid()").execute(&pool).await.unwrap_err();
+    assert_eq!(constraint(&wrong_org), Some("orders_event_of_organization"));
+    let names: Vec<String> = sqlx::query_scalar("SELECT conname::text FROM pg_constraint WHERE contype = 't'")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    for name in ["order_items_tier_of_event", "events_without_orders", "ticket_tiers_without_orders"] {
+        assert!(names.iter().any(|n| n == name), "{name} is a real constraint");
+    }
+}
