@@ -27,6 +27,7 @@ pub struct SignedUp {
 
 /// Creates the account (and, for organizers, their organization with them as owner) in one
 /// transaction: either everything is written or nothing is.
+#[tracing::instrument(skip_all)]
 pub async fn sign_up(pool: &PgPool, form: SignUpForm) -> Result<SignedUp, AppError> {
     let mut errors = FieldErrors::new();
     let full_name = errors.check("full_name", Name::parse(&form.full_name, "your full name"));
@@ -66,6 +67,7 @@ pub async fn sign_up(pool: &PgPool, form: SignUpForm) -> Result<SignedUp, AppErr
 
 /// The user whose e-mail and password match; one message for every kind of mismatch so
 /// the answer never reveals whether an e-mail has an account.
+#[tracing::instrument(skip_all)]
 pub async fn authenticate(pool: &PgPool, email: &str, password: &str) -> Result<Uuid, AppError> {
     let mut errors = FieldErrors::new();
     let email = errors.check("email", Email::parse(email));
@@ -104,6 +106,7 @@ pub struct ProfileForm {
     pub avatar_url: Option<String>,
 }
 
+#[tracing::instrument(skip_all, fields(%user_id))]
 pub async fn update_profile(pool: &PgPool, user_id: Uuid, form: ProfileForm) -> Result<Profile, AppError> {
     let mut errors = FieldErrors::new();
     let full_name = errors.check("full_name", Name::parse(&form.full_name, "your full name"));

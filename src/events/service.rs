@@ -128,6 +128,7 @@ async fn validate_event(pool: &PgPool, scope: &OrganizationScope, form: &EventFo
 }
 
 /// Creates a draft event with its settings. Returns its id.
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id))]
 pub async fn create_event(pool: &PgPool, scope: &OrganizationScope, form: EventForm) -> Result<Uuid, AppError> {
     scope.require(Role::Admin)?;
     let event = validate_event(pool, scope, &form).await?;
@@ -140,6 +141,7 @@ pub async fn create_event(pool: &PgPool, scope: &OrganizationScope, form: EventF
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %id))]
 pub async fn update_event(pool: &PgPool, scope: &OrganizationScope, id: Uuid, form: EventForm) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
     let event = validate_event(pool, scope, &form).await?;
@@ -226,6 +228,7 @@ pub async fn organization_events(pool: &PgPool, scope: &OrganizationScope) -> Re
 
 /// Moves an event to another status, checking the life cycle under a row lock so two
 /// organizers cannot race each other into an invalid state.
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %id, to = %to))]
 pub async fn change_status(
     pool: &PgPool,
     scope: &OrganizationScope,
@@ -244,6 +247,7 @@ pub async fn change_status(
 }
 
 /// Copies an event (settings, tiers, venue) into a new draft named "Copy of …".
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %id))]
 pub async fn duplicate_event(pool: &PgPool, scope: &OrganizationScope, id: Uuid) -> Result<Uuid, AppError> {
     scope.require(Role::Admin)?;
     let mut tx = pool.begin().await?;
@@ -259,6 +263,7 @@ pub async fn duplicate_event(pool: &PgPool, scope: &OrganizationScope, id: Uuid)
 
 /// Stores a validated cover image for an event and points the event at it. The file is
 /// written first; the database row only ever names a file that exists.
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %event_id))]
 pub async fn set_cover(
     pool: &PgPool,
     scope: &OrganizationScope,

@@ -159,6 +159,7 @@ async fn event_timezone(pool: &PgPool, scope: &OrganizationScope, event_id: Uuid
     Ok(timezone_or_default(&timezone))
 }
 
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %event_id))]
 pub async fn add_tier(
     pool: &PgPool,
     scope: &OrganizationScope,
@@ -175,6 +176,7 @@ pub async fn add_tier(
 }
 
 /// Edits a tier. Its capacity can never drop below what is sold or held.
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %tier_id))]
 pub async fn update_tier(
     pool: &PgPool,
     scope: &OrganizationScope,
@@ -197,6 +199,7 @@ pub async fn update_tier(
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %tier_id, active))]
 pub async fn set_tier_active(
     pool: &PgPool,
     scope: &OrganizationScope,
@@ -212,6 +215,7 @@ pub async fn set_tier_active(
 }
 
 /// Deletes a tier that has never sold; one with sales can only be deactivated.
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %tier_id))]
 pub async fn delete_tier(pool: &PgPool, scope: &OrganizationScope, tier_id: Uuid) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
     let mut tx = pool.begin().await?;
@@ -228,6 +232,7 @@ pub async fn delete_tier(pool: &PgPool, scope: &OrganizationScope, tier_id: Uuid
 }
 
 /// Moves a tier one place up (`-1`) or down (`1`) in its event's list.
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %tier_id))]
 pub async fn move_tier(pool: &PgPool, scope: &OrganizationScope, tier_id: Uuid, step: i32) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
     let mut tx = pool.begin().await?;

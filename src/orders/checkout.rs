@@ -111,6 +111,7 @@ enum Shortage {
 }
 
 /// Validates, prices and places an order; see the module comment for the transaction.
+#[tracing::instrument(skip_all, fields(user_id = ?user_id, event = %form.slug))]
 pub async fn place_order(
     pool: &PgPool,
     payments: &Payments,
@@ -311,16 +312,16 @@ async fn shortage_error(
             let name = tiers.iter().find(|t| t.id == tier_id).map(|t| t.name.as_str()).unwrap_or("These");
             let wanted = draft.lines.iter().find(|l| l.tier_id == tier_id).map(|l| l.quantity).unwrap_or(0);
             match left(inventory::tier_left(pool, tier_id).await) {
-                0 => AppError::Conflict(format!("Sorry, “{name}” tickets are sold out.")),
-                n => AppError::Conflict(format!(
+                0 => AppError::SoldOut(format!("Sorry, “{name}” tickets are sold out.")),
+                n => AppError::SoldOut(format!(
                     "Sorry, only {n} “{name}” {} left; you asked for {wanted}.",
                     if n == 1 { "ticket is" } else { "tickets are" }
                 )),
             }
         }
         Shortage::Event => match left(inventory::event_left(pool, event.id).await) {
-            0 => AppError::Conflict("Sorry, this event is sold out.".into()),
-            n => AppError::Conflict(format!(
+            0 => AppError::SoldOut("Sorry, this event is sold out.".into()),
+            n => AppError::SoldOut(format!(
                 "Sorry, only {n} {} left for this event.",
                 if n == 1 { "ticket is" } else { "tickets are" }
             )),

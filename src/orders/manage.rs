@@ -101,6 +101,7 @@ pub async fn order_detail(pool: &PgPool, scope: &OrganizationScope, order_id: Uu
 }
 
 /// Records that an offline order was paid (at the door or by invoice).
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %order_id))]
 pub async fn mark_offline_paid(pool: &PgPool, scope: &OrganizationScope, order_id: Uuid) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
     let mut tx = pool.begin().await?;
@@ -119,6 +120,7 @@ pub async fn mark_offline_paid(pool: &PgPool, scope: &OrganizationScope, order_i
 
 /// Cancels a whole order, or refunds it if money was paid: its tickets stop admitting,
 /// capacity is freed at once, card payments are refunded at Stripe, and the buyer is told.
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %order_id))]
 pub async fn cancel_order(
     pool: &PgPool,
     payments: &Payments,
@@ -165,6 +167,7 @@ pub async fn cancel_order(
 }
 
 /// Cancels one ticket (refunding what it cost, if paid); the rest of the order stays.
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %order_id, %ticket_id))]
 pub async fn cancel_ticket(
     pool: &PgPool,
     payments: &Payments,

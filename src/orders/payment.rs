@@ -27,6 +27,7 @@ pub const LATE_PAYMENT_SOLD_OUT: &str = "Paid after the hold ended, and the tick
 /// Records that `reference` was paid. Idempotent: a second call changes nothing. A payment
 /// for an order whose hold expired (or that was cancelled unpaid) takes its tickets back if
 /// there is room; if not, the order is kept as paid and flagged, never silently refunded.
+#[tracing::instrument(skip_all, fields(provider = %provider))]
 pub async fn confirm_payment(
     pool: &PgPool,
     provider: PaymentMethod,
@@ -85,6 +86,7 @@ pub async fn confirm_payment(
 }
 
 /// Records a provider's reference on an order that has none yet.
+#[tracing::instrument(skip_all, fields(provider = %provider, %order_id))]
 pub async fn adopt_payment_reference(
     pool: &PgPool,
     provider: PaymentMethod,
@@ -96,6 +98,7 @@ pub async fn adopt_payment_reference(
 }
 
 /// Ends the hold of an order whose payment session the provider closed unpaid.
+#[tracing::instrument(skip_all, fields(provider = %provider))]
 pub async fn payment_abandoned(pool: &PgPool, provider: PaymentMethod, reference: &str) -> Result<(), AppError> {
     match db::order_id_by_reference(pool, provider, reference).await? {
         Some(order_id) => cancel_unpaid(pool, order_id).await,

@@ -27,6 +27,7 @@ pub struct PromoForm {
     pub valid_until_local: Option<String>,
 }
 
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %event_id))]
 pub async fn create_promo(
     pool: &PgPool,
     scope: &OrganizationScope,
@@ -133,6 +134,7 @@ pub async fn promos(pool: &PgPool, scope: &OrganizationScope, event_id: Uuid) ->
         .collect())
 }
 
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %promo_id, active))]
 pub async fn set_promo_active(
     pool: &PgPool,
     scope: &OrganizationScope,

@@ -56,14 +56,12 @@ impl Payments {
 /// The tickets that still count against capacity.
 pub(crate) const LIVE_TICKETS: [TicketStatus; 3] = [TicketStatus::Reserved, TicketStatus::Active, TicketStatus::Used];
 
-const BUSY: &str = "Tickets are selling fast right now. Please try again in a moment.";
-
 /// Lock waits that ran out, and deadlocks, become a "try again", never a hang or a 500.
 pub(crate) fn busy_or(error: sqlx::Error) -> AppError {
     match error.as_database_error().and_then(|e| e.code()).as_deref() {
         Some("55P03" | "40P01") => {
             tracing::warn!(%error, "checkout gave up waiting for a lock");
-            AppError::Conflict(BUSY.into())
+            AppError::Busy
         }
         _ => error.into(),
     }
@@ -89,6 +87,7 @@ pub(crate) async fn enqueue_ticket_mail(
 }
 
 /// Cancels a pending order nobody will pay, giving everything back.
+#[tracing::instrument(skip_all, fields(%order_id))]
 pub(crate) async fn cancel_unpaid(pool: &PgPool, order_id: Uuid) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let order = db::order_by_id(&mut *tx, order_id).await?.ok_or(AppError::NotFound)?;
@@ -175,6 +174,7 @@ pub async fn orders_of_user(pool: &PgPool, user_id: Uuid) -> Result<Vec<OrderVie
 
 /// Re-sends an order's e-mail to its buyer when the number and address match. The answer
 /// is the same either way, so the form cannot be used to discover orders.
+#[tracing::instrument(skip_all)]
 pub async fn resend_order_mail(pool: &PgPool, order_number: &str, email: &str) -> Result<(), AppError> {
     let mut errors = FieldErrors::new();
     let number = order_number.trim().to_uppercase();

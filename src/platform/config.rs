@@ -7,7 +7,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-#[derive(Debug, Clone)]
+/// Printed with `{:?}` in logs and errors, so `Debug` hides the passwords in its URLs.
+#[derive(Clone)]
 pub struct Config {
     /// PostgreSQL connection string.
     pub database_url: String,
@@ -38,6 +39,41 @@ pub struct Config {
     pub order_hold: Duration,
     /// Stripe Checkout, enabled when both the secret key and the webhook secret are set.
     pub stripe: Option<StripeConfig>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_password(&self.database_url))
+            .field("database_max_connections", &self.database_max_connections)
+            .field("leptos_config", &self.leptos_config)
+            .field("cookie_secure", &self.cookie_secure)
+            .field("session_idle", &self.session_idle)
+            .field("log_json", &self.log_json)
+            .field("upload_dir", &self.upload_dir)
+            .field("seed_demo", &self.seed_demo)
+            .field("public_url", &self.public_url)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_password))
+            .field("mailbox_dir", &self.mailbox_dir)
+            .field("mail_from", &self.mail_from)
+            .field("order_hold", &self.order_hold)
+            .field("stripe", &self.stripe)
+            .finish()
+    }
+}
+
+/// `scheme://user:***@host/…` for `scheme://user:password@host/…`; other text unchanged.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
 }
 
 #[derive(Clone)]
@@ -201,6 +237,23 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(config.stripe.unwrap().api_base, "https://api.stripe.com");
+    }
+
+    #[test]
+    fn debug_output_hides_database_and_smtp_passwords() {
+        let config = config_from(&[
+            ("DATABASE_URL", "postgres://eventos:db-secret@db.internal:5432/eventos"),
+            ("SMTP_URL", "smtp://mailer:smtp-secret@smtp.example.com:587?tls=required"),
+            ("STRIPE_SECRET_KEY", "sk_live_secret"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_secret"),
+        ])
+        .unwrap();
+        let printed = format!("{config:?}");
+        for secret in ["db-secret", "smtp-secret", "sk_live_secret", "whsec_secret"] {
+            assert!(!printed.contains(secret), "{secret} leaked: {printed}");
+        }
+        assert!(printed.contains("postgres://eventos:***@db.internal:5432/eventos"), "{printed}");
+        assert!(printed.contains("smtp://mailer:***@smtp.example.com:587?tls=required"), "{printed}");
     }
 
     #[test]

@@ -58,8 +58,17 @@ pub enum AppError {
     NotFound,
     #[error("Please correct the highlighted fields.")]
     Validation(FieldErrors),
+    /// The request clashes with the state of things ("this order is already closed").
     #[error("{0}")]
     Conflict(String),
+    /// What was asked for is gone: tickets of a tier or an event, a promo code's uses. The
+    /// message says what ran out and what is left.
+    #[error("{0}")]
+    SoldOut(String),
+    /// A lock wait ran out or a deadlock was broken under load; the same request may well
+    /// succeed a moment later.
+    #[error("Tickets are selling fast right now. Please try again in a moment.")]
+    Busy,
     #[error("Too many attempts. Please wait a minute and try again.")]
     RateLimited,
     #[error("Something went wrong on our side. Please try again.")]
@@ -93,7 +102,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::SoldOut(_) | AppError::Busy => StatusCode::CONFLICT,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Transport(_) => StatusCode::BAD_REQUEST,
@@ -111,8 +120,17 @@ impl AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// Called for a request the server-function layer could not read (missing or malformed
+    /// arguments) before any of our code ran: the caller's mistake, answered 400 like every
+    /// other `Transport` error. In the browser, for an answer it could not read.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        let error = AppError::Transport(value.to_string());
+        #[cfg(feature = "ssr")]
+        {
+            tracing::warn!(%error, "unreadable server function call");
+            crate::platform::reply::set_status(&error);
+        }
+        error
     }
 }
 

@@ -13,14 +13,20 @@ use uuid::Uuid;
 pub async fn reply<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
     let result = body.await;
     if let Err(error) = &result {
-        let plain_form_post = use_context::<http::request::Parts>()
-            .and_then(|parts| parts.headers.get(ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
-            .unwrap_or(false);
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>().filter(|_| !plain_form_post) {
-            response.set_status(error.status());
-        }
+        set_status(error);
     }
     result
+}
+
+/// Sets the status of the answer being built to the one `error` calls for, unless the
+/// request is a plain HTML form post (which must stay a redirect back to the form).
+pub fn set_status(error: &AppError) {
+    let plain_form_post = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.headers.get(ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+        .unwrap_or(false);
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>().filter(|_| !plain_form_post) {
+        response.set_status(error.status());
+    }
 }
 
 /// An id from a request; anything that is not one names nothing we have.

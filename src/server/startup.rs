@@ -9,11 +9,9 @@ use crate::platform::state::AppState;
 use crate::server::health;
 use crate::tools::{bench, seed};
 use axum::extract::DefaultBodyLimit;
-use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Router, body::Body, http::Request, routing::get};
 use leptos::config::{LeptosOptions, get_configuration};
-use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -177,7 +175,6 @@ pub fn router(state: AppState) -> Router {
             tower_sessions::cookie::time::Duration::try_from(state.config.session_idle)
                 .unwrap_or(tower_sessions::cookie::time::Duration::days(14)),
         ));
-    let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -192,12 +189,12 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            // The router provides `AppState` to pages and server functions itself.
+            || (),
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(sessions)
-        .layer(axum::middleware::map_response(malformed_call_is_bad_request))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
@@ -209,29 +206,6 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
-}
-
-/// A server function called with arguments it cannot read (missing, malformed) fails
-/// before our code runs, and the server-function layer answers 500. That is the caller's
-/// mistake, not ours: answer 400 with the same body, and log it as such.
-async fn malformed_call_is_bad_request(response: axum::response::Response) -> axum::response::Response {
-    if response.status() != http::StatusCode::INTERNAL_SERVER_ERROR {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let bytes = match axum::body::to_bytes(body, 1024 * 1024).await {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            tracing::error!(%error, "reading an error response failed");
-            return (http::StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.")
-                .into_response();
-        }
-    };
-    if bytes.starts_with(br#"{"Transport":"#) {
-        tracing::warn!(body = %String::from_utf8_lossy(&bytes), "malformed server function call");
-        parts.status = http::StatusCode::BAD_REQUEST;
-    }
-    axum::response::Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Leptos options for tests and tools that build the router without a `Leptos.toml`.

@@ -11,6 +11,7 @@ use crate::events::service::{self as events, EventForm};
 use crate::events::tiers::{self, TierForm};
 use crate::organizations::Role;
 use crate::organizations::access::scope_for;
+use crate::platform::error::AppError;
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -156,7 +157,7 @@ pub async fn run(pool: &PgPool, options: BenchOptions) -> Result<(), String> {
                 tally.ok.push(elapsed);
                 last_success = started.elapsed();
             }
-            409 if body.contains("sold out") || body.contains("left") => tally.sold_out += 1,
+            409 if matches!(serde_json::from_str(&body), Ok(AppError::SoldOut(_))) => tally.sold_out += 1,
             _ => {
                 tally.failed += 1;
                 tally.first_failure.get_or_insert(format!("HTTP {status}: {body}"));

@@ -145,12 +145,14 @@ pub fn venue_view(row: VenueRow) -> VenueView {
     }
 }
 
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id))]
 pub async fn create_venue(pool: &PgPool, scope: &OrganizationScope, form: VenueForm) -> Result<Uuid, AppError> {
     scope.require(Role::Admin)?;
     let venue = validate_venue(&form)?;
     Ok(db::insert_venue(pool, scope.organization_id, &venue.fields()).await?)
 }
 
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %id))]
 pub async fn update_venue(pool: &PgPool, scope: &OrganizationScope, id: Uuid, form: VenueForm) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
     let venue = validate_venue(&form)?;
