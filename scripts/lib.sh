@@ -148,9 +148,10 @@ compare_or_store_sqlx() {
     fi
     say ".sqlx/ is current ($(ls "$fresh" | wc -l) queries)"
   else
+    ls "$fresh"/query-*.json >/dev/null 2>&1 || die "the build described no queries; .sqlx/ left as it was"
     rm -rf "$ROOT/.sqlx"
     mkdir -p "$ROOT/.sqlx"
-    cp "$fresh"/query-*.json "$ROOT/.sqlx/" 2>/dev/null || true
+    cp "$fresh"/query-*.json "$ROOT/.sqlx/"
     say "wrote $(ls "$ROOT/.sqlx" | wc -l) query descriptions to .sqlx/"
   fi
 }

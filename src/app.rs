@@ -67,11 +67,14 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/") view=public::home::HomePage />
                     <Route path=path!("/login") view=account::login::LogInPage />
                     <Route path=path!("/signup") view=account::signup::SignUpPage />
+                    <Route path=path!("/forgot-password") view=account::password::ForgotPasswordPage />
+                    <Route path=path!("/reset-password/:token") view=account::password::ResetPasswordPage />
                     <Route path=path!("/account/profile") view=account::profile::ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("/events/:slug") view=public::event::EventPage ssr=SsrMode::Async />
                     <Route path=path!("/events/:slug/checkout") view=public::checkout::CheckoutPage ssr=SsrMode::Async />
                     <Route path=path!("/orders/lookup") view=public::order::OrderLookupPage />
                     <Route path=path!("/orders/:token") view=public::order::OrderPage ssr=SsrMode::Async />
+                    <Route path=path!("/tickets/:token") view=public::ticket::TicketPage ssr=SsrMode::Async />
                     <Route path=path!("/account/tickets") view=account::tickets::MyTicketsPage ssr=SsrMode::Async />
                     <Route path=path!("/dashboard") view=dashboard::home::DashboardHome ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events") view=dashboard::events::EventsPage ssr=SsrMode::Async />

@@ -75,7 +75,9 @@ macro_rules! text_enum {
     };
 }
 
-// Layers, bottom to top; a module imports only from the layers below it (ARCHITECTURE.md).
+// The floors, bottom to top: platform; organizations, mail, accounts, venues, events,
+// payments, orders; components, pages, app; tools, server. A module imports only from its
+// own floor and those below (ARCHITECTURE.md; tests/it/architecture.rs checks it).
 pub mod platform;
 
 pub mod accounts;

@@ -4,8 +4,12 @@ use crate::accounts::{CurrentUser as User, Profile as UserProfile};
 use crate::platform::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
-    accounts::{safe_next_path, service},
+    accounts::{
+        limits, safe_next_path,
+        service::{self, Registration},
+    },
     platform::{
+        client, rate_limit,
         reply::reply,
         session::{AuthSession, require_user},
         state::AppState,
@@ -24,11 +28,20 @@ pub async fn sign_up(
 ) -> Result<(), AppError> {
     reply(async {
         let state = AppState::from_context()?;
+        let client = client::subject_of_request(&state.config.trusted_proxies);
+        rate_limit::hit(&state.pool, limits::SIGN_UPS_PER_ADDRESS, &client).await?;
         let form =
             service::SignUpForm { full_name, email, password, organization_name, organizer: organizer.is_some() };
-        let signed_up = service::sign_up(&state.pool, form).await?;
-        AuthSession::of_request().await?.log_in(signed_up.user_id).await?;
-        leptos_axum::redirect(if signed_up.organization_id.is_some() { "/dashboard" } else { "/" });
+        match service::register(&state.pool, form).await? {
+            Registration::Created(signed_up) => {
+                AuthSession::of_request().await?.log_in(signed_up.user_id).await?;
+                leptos_axum::redirect(if signed_up.organization_id.is_some() { "/dashboard" } else { "/" });
+            }
+            Registration::CheckInbox => {
+                state.mailer.wake();
+                leptos_axum::redirect("/signup?check=inbox");
+            }
+        }
         Ok(())
     })
     .await
@@ -38,7 +51,8 @@ pub async fn sign_up(
 pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     reply(async {
         let state = AppState::from_context()?;
-        let user_id = service::authenticate(&state.pool, &email, &password).await?;
+        let client = client::subject_of_request(&state.config.trusted_proxies);
+        let user_id = service::authenticate(&state.pool, &email, &password, &client).await?;
         AuthSession::of_request().await?.log_in(user_id).await?;
         tracing::info!(%user_id, "logged in");
         let destination = match safe_next_path(next.as_deref()) {
@@ -97,6 +111,54 @@ pub async fn update_profile(
         let (state, user_id) = require_user().await?;
         let form = service::ProfileForm { full_name, company, phone, avatar_url };
         service::update_profile(&state.pool, user_id, form).await
+    })
+    .await
+}
+
+/// E-mails a password reset link if the address has an account; the answer is the same
+/// either way. Limited per address and per network address.
+#[server(prefix = "/api", endpoint = "forgot_password")]
+pub async fn forgot_password(email: String) -> Result<String, AppError> {
+    reply(async {
+        let state = AppState::from_context()?;
+        let client = client::subject_of_request(&state.config.trusted_proxies);
+        rate_limit::hit(&state.pool, limits::RESETS_PER_ADDRESS, &client).await?;
+        rate_limit::hit(&state.pool, limits::RESETS_PER_EMAIL, &email).await?;
+        service::request_password_reset(&state.pool, &email).await?;
+        state.mailer.wake();
+        Ok("If an account uses that address, a link to choose a new password is on its way. It works for one hour."
+            .to_owned())
+    })
+    .await
+}
+
+/// Sets a new password through a reset link, logs the person in here and out everywhere
+/// else, and opens the home page.
+#[server(prefix = "/api", endpoint = "reset_password")]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    reply(async {
+        let state = AppState::from_context()?;
+        let user_id = service::reset_password(&state.pool, &token, &password).await?;
+        AuthSession::of_request().await?.log_in(user_id).await?;
+        let destination = match service::current_user(&state.pool, user_id).await? {
+            Some(user) if user.is_organizer() => "/dashboard",
+            _ => "/",
+        };
+        leptos_axum::redirect(destination);
+        Ok(())
+    })
+    .await
+}
+
+/// Changes the logged-in user's password; their other sessions end.
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<String, AppError> {
+    reply(async {
+        let (state, user_id) = require_user().await?;
+        let session = AuthSession::of_request().await?;
+        let keep = session.id();
+        service::change_password(&state.pool, user_id, &current_password, &new_password, keep.as_deref()).await?;
+        Ok("Your password is changed. Any other devices you were logged in on are logged out.".to_owned())
     })
     .await
 }

@@ -2,6 +2,7 @@
 
 use crate::accounts::Profile;
 use crate::platform::text::{Email, Name};
+use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
@@ -89,4 +90,40 @@ pub async fn set_password_hash(db: impl PgExecutor<'_>, id: Uuid, password_hash:
 
 pub async fn count_users(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM users"#).fetch_one(db).await
+}
+
+/// Stores a reset link's hash for `user_id`, good until `expires_at`.
+pub async fn insert_password_reset(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    token_hash: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO password_resets (user_id, token_hash, expires_at) VALUES ($1, $2, $3)",
+        user_id,
+        token_hash,
+        expires_at,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Uses a reset link: marks it used if it is unused and unexpired, in one statement, so two
+/// uses at once cannot both succeed. Returns whose password it resets.
+pub async fn use_password_reset(conn: &mut PgConnection, token_hash: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "UPDATE password_resets SET used_at = now()
+          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+          RETURNING user_id",
+        token_hash,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// A user's stored password hash.
+pub async fn password_hash_of(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id).fetch_optional(db).await
 }

@@ -7,6 +7,10 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod emails;
+#[cfg(feature = "ssr")]
+pub mod limits;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -103,10 +107,48 @@ pub fn parse_avatar_url(input: Option<&str>) -> Result<Option<String>, String> {
 }
 
 /// Where to send someone after logging in: only paths on this site, never another host.
+/// Judged after percent-decoding (browsers decode before they follow), so `/%2F%2Fevil.example`
+/// and `/%5Cevil.example` are refused like `//evil.example` and `/\evil.example`.
 pub fn safe_next_path(next: Option<&str>) -> Option<String> {
-    let next = next?.trim();
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
+    let next = next?;
+    let decoded = percent_decode(next)?;
+    let local = decoded.starts_with('/')
+        && !decoded.starts_with("//")
+        && !decoded.contains('\\')
+        && !decoded.contains("://")
+        && !decoded.chars().any(|c| c.is_control() || c.is_whitespace())
+        && next.len() <= 2048;
     local.then(|| next.to_owned())
+}
+
+/// `%XX` sequences decoded (repeatedly, so double encoding hides nothing); `None` when the
+/// result is not text.
+fn percent_decode(input: &str) -> Option<String> {
+    let mut current = input.to_owned();
+    for _ in 0..3 {
+        let bytes = current.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            match (bytes[i], bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b))) {
+                (b'%', Some(high), Some(low)) => {
+                    out.push((high * 16 + low) as u8);
+                    i += 3;
+                }
+                (byte, _, _) => {
+                    out.push(byte);
+                    i += 1;
+                }
+            }
+        }
+        let decoded = String::from_utf8(out).ok()?;
+        if decoded == current {
+            return Some(decoded);
+        }
+        current = decoded;
+    }
+    Some(current)
 }
 
 #[cfg(test)]
@@ -147,5 +189,28 @@ mod tests {
         assert_eq!(safe_next_path(Some("https://evil.example")), None);
         assert_eq!(safe_next_path(Some("/\\evil.example")), None);
         assert_eq!(safe_next_path(None), None);
+    }
+
+    #[test]
+    fn next_paths_that_leave_the_site_once_decoded_are_refused() {
+        for bad in [
+            "/%2F%2Fevil.example",
+            "%2F%2Fevil.example",
+            "/%5Cevil.example",
+            "/%252F%252Fevil.example",
+            "/\t/evil.example",
+            "/ /evil.example",
+            "/%0a/evil.example",
+            "/%09/evil.example",
+            "javascript:alert(1)",
+            "/x?u=https://evil.example",
+            "http:evil.example",
+            "",
+            "%",
+            "/%ff%fe",
+        ] {
+            assert_eq!(safe_next_path(Some(bad)), None, "{bad:?} must stay on site");
+        }
+        assert_eq!(safe_next_path(Some("/events/summit?x=1")).as_deref(), Some("/events/summit?x=1"));
     }
 }

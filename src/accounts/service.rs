@@ -1,10 +1,15 @@
 //! Account operations as plain async functions: the server functions call them, and so
 //! will anything else that acts for a user (the assistant, the seed, tests).
 
-use crate::accounts::{CurrentUser, NewPassword, Profile, db, password};
+use crate::accounts::{CurrentUser, NewPassword, Profile, db, limits, password};
+use crate::mail::MailKind;
+use crate::mail::db as mail_db;
 use crate::organizations;
-use crate::platform::error::{AppError, FieldErrors, on_constraint};
+use crate::platform::error::{AppError, FieldErrors, is_violation};
+use crate::platform::secrets::{random_token, token_hash};
+use crate::platform::session_store::end_sessions_of_user;
 use crate::platform::text::{Email, Name};
+use chrono::Utc;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -25,10 +30,45 @@ pub struct SignedUp {
     pub organization_id: Option<Uuid>,
 }
 
+/// What a sign-up through the site led to. The person sees the same "check your inbox"
+/// for an address that already has an account as the owner of that address does in their
+/// inbox, so the form cannot be used to find out who has an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    Created(SignedUp),
+    /// The address already had an account; its owner was e-mailed.
+    CheckInbox,
+}
+
+/// Signs up through the site: a new account, or for an address that already has one, an
+/// e-mail to its owner ("someone tried to sign up with your address") and no hint of it
+/// in the answer.
+pub async fn register(pool: &PgPool, form: SignUpForm) -> Result<Registration, AppError> {
+    match create_account(pool, form).await? {
+        Ok(signed_up) => Ok(Registration::Created(signed_up)),
+        Err(AddressTaken(email)) => {
+            let mut tx = pool.begin().await?;
+            mail_db::enqueue(&mut tx, None, MailKind::SignupAttempt, email.as_str(), serde_json::json!({})).await?;
+            tx.commit().await?;
+            tracing::info!("sign-up attempted with an address that has an account; its owner was told");
+            Ok(Registration::CheckInbox)
+        }
+    }
+}
+
 /// Creates the account (and, for organizers, their organization with them as owner) in one
-/// transaction: either everything is written or nothing is.
-#[tracing::instrument(skip_all)]
+/// transaction: either everything is written or nothing is. An address that has an account
+/// is a field error here; the site's sign-up goes through `register` instead.
 pub async fn sign_up(pool: &PgPool, form: SignUpForm) -> Result<SignedUp, AppError> {
+    create_account(pool, form)
+        .await?
+        .map_err(|_| AppError::field("email", "An account with this email already exists. Log in instead."))
+}
+
+struct AddressTaken(Email);
+
+#[tracing::instrument(skip_all)]
+async fn create_account(pool: &PgPool, form: SignUpForm) -> Result<Result<SignedUp, AddressTaken>, AppError> {
     let mut errors = FieldErrors::new();
     let full_name = errors.check("full_name", Name::parse(&form.full_name, "your full name"));
     let email = errors.check("email", Email::parse(&form.email));
@@ -49,26 +89,101 @@ pub async fn sign_up(pool: &PgPool, form: SignUpForm) -> Result<SignedUp, AppErr
     let password_hash = password::hash(password.expose().to_owned()).await?;
 
     let mut tx = pool.begin().await?;
-    let user_id = db::insert_user(&mut tx, &email, &password_hash, &full_name).await.map_err(|e| {
-        on_constraint(
-            e,
-            "users_email_key",
-            AppError::field("email", "An account with this email already exists. Log in instead."),
-        )
-    })?;
+    let user_id = match db::insert_user(&mut tx, &email, &password_hash, &full_name).await {
+        Ok(user_id) => user_id,
+        Err(error) if is_violation(&error, "users_email_key") => return Ok(Err(AddressTaken(email))),
+        Err(error) => return Err(error.into()),
+    };
     let organization_id = match organization_name {
         Some(name) => Some(organizations::db::create_with_owner(&mut tx, &name, user_id).await?),
         None => None,
     };
     tx.commit().await?;
     tracing::info!(%user_id, ?organization_id, "account created");
-    Ok(SignedUp { user_id, organization_id })
+    Ok(Ok(SignedUp { user_id, organization_id }))
+}
+
+/// How long a password reset link works.
+pub const RESET_LINK_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
+
+/// E-mails a single-use reset link to the address if it has an account; the answer is the
+/// same either way.
+#[tracing::instrument(skip_all)]
+pub async fn request_password_reset(pool: &PgPool, email: &str) -> Result<(), AppError> {
+    let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
+    let Some(credentials) = db::credentials_by_email(pool, &email).await? else { return Ok(()) };
+    let token = random_token(32);
+    let mut tx = pool.begin().await?;
+    db::insert_password_reset(&mut tx, credentials.id, &token_hash(&token), Utc::now() + RESET_LINK_LIFETIME).await?;
+    let payload = serde_json::json!({ "token": token });
+    mail_db::enqueue(&mut tx, None, MailKind::PasswordReset, email.as_str(), payload).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = %credentials.id, "password reset link sent");
+    Ok(())
+}
+
+/// Sets a new password through a reset link, which works once, and ends every session the
+/// user had. Returns the user, whom the caller logs in.
+#[tracing::instrument(skip_all)]
+pub async fn reset_password(pool: &PgPool, token: &str, new_password: &str) -> Result<Uuid, AppError> {
+    let password = NewPassword::parse(new_password).map_err(|m| AppError::field("password", m))?;
+    let password_hash = password::hash(password.expose().to_owned()).await?;
+    let mut tx = pool.begin().await?;
+    let Some(user_id) = db::use_password_reset(&mut tx, &token_hash(token.trim())).await? else {
+        return Err(AppError::field(
+            "form",
+            "This reset link has expired or was already used. Ask for a new one below.",
+        ));
+    };
+    db::set_password_hash(&mut *tx, user_id, &password_hash).await?;
+    tx.commit().await?;
+    let ended = end_sessions_of_user(pool, user_id, None).await?;
+    limits::LOGIN_PER_ACCOUNT.clear(pool, &user_email(pool, user_id).await?).await?;
+    tracing::info!(%user_id, sessions_ended = ended, "password reset");
+    Ok(user_id)
+}
+
+/// Changes the logged-in user's password after checking the current one, and ends their
+/// other sessions (`keep_session` stays logged in).
+#[tracing::instrument(skip_all, fields(%user_id))]
+pub async fn change_password(
+    pool: &PgPool,
+    user_id: Uuid,
+    current: &str,
+    new_password: &str,
+    keep_session: Option<&str>,
+) -> Result<(), AppError> {
+    let mut errors = FieldErrors::new();
+    if current.is_empty() {
+        errors.add("current_password", "Enter your current password.");
+    }
+    let password = errors.check("new_password", NewPassword::parse(new_password));
+    errors.into_result()?;
+    let Some(password) = password else { return Err(AppError::Internal) };
+    let email = user_email(pool, user_id).await?;
+    limits::LOGIN_PER_ACCOUNT.check(pool, &email).await?;
+    let stored = db::password_hash_of(pool, user_id).await?.ok_or(AppError::NotFound)?;
+    if !password::verify(current.to_owned(), Some(stored)).await? {
+        limits::LOGIN_PER_ACCOUNT.fail(pool, &email).await?;
+        return Err(AppError::field("current_password", "That is not your current password."));
+    }
+    let password_hash = password::hash(password.expose().to_owned()).await?;
+    db::set_password_hash(pool, user_id, &password_hash).await?;
+    let ended = end_sessions_of_user(pool, user_id, keep_session).await?;
+    tracing::info!(sessions_ended = ended, "password changed");
+    Ok(())
+}
+
+async fn user_email(pool: &PgPool, user_id: Uuid) -> Result<String, AppError> {
+    Ok(db::user_by_id(pool, user_id).await?.ok_or(AppError::NotFound)?.email)
 }
 
 /// The user whose e-mail and password match; one message for every kind of mismatch so
-/// the answer never reveals whether an e-mail has an account.
+/// the answer never reveals whether an e-mail has an account. Wrong passwords are counted
+/// per account and per `client` address and earn a growing block (`limits`); a correct one
+/// clears the account's count.
 #[tracing::instrument(skip_all)]
-pub async fn authenticate(pool: &PgPool, email: &str, password: &str) -> Result<Uuid, AppError> {
+pub async fn authenticate(pool: &PgPool, email: &str, password: &str, client: &str) -> Result<Uuid, AppError> {
     let mut errors = FieldErrors::new();
     let email = errors.check("email", Email::parse(email));
     if password.is_empty() {
@@ -76,13 +191,22 @@ pub async fn authenticate(pool: &PgPool, email: &str, password: &str) -> Result<
     }
     errors.into_result()?;
     let Some(email) = email else { return Err(AppError::Internal) };
+    limits::LOGIN_PER_ADDRESS.check(pool, client).await?;
+    limits::LOGIN_PER_ACCOUNT.check(pool, email.as_str()).await?;
 
     let credentials = db::credentials_by_email(pool, &email).await?;
     let stored = credentials.as_ref().map(|c| c.password_hash.clone());
     let matches = password::verify(password.to_owned(), stored).await?;
     match credentials {
-        Some(credentials) if matches => Ok(credentials.id),
-        _ => Err(AppError::field("form", "That email and password do not match an account.")),
+        Some(credentials) if matches => {
+            limits::LOGIN_PER_ACCOUNT.clear(pool, email.as_str()).await?;
+            Ok(credentials.id)
+        }
+        _ => {
+            limits::LOGIN_PER_ACCOUNT.fail(pool, email.as_str()).await?;
+            limits::LOGIN_PER_ADDRESS.fail(pool, client).await?;
+            Err(AppError::field("form", "That email and password do not match an account."))
+        }
     }
 }
 

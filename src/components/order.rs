@@ -10,8 +10,12 @@ fn status_note(order: &OrderView) -> (&'static str, String) {
         (OrderStatus::Paid, _) => ("success", "You're going! Show a ticket's QR code at the door.".into()),
         (OrderStatus::Pending, PaymentMethod::Offline) => (
             "info",
-            "Your tickets are reserved. Pay at the door or when you receive the invoice; the QR codes below get you in."
-                .into(),
+            match &order.payment_due {
+                Some(due) => format!(
+                    "Your tickets are reserved but not paid. Pay by {due} (at the door or by invoice), or the reservation is released."
+                ),
+                None => "Your tickets are reserved but not paid. Pay at the door or by invoice.".into(),
+            },
         ),
         (OrderStatus::Pending, _) => (
             "info",
@@ -58,7 +62,7 @@ pub fn OrderCard(order: OrderView) -> impl IntoView {
 }
 
 #[component]
-fn TicketCard(ticket: TicketView) -> impl IntoView {
+pub fn TicketCard(ticket: TicketView) -> impl IntoView {
     let label = format!("QR code for ticket {}", ticket.ticket_number);
     let valid = ticket.status == TicketStatus::Active;
     view! {
@@ -72,6 +76,7 @@ fn TicketCard(ticket: TicketView) -> impl IntoView {
                 <p class="ticket-attendee">{ticket.attendee_name.clone()}</p>
                 <p class="muted small">{ticket.ticket_number.clone()} " · " {ticket.price.clone()}</p>
                 {(!valid).then(|| view! { <p class="badge">{ticket.status.label()}</p> })}
+                {ticket.unpaid.clone().map(|note| view! { <p class="badge badge-unpaid">{note}</p> })}
             </div>
         </li>
     }

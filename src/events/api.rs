@@ -49,6 +49,8 @@ pub async fn save_event(
     capacity: String,
     visibility: String,
     allow_registrations: Option<String>,
+    offline_payments: Option<String>,
+    offline_payment_days: Option<String>,
 ) -> Result<Uuid, AppError> {
     reply(async {
         let (state, scope) = require_organizer(Role::Admin).await?;
@@ -63,6 +65,8 @@ pub async fn save_event(
             capacity,
             visibility,
             allow_registrations: allow_registrations.is_some(),
+            offline_payments: offline_payments.is_some(),
+            offline_payment_days,
         };
         let id = match event_id.as_deref().filter(|id| !id.trim().is_empty()) {
             Some(id) => {

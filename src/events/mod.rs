@@ -16,7 +16,7 @@ pub mod tiers;
 #[cfg(feature = "ssr")]
 pub mod time;
 
-use crate::venues::VenueView;
+use crate::venues::PublicVenue;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -191,6 +191,10 @@ pub struct EventEditor {
     pub currency: String,
     pub timezone: String,
     pub allow_registrations: bool,
+    /// Buyers may reserve now and pay at the door or by invoice.
+    pub offline_payments: bool,
+    /// Days an unpaid offline order has to pay (never past the event's start).
+    pub offline_payment_days: i32,
     pub cover_url: Option<String>,
     pub sold: i64,
     pub tiers: Vec<TierView>,
@@ -212,7 +216,7 @@ pub struct PublicEvent {
     pub timezone: String,
     pub currency: String,
     pub organizer_name: String,
-    pub venue: Option<VenueView>,
+    pub venue: Option<PublicVenue>,
     pub cover_url: Option<String>,
     pub tiers: Vec<TierView>,
     pub available: i64,
@@ -348,9 +352,6 @@ mod tests {
         assert_eq!(format_price(123456789, "CAD"), "$1,234,567.89");
         assert_eq!(format_price(1999, "USD"), "$19.99 USD");
     }
-
-    #[test]
-    fn counts_are_bounded_and_explained() {}
 
     #[test]
     fn listing_urls_keep_every_filter_and_the_page() {

@@ -98,7 +98,7 @@ pub async fn public_event(pool: &PgPool, slug: &str, viewer: Option<Uuid>) -> Re
         .map(|t| tier_view(t, &event.currency, tz, now))
         .collect();
     let venue = match event.venue_id {
-        Some(id) => venues_db::venue_by_id(pool, id).await?.map(venue_view),
+        Some(id) => venues_db::venue_by_id(pool, id).await?.map(|v| venue_view(v).into()),
         None => None,
     };
     let organizer_name = event.organization_name.clone();

@@ -34,6 +34,10 @@ pub struct EventForm {
     pub capacity: String,
     pub visibility: String,
     pub allow_registrations: bool,
+    /// "Pay at the door or by invoice" is offered.
+    pub offline_payments: bool,
+    /// Days an unpaid offline order has to pay; 3 when blank.
+    pub offline_payment_days: Option<String>,
 }
 
 struct ValidEvent {
@@ -47,6 +51,8 @@ struct ValidEvent {
     capacity: i32,
     visibility: Visibility,
     allow_registrations: bool,
+    offline_payments: bool,
+    offline_payment_days: i32,
 }
 
 impl ValidEvent {
@@ -63,6 +69,8 @@ impl ValidEvent {
             currency: "CAD",
             timezone: &self.timezone,
             allow_registrations: self.allow_registrations,
+            offline_payments: self.offline_payments,
+            offline_payment_days: self.offline_payment_days,
         }
     }
 }
@@ -93,6 +101,10 @@ async fn validate_event(pool: &PgPool, scope: &OrganizationScope, form: &EventFo
         errors.add("end_local", "The event must end after it starts.");
     }
     let capacity = errors.check("capacity", parse_count(&form.capacity, "capacity", 1, MAX_CAPACITY));
+    let offline_payment_days = errors.check(
+        "offline_payment_days",
+        parse_count(optional_text(form.offline_payment_days.as_deref()).unwrap_or("3"), "payment days", 1, 60),
+    );
     let visibility = Visibility::parse(&form.visibility);
     if visibility.is_none() {
         errors.add("visibility", "Choose who can see the event.");
@@ -108,21 +120,29 @@ async fn validate_event(pool: &PgPool, scope: &OrganizationScope, form: &EventFo
         },
     };
     errors.into_result()?;
-    match (name, event_type, start_at, end_at, capacity, visibility) {
-        (Some(name), Some(event_type), Some(start_at), Some(end_at), Some(capacity), Some(visibility)) => {
-            Ok(ValidEvent {
-                name,
-                event_type,
-                description,
-                venue_id,
-                start_at,
-                end_at,
-                timezone: timezone_name.to_owned(),
-                capacity,
-                visibility,
-                allow_registrations: form.allow_registrations,
-            })
-        }
+    match (name, event_type, start_at, end_at, capacity, visibility, offline_payment_days) {
+        (
+            Some(name),
+            Some(event_type),
+            Some(start_at),
+            Some(end_at),
+            Some(capacity),
+            Some(visibility),
+            Some(offline_payment_days),
+        ) => Ok(ValidEvent {
+            name,
+            event_type,
+            description,
+            venue_id,
+            start_at,
+            end_at,
+            timezone: timezone_name.to_owned(),
+            capacity,
+            visibility,
+            allow_registrations: form.allow_registrations,
+            offline_payments: form.offline_payments,
+            offline_payment_days,
+        }),
         _ => Err(AppError::Internal),
     }
 }
@@ -190,6 +210,8 @@ pub async fn event_editor(pool: &PgPool, scope: &OrganizationScope, id: Uuid) ->
         currency: event.currency,
         timezone: event.timezone,
         allow_registrations: event.allow_registrations,
+        offline_payments: event.offline_payments,
+        offline_payment_days: event.offline_payment_days,
         cover_url: event.cover_image_path.as_deref().map(media_url),
         sold: event.sold,
         tiers: cap_by_event(tiers, event.available),

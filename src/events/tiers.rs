@@ -220,13 +220,17 @@ pub async fn delete_tier(pool: &PgPool, scope: &OrganizationScope, tier_id: Uuid
     scope.require(Role::Admin)?;
     let mut tx = pool.begin().await?;
     db::lock_tier(&mut tx, scope.organization_id, tier_id).await?.ok_or(AppError::NotFound)?;
-    db::delete_tier(&mut tx, tier_id).await.map_err(|e| {
-        on_constraint(
-            e,
-            "ticket_tiers_without_orders",
-            AppError::Conflict("This tier has tickets, so it cannot be deleted. Deactivate it instead.".into()),
-        )
-    })?;
+    let has_tickets =
+        || AppError::Conflict("This tier has tickets, so it cannot be deleted. Deactivate it instead.".into());
+    // Checked first, under the tier's lock: deleting a tier with orders would cascade into
+    // order rows while holding the tier, against the lock order (ARCHITECTURE.md). The
+    // constraint trigger stays as the backstop.
+    if db::tier_has_orders(&mut tx, tier_id).await? {
+        return Err(has_tickets());
+    }
+    db::delete_tier(&mut tx, tier_id)
+        .await
+        .map_err(|e| on_constraint(e, "ticket_tiers_without_orders", has_tickets()))?;
     tx.commit().await?;
     Ok(())
 }

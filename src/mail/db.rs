@@ -6,9 +6,11 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
+/// Queues a message in the caller's transaction. `organization_id` is the organization whose
+/// sent mail page shows it (`None` for a person's own account messages).
 pub async fn enqueue(
     conn: &mut PgConnection,
-    organization_id: Uuid,
+    organization_id: Option<Uuid>,
     kind: MailKind,
     recipient: &str,
     payload: serde_json::Value,

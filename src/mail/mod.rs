@@ -5,6 +5,8 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod compose;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod http;
@@ -23,6 +25,9 @@ text_enum!(
         AttendeeTicket => "attendee_ticket", "Attendee ticket";
         OrderCancelled => "order_cancelled", "Order cancelled";
         TicketCancelled => "ticket_cancelled", "Ticket cancelled";
+        OrderExpired => "order_expired", "Reservation released";
+        PasswordReset => "password_reset", "Password reset";
+        SignupAttempt => "signup_attempt", "Sign-up with an existing address";
     }
 );
 

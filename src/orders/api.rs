@@ -1,18 +1,18 @@
 //! Checkout, order and promo code server functions. Buyer functions work without an
 //! account; organizer functions start with the guard.
 
-use crate::orders::{CheckoutQuote, EventOrders, OrderDetail, OrderView, PromoView};
+use crate::orders::{CheckoutQuote, EventOrders, OrderDetail, OrderView, PromoView, TicketPage};
 use crate::platform::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     orders::checkout::{self, CheckoutForm},
     orders::promos::{self, PromoForm},
     orders::service::{self, Payments},
-    orders::{manage, pricing},
+    orders::{limits, manage, pricing},
     organizations::{Role, access::require_organizer},
     platform::reply::{parse_id, reply},
     platform::{
-        rate_limit,
+        client, rate_limit,
         session::{AuthSession, require_user},
         state::AppState,
     },
@@ -50,6 +50,10 @@ async fn viewer() -> Result<(AppState, Option<Uuid>), AppError> {
 pub async fn get_checkout(slug: String, tickets: String, promo: Option<String>) -> Result<CheckoutQuote, AppError> {
     reply(async {
         let (state, user_id) = viewer().await?;
+        if promo.as_deref().is_some_and(|code| !code.trim().is_empty()) {
+            let client = client::subject_of_request(&state.config.trusted_proxies);
+            rate_limit::hit(&state.pool, limits::PROMO_TRIES_PER_ADDRESS, &client).await?;
+        }
         pricing::quote(&state.pool, &Payments::from_state(&state), &slug, &tickets, promo.as_deref(), user_id).await
     })
     .await
@@ -73,6 +77,9 @@ pub async fn place_order(
 ) -> Result<String, AppError> {
     reply(async {
         let (state, user_id) = viewer().await?;
+        let client = client::subject_of_request(&state.config.trusted_proxies);
+        rate_limit::hit(&state.pool, limits::ORDERS_PER_ADDRESS, &client).await?;
+        rate_limit::hit(&state.pool, limits::ORDERS_PER_EMAIL, &buyer_email).await?;
         let form = CheckoutForm {
             slug,
             selection: tickets,
@@ -104,6 +111,16 @@ pub async fn get_order(token: String) -> Result<OrderView, AppError> {
     .await
 }
 
+/// One ticket behind its own secret link.
+#[server(prefix = "/api", endpoint = "get_ticket")]
+pub async fn get_ticket(token: String) -> Result<TicketPage, AppError> {
+    reply(async {
+        let state = AppState::from_context()?;
+        service::ticket_by_token(&state.pool, &token).await
+    })
+    .await
+}
+
 /// Every order of the logged-in user.
 #[server(prefix = "/api", endpoint = "my_orders")]
 pub async fn my_orders() -> Result<Vec<OrderView>, AppError> {
@@ -118,17 +135,10 @@ pub async fn my_orders() -> Result<Vec<OrderView>, AppError> {
 #[server(prefix = "/api", endpoint = "resend_tickets")]
 pub async fn resend_tickets(order_number: String, email: String) -> Result<String, AppError> {
     reply(async {
-        use std::time::Duration;
         let state = AppState::from_context()?;
-        let window = Duration::from_secs(15 * 60);
-        let client = use_context::<http::request::Parts>()
-            .and_then(|parts| {
-                parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
-            })
-            .map(|ip| ip.to_string())
-            .unwrap_or_else(|| "unknown".into());
-        rate_limit::hit(&state.pool, &format!("resend-ip:{client}"), 20, window).await?;
-        rate_limit::hit(&state.pool, &format!("resend:{}", email.trim().to_lowercase()), 3, window).await?;
+        let client = client::subject_of_request(&state.config.trusted_proxies);
+        rate_limit::hit(&state.pool, limits::RESEND_PER_ADDRESS, &client).await?;
+        rate_limit::hit(&state.pool, limits::RESEND_PER_EMAIL, &email).await?;
         service::resend_order_mail(&state.pool, &order_number, &email).await?;
         state.mailer.wake();
         Ok("If an order matches, its tickets are on their way to that address.".to_owned())
@@ -165,6 +175,16 @@ pub async fn mark_order_paid(order_id: String) -> Result<(), AppError> {
     reply(async {
         let (state, scope) = require_organizer(Role::Admin).await?;
         manage::mark_offline_paid(&state.pool, &scope, parse_id(&order_id)?).await
+    })
+    .await
+}
+
+/// Gives an unpaid reservation until `pay_by` (the event's local time) to pay.
+#[server(prefix = "/api", endpoint = "extend_payment_deadline")]
+pub async fn extend_payment_deadline(order_id: String, pay_by: String) -> Result<(), AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        manage::extend_payment_deadline(&state.pool, &scope, parse_id(&order_id)?, &pay_by).await
     })
     .await
 }

@@ -6,7 +6,7 @@
 use crate::orders::db::{self, NewOrder, NewTickets, SaleEvent, SaleTier};
 use crate::orders::inventory;
 use crate::orders::pricing::{check_selection, find_promo, priced_lines, sellable_event};
-use crate::orders::service::{Payments, busy_or, cancel_unpaid, enqueue_ticket_mail};
+use crate::orders::service::{Payments, busy_or, cancel_unpaid, enqueue_ticket_mail, offline_deadline};
 use crate::orders::{OrderStatus, PaymentMethod, PricedLine, TicketStatus, apply_discount, codes, parse_selection};
 use crate::payments::stripe::CheckoutRequest;
 use crate::platform::error::{AppError, FieldErrors};
@@ -138,7 +138,7 @@ pub async fn place_order(
         }
     };
     let total = subtotal - discount;
-    let methods = payments.methods_for(total);
+    let methods = payments.methods_for(total, &event, now);
     let method = match optional_text(form.payment_method.as_deref()).map(PaymentMethod::parse) {
         _ if total == 0 => PaymentMethod::Free,
         Some(Some(method)) if methods.contains(&method) => method,
@@ -155,6 +155,7 @@ pub async fn place_order(
         tier_ids: Vec::new(),
         numbers: Vec::new(),
         secrets: Vec::new(),
+        access_tokens: Vec::new(),
         prices: Vec::new(),
     };
     let mut attendees = buyer.attendees.iter();
@@ -167,6 +168,7 @@ pub async fn place_order(
             tickets.tier_ids.push(line.tier_id);
             tickets.numbers.push(codes::ticket_number(now));
             tickets.secrets.push(codes::qr_secret());
+            tickets.access_tokens.push(codes::access_token());
             tickets.prices.push(price);
         }
     }
@@ -184,8 +186,13 @@ pub async fn place_order(
         discount,
         promo_id,
         tickets,
-        expires_at: (method == PaymentMethod::Stripe)
-            .then(|| now + chrono::Duration::from_std(payments.hold).unwrap_or(chrono::Duration::minutes(15))),
+        expires_at: match method {
+            PaymentMethod::Stripe => {
+                Some(now + chrono::Duration::from_std(payments.hold).unwrap_or(chrono::Duration::minutes(15)))
+            }
+            PaymentMethod::Offline => offline_deadline(&event, now),
+            PaymentMethod::Free => None,
+        },
     };
 
     let mut released = false;

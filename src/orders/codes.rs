@@ -1,8 +1,7 @@
 //! Order and ticket numbers people read, and the secrets nobody should guess.
 //! Every random part comes from the operating system's CSPRNG, never from ids or clocks.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crate::platform::secrets::random_token;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use rand::rngs::OsRng;
@@ -13,12 +12,6 @@ const READABLE: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 fn readable(length: usize) -> String {
     let mut rng = OsRng;
     (0..length).map(|_| READABLE[rng.gen_range(0..READABLE.len())] as char).collect()
-}
-
-fn random_token(bytes: usize) -> String {
-    let mut buffer = vec![0u8; bytes];
-    OsRng.fill(buffer.as_mut_slice());
-    URL_SAFE_NO_PAD.encode(buffer)
 }
 
 /// `ORD-20261122-7KQ2M9XD`: the day it was placed and 40 random bits.

@@ -1,18 +1,21 @@
-//! The e-mails orders owe (confirmations, attendee tickets, cancellations), rendered from the
-//! order as it is when the outbox worker sends them.
+//! The e-mails orders owe (confirmations, attendee tickets, cancellations, released
+//! reservations), rendered from the order as it is when the outbox worker sends them.
+//!
+//! The buyer's messages link to the order; an attendee's message links only to their own
+//! ticket(s). Names buyers typed are shown as plain text that cannot become a link, and
+//! never go into a subject.
 
 use crate::events::calendar::{CalendarEntry, calendar};
 use crate::events::time::{format_range, timezone_or_default};
 use crate::events::{EventStatus, format_price};
 use crate::mail::MailKind;
+use crate::mail::compose::{self, Draft, escape, unlinkable};
 use crate::mail::db::OutboxRow;
 use crate::mail::outbox::{Render, RenderFuture, Rendered, payload_id};
 use crate::orders::db::{self as orders_db, OrderRow, TicketRow};
-use crate::orders::{OrderStatus, PaymentMethod, TicketStatus, qr};
+use crate::orders::service::{due_words, is_unpaid_reservation};
+use crate::orders::{OrderStatus, TicketStatus, qr, unpaid_note};
 use crate::platform::mailer::Mailer;
-use lettre::Message;
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment, MultiPart, SinglePart};
 use sqlx::PgPool;
 
 /// The renderer of every kind of message about orders.
@@ -24,8 +27,48 @@ impl Render for OrderMail {
     }
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+fn subject(kind: MailKind, order: &OrderRow) -> String {
+    let (event, number) = (&order.event_name, &order.order_number);
+    match kind {
+        MailKind::OrderConfirmation if is_unpaid_reservation(order) => {
+            format!("Your reservation for {event} ({number})")
+        }
+        MailKind::OrderConfirmation if order.status == OrderStatus::Pending => {
+            format!("Your order for {event} is awaiting payment ({number})")
+        }
+        MailKind::AttendeeTicket => format!("Your ticket for {event}"),
+        MailKind::OrderCancelled => format!("Order {number} for {event} was cancelled"),
+        MailKind::TicketCancelled => format!("A ticket for {event} was cancelled"),
+        MailKind::OrderExpired => format!("Your reservation for {event} was released ({number})"),
+        _ => format!("Your tickets for {event} ({number})"),
+    }
+}
+
+fn intro(kind: MailKind, order: &OrderRow, due: Option<&str>) -> String {
+    let buyer = unlinkable(&order.buyer_name);
+    match kind {
+        MailKind::OrderConfirmation if is_unpaid_reservation(order) => format!(
+            "Thank you, {buyer}. Your tickets are reserved but not paid: pay {} at the door or by invoice, or the reservation is released.",
+            due.map(|d| format!("by {d}")).unwrap_or_else(|| "before the event".into())
+        ),
+        MailKind::OrderConfirmation if order.status == OrderStatus::Paid => {
+            format!("Thank you, {buyer}. Your order is confirmed.")
+        }
+        MailKind::OrderConfirmation => {
+            format!("Your order is {}; the link below shows where it stands.", order.status.label().to_lowercase())
+        }
+        MailKind::AttendeeTicket => format!("{buyer} got you a ticket. Show its QR code at the door."),
+        MailKind::OrderCancelled => {
+            "Your order was cancelled. Its tickets no longer admit anyone; any refund goes back to how you paid."
+                .to_owned()
+        }
+        MailKind::TicketCancelled => "This ticket was cancelled and no longer admits anyone.".to_owned(),
+        MailKind::OrderExpired => {
+            "Your reservation was not paid by its deadline, so its tickets were released and no longer admit anyone."
+                .to_owned()
+        }
+        MailKind::PasswordReset | MailKind::SignupAttempt => String::new(),
+    }
 }
 
 async fn render(pool: &PgPool, mailer: &Mailer, row: &OutboxRow) -> Result<Rendered, String> {
@@ -43,85 +86,65 @@ async fn render(pool: &PgPool, mailer: &Mailer, row: &OutboxRow) -> Result<Rende
             let ticket_id = payload_id(row, "ticket_id")?;
             tickets.retain(|t| t.id == ticket_id);
         }
-        MailKind::OrderConfirmation | MailKind::OrderCancelled => {}
+        MailKind::OrderConfirmation | MailKind::OrderCancelled | MailKind::OrderExpired => {}
+        MailKind::PasswordReset | MailKind::SignupAttempt => return Err(format!("{kind} is not about an order")),
     }
     let tz = timezone_or_default(&order.timezone);
     let when = format_range(order.start_at, order.end_at, tz);
-    let order_url = format!("{}/orders/{}", mailer.public_url, order.access_token);
-    let subject = match kind {
-        MailKind::OrderConfirmation
-            if order.status == OrderStatus::Pending && order.payment_provider == PaymentMethod::Offline =>
-        {
-            format!("Your reservation for {} ({})", order.event_name, order.order_number)
-        }
-        MailKind::OrderConfirmation if order.status == OrderStatus::Pending => {
-            format!("Your order for {} is awaiting payment ({})", order.event_name, order.order_number)
-        }
-        MailKind::OrderConfirmation => format!("Your tickets for {} ({})", order.event_name, order.order_number),
-        MailKind::AttendeeTicket => format!("Your ticket for {}", order.event_name),
-        MailKind::OrderCancelled => format!("Order {} for {} was cancelled", order.order_number, order.event_name),
-        MailKind::TicketCancelled => format!("A ticket for {} was cancelled", order.event_name),
-    };
-    let intro = match kind {
-        MailKind::OrderConfirmation
-            if order.status == OrderStatus::Pending && order.payment_provider == PaymentMethod::Offline =>
-        {
-            format!(
-                "Thank you, {}. Your tickets are reserved; please pay at the door or when you receive the invoice.",
-                order.buyer_name
-            )
-        }
-        MailKind::OrderConfirmation if order.status == OrderStatus::Paid => {
-            format!("Thank you, {}. Your order is confirmed.", order.buyer_name)
-        }
-        MailKind::OrderConfirmation => {
-            format!("Your order is {}; the link below shows where it stands.", order.status.label().to_lowercase())
-        }
-        MailKind::AttendeeTicket => {
-            format!("{} got you a ticket. Show the QR code at the door.", order.buyer_name)
-        }
-        MailKind::OrderCancelled => {
-            "Your order was cancelled. Its tickets no longer admit anyone; any refund goes back to how you paid."
-                .to_owned()
-        }
-        MailKind::TicketCancelled => "This ticket was cancelled and no longer admits anyone.".to_owned(),
-    };
+    let unpaid = is_unpaid_reservation(&order);
+    let due = order.expires_at.filter(|_| unpaid).map(|at| due_words(at, tz));
+    let intro = intro(kind, &order, due.as_deref());
+    let for_attendee = kind == MailKind::AttendeeTicket;
     let admits = |t: &TicketRow| {
         matches!(kind, MailKind::OrderConfirmation | MailKind::AttendeeTicket) && t.status == TicketStatus::Active
     };
 
     let mut text = format!("{intro}\n\n{}\n{when}\n", order.event_name);
-    if let Some(venue) = &order.venue {
-        text.push_str(&format!("{venue}\n"));
-    }
-    text.push_str(&format!("\nOrder {}\n", order.order_number));
-    if kind == MailKind::OrderConfirmation {
-        text.push_str(&format!("Total: {}\n", format_price(order.total_cents, &order.currency)));
-    }
-    text.push_str(&format!("View your order and tickets: {order_url}\n\n"));
     let mut html = format!(
-        "<p>{}</p><h2>{}</h2><p>{}<br>{}</p><p>Order <strong>{}</strong>",
+        "<p>{}</p><h2>{}</h2><p>{}<br>{}</p>",
         escape(&intro),
         escape(&order.event_name),
         escape(&when),
-        escape(order.venue.as_deref().unwrap_or("")),
-        escape(&order.order_number)
+        escape(order.venue.as_deref().unwrap_or(""))
     );
-    if kind == MailKind::OrderConfirmation {
-        html.push_str(&format!(" · Total {}", escape(&format_price(order.total_cents, &order.currency))));
+    if let Some(venue) = &order.venue {
+        text.push_str(&format!("{venue}\n"));
     }
-    html.push_str(&format!("</p><p><a href=\"{}\">View your order and tickets</a></p>", escape(&order_url)));
+    if !for_attendee {
+        let order_url = format!("{}/orders/{}", mailer.public_url, order.access_token);
+        text.push_str(&format!("\nOrder {}\n", order.order_number));
+        html.push_str(&format!("<p>Order <strong>{}</strong>", escape(&order.order_number)));
+        if kind == MailKind::OrderConfirmation {
+            let total = format_price(order.total_cents, &order.currency);
+            text.push_str(&format!("Total: {total}{}\n", if unpaid { " (unpaid)" } else { "" }));
+            html.push_str(&format!(" · Total {}{}", escape(&total), if unpaid { " (unpaid)" } else { "" }));
+        }
+        text.push_str(&format!("View your order and tickets: {order_url}\n\n"));
+        html.push_str(&format!("</p><p><a href=\"{}\">View your order and tickets</a></p>", escape(&order_url)));
+    }
 
     let mut images = Vec::new();
     let mut attachments = Vec::new();
     for ticket in &tickets {
-        text.push_str(&format!("Ticket {} · {} · {}\n", ticket.ticket_number, ticket.tier_name, ticket.attendee_name));
+        let attendee = unlinkable(&ticket.attendee_name);
+        let unpaid_line = (unpaid && ticket.status == TicketStatus::Active && ticket.price_cents > 0)
+            .then(|| unpaid_note(&format_price(ticket.price_cents, &order.currency)));
+        text.push_str(&format!("Ticket {} · {} · {attendee}\n", ticket.ticket_number, ticket.tier_name));
         html.push_str(&format!(
             "<div style=\"margin:16px 0\"><p><strong>{}</strong> · {}<br>{}</p>",
             escape(&ticket.tier_name),
-            escape(&ticket.attendee_name),
+            escape(&attendee),
             escape(&ticket.ticket_number)
         ));
+        if let Some(line) = &unpaid_line {
+            text.push_str(&format!("{line}\n"));
+            html.push_str(&format!("<p><strong>{}</strong></p>", escape(line)));
+        }
+        if for_attendee {
+            let ticket_url = format!("{}/tickets/{}", mailer.public_url, ticket.access_token);
+            text.push_str(&format!("Your ticket: {ticket_url}\n"));
+            html.push_str(&format!("<p><a href=\"{}\">Open your ticket</a></p>", escape(&ticket_url)));
+        }
         if admits(ticket) {
             let png = qr::png(&ticket.qr_secret, 6).ok_or("cannot draw a QR code")?;
             let cid = format!("qr-{}", ticket.ticket_number);
@@ -130,36 +153,21 @@ async fn render(pool: &PgPool, mailer: &Mailer, row: &OutboxRow) -> Result<Rende
                 escape(&ticket.ticket_number)
             ));
             attachments.push(format!("{}.png", ticket.ticket_number));
-            images.push(
-                Attachment::new_inline(cid).body(png, ContentType::parse("image/png").map_err(|e| e.to_string())?),
-            );
+            images.push((cid, png));
         }
         html.push_str("</div>");
     }
     text.push_str("\nEventOS\n");
 
-    let mut related = MultiPart::related().multipart(MultiPart::alternative_plain_html(text.clone(), html));
-    for image in images {
-        related = related.singlepart(image);
-    }
-    let mut mixed = MultiPart::mixed().multipart(related);
+    let mut files = Vec::new();
     if matches!(kind, MailKind::OrderConfirmation | MailKind::AttendeeTicket) {
-        let ics = calendar_file(mailer, &order);
         let name = format!("{}.ics", order.event_slug);
         attachments.push(name.clone());
-        let part: SinglePart = Attachment::new(name)
-            .body(ics, ContentType::parse("text/calendar; charset=utf-8").map_err(|e| e.to_string())?);
-        mixed = mixed.singlepart(part);
+        files.push((name, "text/calendar; charset=utf-8", calendar_file(mailer, &order).into_bytes()));
     }
-    let to = row.recipient.parse().map_err(|e| format!("bad recipient {}: {e}", row.recipient))?;
-    let message = Message::builder()
-        .from(mailer.from.clone())
-        .to(to)
-        .subject(subject.clone())
-        // Stable per outbox row, so a message re-sent after a crash is recognisably the same.
-        .message_id(Some(format!("<{}@eventos>", row.id)))
-        .multipart(mixed)
-        .map_err(|e| format!("cannot build the message: {e}"))?;
+    let subject = subject(kind, &order);
+    let draft = Draft { subject: subject.clone(), text: text.clone(), html, images, files };
+    let message = compose::build(mailer, row, draft)?;
     Ok(Rendered { message, subject, body_text: text, attachments })
 }
 

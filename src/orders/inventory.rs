@@ -9,7 +9,9 @@
 //! only when it succeeds, so a sold-out tier answers at once instead of queueing behind the
 //! commits of the last buyers; the `CHECK (taken <= capacity)` on both tables backs it up.
 
-use crate::orders::TicketStatus;
+use crate::mail::MailKind;
+use crate::mail::db as mail_db;
+use crate::orders::{PaymentMethod, TicketStatus};
 use sqlx::{PgConnection, PgPool};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -86,19 +88,22 @@ pub async fn event_left(db: &PgPool, event_id: Uuid) -> Result<i64, sqlx::Error>
 }
 
 /// Ends the holds of an event's pending orders whose time ran out and gives their tickets
-/// back. Runs in its own transaction; orders another transaction is working on are skipped.
-/// Correctness never waits for this: a buyer who finds a tier full calls it and tries again.
+/// back: unpaid card orders whose hold ended, and unpaid reservations (pay at the door or
+/// by invoice) past their payment deadline, whose buyers are e-mailed. Runs in its own
+/// transaction; orders another transaction is working on are skipped. Correctness never
+/// waits for this: a buyer who finds a tier full calls it and tries again.
 pub async fn release_expired_holds(pool: &PgPool, event_id: Uuid) -> Result<u64, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let expired = sqlx::query!(
-        "WITH due AS (
+        r#"WITH due AS (
              SELECT id FROM orders
               WHERE event_id = $1 AND status = 'pending' AND expires_at <= now()
               ORDER BY id
                 FOR UPDATE SKIP LOCKED)
          UPDATE orders o SET status = 'expired', cancelled_at = now()
            FROM due WHERE o.id = due.id
-         RETURNING o.id, o.promo_code_id",
+         RETURNING o.id, o.promo_code_id, o.organization_id, o.buyer_email,
+                   o.payment_provider AS "payment_provider: PaymentMethod""#,
         event_id,
     )
     .fetch_all(&mut *tx)
@@ -111,6 +116,11 @@ pub async fn release_expired_holds(pool: &PgPool, event_id: Uuid) -> Result<u64,
         cancel_tickets_of(&mut tx, &ids, &[TicketStatus::Reserved, TicketStatus::Active], TicketStatus::Cancelled)
             .await?;
     give_back(&mut tx, event_id, &per_tier).await?;
+    for order in expired.iter().filter(|order| order.payment_provider == PaymentMethod::Offline) {
+        let payload = serde_json::json!({ "order_id": order.id });
+        mail_db::enqueue(&mut tx, Some(order.organization_id), MailKind::OrderExpired, &order.buyer_email, payload)
+            .await?;
+    }
     for promo in expired.iter().filter_map(|order| order.promo_code_id) {
         release_promo_use(&mut tx, promo).await?;
     }

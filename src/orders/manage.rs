@@ -3,17 +3,18 @@
 
 use crate::events::db as events_db;
 use crate::events::format_price;
-use crate::events::time::timezone_or_default;
+use crate::events::time::{self, timezone_or_default};
 use crate::mail::MailKind;
 use crate::mail::db as mail_db;
 use crate::orders::db::{self, OrderRow};
 use crate::orders::inventory;
-use crate::orders::service::{LIVE_TICKETS, Payments, busy_or};
+use crate::orders::service::{LIVE_TICKETS, Payments, busy_or, due_words, is_unpaid_reservation};
 use crate::orders::{AdminTicket, EventOrders, OrderDetail, OrderRowView, OrderStatus, PaymentMethod, TicketStatus};
 use crate::organizations::Role;
 use crate::organizations::access::OrganizationScope;
 use crate::platform::error::AppError;
 use crate::platform::text::optional_text;
+use chrono::Utc;
 use sqlx::PgPool;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -83,6 +84,11 @@ pub async fn order_detail(pool: &PgPool, scope: &OrganizationScope, order_id: Uu
         placed: placed(&order),
         paid: order.paid_at.map(|at| at.with_timezone(&tz).format("%b %-d, %-I:%M %p").to_string()),
         attention: order.attention.clone(),
+        payment_due: order.expires_at.filter(|_| is_unpaid_reservation(&order)).map(|at| due_words(at, tz)),
+        payment_due_local: order
+            .expires_at
+            .filter(|_| is_unpaid_reservation(&order))
+            .map(|at| time::utc_to_local_input(at, tz)),
         tickets: tickets
             .iter()
             .map(|t| AdminTicket {
@@ -115,6 +121,41 @@ pub async fn mark_offline_paid(pool: &PgPool, scope: &OrganizationScope, order_i
     db::mark_paid(&mut tx, order_id, None, None).await?;
     tx.commit().await?;
     tracing::info!(%order_id, by = %scope.user_id, "offline order marked paid");
+    Ok(())
+}
+
+/// Gives an unpaid reservation more time to pay: a new deadline, in the event's time zone,
+/// after now and no later than the event's end (the organizer may choose to collect at
+/// the door).
+#[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %order_id))]
+pub async fn extend_payment_deadline(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    order_id: Uuid,
+    pay_by_local: &str,
+) -> Result<(), AppError> {
+    scope.require(Role::Admin)?;
+    let order = db::organization_order(pool, scope.organization_id, order_id).await?.ok_or(AppError::NotFound)?;
+    if !is_unpaid_reservation(&order) {
+        return Err(AppError::Conflict("Only unpaid reservations have a payment deadline.".into()));
+    }
+    let tz = timezone_or_default(&order.timezone);
+    let pay_by = time::local_to_utc(pay_by_local, tz).map_err(|m| AppError::field("pay_by", m))?;
+    if pay_by <= Utc::now() {
+        return Err(AppError::field("pay_by", "Choose a time in the future."));
+    }
+    if pay_by > order.end_at {
+        return Err(AppError::field("pay_by", "The deadline cannot be after the event ends."));
+    }
+    let mut tx = pool.begin().await?;
+    // Locked and checked again: the order may have expired or been paid meanwhile.
+    let locked = db::lock_order(&mut tx, scope.organization_id, order_id).await?.ok_or(AppError::NotFound)?;
+    if locked.status != OrderStatus::Pending {
+        return Err(AppError::Conflict("This order is no longer awaiting payment.".into()));
+    }
+    db::set_expiry(&mut tx, order_id, pay_by).await?;
+    tx.commit().await?;
+    tracing::info!(%order_id, by = %scope.user_id, %pay_by, "payment deadline extended");
     Ok(())
 }
 
@@ -155,7 +196,7 @@ pub async fn cancel_order(
     let order = db::order_by_id(&mut *tx, order_id).await?.ok_or(AppError::Internal)?;
     mail_db::enqueue(
         &mut tx,
-        scope.organization_id,
+        Some(scope.organization_id),
         MailKind::OrderCancelled,
         &order.buyer_email,
         serde_json::json!({ "order_id": order_id }),
@@ -202,7 +243,7 @@ pub async fn cancel_ticket(
     let attendee = db::attendee_email_of_ticket(&mut tx, ticket_id).await?;
     mail_db::enqueue(
         &mut tx,
-        scope.organization_id,
+        Some(scope.organization_id),
         MailKind::TicketCancelled,
         &attendee,
         serde_json::json!({ "order_id": order_id, "ticket_id": ticket_id }),

@@ -13,6 +13,8 @@ pub mod emails;
 #[cfg(feature = "ssr")]
 pub mod inventory;
 #[cfg(feature = "ssr")]
+pub mod limits;
+#[cfg(feature = "ssr")]
 pub mod manage;
 #[cfg(feature = "ssr")]
 pub mod payment;
@@ -243,6 +245,25 @@ pub struct TicketView {
     pub price: String,
     /// The QR code as an SVG document, present while the ticket can admit someone.
     pub qr_svg: Option<String>,
+    /// "Unpaid — $95.00 due at the door" while its order is an unpaid reservation, so an
+    /// unpaid ticket never looks like a paid one.
+    pub unpaid: Option<String>,
+}
+
+/// One ticket as its attendee sees it through the ticket's own link: the event and the
+/// ticket, nothing of the order that bought it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketPage {
+    pub event_name: String,
+    pub event_slug: String,
+    pub when: String,
+    pub venue: Option<String>,
+    pub ticket: TicketView,
+}
+
+/// What an unpaid reservation's ticket says wherever it is shown.
+pub fn unpaid_note(price: &str) -> String {
+    format!("Unpaid — {price} due at the door")
 }
 
 /// An order as its buyer sees it: the confirmation page, "my tickets", the e-mail.
@@ -264,6 +285,8 @@ pub struct OrderView {
     pub placed: String,
     /// When an unpaid card order's hold ends, in the event's time zone.
     pub hold_ends: Option<String>,
+    /// When an unpaid reservation (pay at the door or by invoice) must be paid by.
+    pub payment_due: Option<String>,
     pub tickets: Vec<TicketView>,
 }
 
@@ -328,6 +351,9 @@ pub struct OrderDetail {
     pub placed: String,
     pub paid: Option<String>,
     pub attention: Option<String>,
+    /// An unpaid reservation's deadline, as words and as a `datetime-local` value.
+    pub payment_due: Option<String>,
+    pub payment_due_local: Option<String>,
     pub tickets: Vec<AdminTicket>,
 }
 

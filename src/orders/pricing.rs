@@ -194,7 +194,7 @@ pub async fn quote(
         total_cents: total,
         promo_code,
         promo_problem,
-        payment_methods: payments.methods_for(total),
+        payment_methods: payments.methods_for(total, &event, now),
         hold_minutes: (payments.hold.as_secs() / 60) as i64,
         buyer,
     })

@@ -8,13 +8,14 @@ use crate::events::format_price;
 use crate::events::time::{format_range, timezone_or_default};
 use crate::mail::MailKind;
 use crate::mail::db as mail_db;
-use crate::orders::db::{self, OrderRow, TicketRow};
+use crate::orders::db::{self, OrderRow, SaleEvent, TicketRow};
 use crate::orders::inventory;
-use crate::orders::{OrderStatus, OrderView, PaymentMethod, TicketStatus, TicketView, qr};
+use crate::orders::{OrderStatus, OrderView, PaymentMethod, TicketPage, TicketStatus, TicketView, qr, unpaid_note};
 use crate::payments::stripe::Stripe;
 use crate::platform::error::{AppError, FieldErrors};
 use crate::platform::state::AppState;
 use crate::platform::text::Email;
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -40,7 +41,10 @@ impl Payments {
         }
     }
 
-    pub fn methods_for(&self, total_cents: i64) -> Vec<PaymentMethod> {
+    /// The ways a selection costing `total_cents` can be paid for `event` now. Paying at
+    /// the door or by invoice is offered only where the organizer allows it and while its
+    /// deadline is still ahead.
+    pub fn methods_for(&self, total_cents: i64, event: &SaleEvent, now: DateTime<Utc>) -> Vec<PaymentMethod> {
         if total_cents == 0 {
             return vec![PaymentMethod::Free];
         }
@@ -48,9 +52,22 @@ impl Payments {
         if self.stripe.is_some() {
             methods.push(PaymentMethod::Stripe);
         }
-        methods.push(PaymentMethod::Offline);
+        if offline_deadline(event, now).is_some() {
+            methods.push(PaymentMethod::Offline);
+        }
         methods
     }
+}
+
+/// When an unpaid offline order placed `now` for `event` must be paid: the event's number
+/// of days later, but never after the event starts. `None` when the organizer does not
+/// take offline payments or the event has started.
+pub fn offline_deadline(event: &SaleEvent, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if !event.offline_payments {
+        return None;
+    }
+    let deadline = (now + chrono::Duration::days(i64::from(event.offline_payment_days))).min(event.start_at);
+    (deadline > now).then_some(deadline)
 }
 
 /// The tickets that still count against capacity.
@@ -111,23 +128,36 @@ pub(crate) async fn cancel_unpaid(pool: &PgPool, order_id: Uuid) -> Result<(), A
     Ok(())
 }
 
-fn ticket_view(ticket: &TicketRow, currency: &str) -> TicketView {
+fn ticket_view(ticket: &TicketRow, currency: &str, unpaid: bool) -> TicketView {
     let status = ticket.status;
+    let price = format_price(ticket.price_cents, currency);
     TicketView {
+        unpaid: (unpaid && status == TicketStatus::Active && ticket.price_cents > 0).then(|| unpaid_note(&price)),
         id: ticket.id,
         ticket_number: ticket.ticket_number.clone(),
         tier_name: ticket.tier_name.clone(),
         attendee_name: ticket.attendee_name.clone(),
         attendee_email: ticket.attendee_email.clone(),
         status,
-        price: format_price(ticket.price_cents, currency),
+        price,
         qr_svg: (status == TicketStatus::Active).then(|| qr::svg(&ticket.qr_secret)).flatten(),
     }
+}
+
+/// An order reserved to be paid at the door or by invoice that is not paid yet.
+pub fn is_unpaid_reservation(order: &OrderRow) -> bool {
+    order.status == OrderStatus::Pending && order.payment_provider == PaymentMethod::Offline
+}
+
+/// A payment deadline in words, in the event's time zone.
+pub fn due_words(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    at.with_timezone(&tz).format("%b %-d, %Y at %-I:%M %p").to_string()
 }
 
 fn order_view(order: &OrderRow, tickets: &[TicketRow]) -> OrderView {
     let tz = timezone_or_default(&order.timezone);
     let status = order.status;
+    let unpaid_reservation = is_unpaid_reservation(order);
     OrderView {
         order_number: order.order_number.clone(),
         status,
@@ -146,22 +176,48 @@ fn order_view(order: &OrderRow, tickets: &[TicketRow]) -> OrderView {
         placed: order.created_at.with_timezone(&tz).format("%b %-d, %Y at %-I:%M %p").to_string(),
         hold_ends: order
             .expires_at
-            .filter(|_| status == OrderStatus::Pending)
+            .filter(|_| status == OrderStatus::Pending && !unpaid_reservation)
             .map(|at| at.with_timezone(&tz).format("%-I:%M %p").to_string()),
-        tickets: tickets.iter().filter(|t| t.order_id == order.id).map(|t| ticket_view(t, &order.currency)).collect(),
+        payment_due: order.expires_at.filter(|_| unpaid_reservation).map(|at| due_words(at, tz)),
+        tickets: tickets
+            .iter()
+            .filter(|t| t.order_id == order.id)
+            .map(|t| ticket_view(t, &order.currency, unpaid_reservation))
+            .collect(),
     }
+}
+
+/// A secret link's token, if it could be one; anything else names nothing.
+fn plausible_token(token: &str) -> Result<&str, AppError> {
+    let token = token.trim();
+    let plausible =
+        (32..=64).contains(&token.len()) && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if plausible { Ok(token) } else { Err(AppError::NotFound) }
 }
 
 /// The order behind a secret URL. A wrong or tampered token is simply not found.
 pub async fn order_by_token(pool: &PgPool, token: &str) -> Result<OrderView, AppError> {
-    let token = token.trim();
-    if token.len() < 32 || token.len() > 64 || !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        return Err(AppError::NotFound);
-    }
+    let token = plausible_token(token)?;
     let order = db::order_by_token(pool, token).await?.ok_or(AppError::NotFound)?;
     let tickets = db::tickets_of(pool, &[order.id]).await?;
     Ok(order_view(&order, &tickets))
+}
+
+/// One ticket behind its own secret link (the attendee's e-mail links here).
+pub async fn ticket_by_token(pool: &PgPool, token: &str) -> Result<TicketPage, AppError> {
+    let token = plausible_token(token)?;
+    let (order_id, ticket_id) = db::ticket_by_token(pool, token).await?.ok_or(AppError::NotFound)?;
+    let order = db::order_by_id(pool, order_id).await?.ok_or(AppError::NotFound)?;
+    let ticket =
+        db::tickets_of(pool, &[order_id]).await?.into_iter().find(|t| t.id == ticket_id).ok_or(AppError::NotFound)?;
+    let tz = timezone_or_default(&order.timezone);
+    Ok(TicketPage {
+        event_name: order.event_name.clone(),
+        event_slug: order.event_slug.clone(),
+        when: format_range(order.start_at, order.end_at, tz),
+        venue: order.venue.clone(),
+        ticket: ticket_view(&ticket, &order.currency, is_unpaid_reservation(&order)),
+    })
 }
 
 /// Every order of a logged-in user, with their tickets.
@@ -188,7 +244,7 @@ pub async fn resend_order_mail(pool: &PgPool, order_number: &str, email: &str) -
         let mut tx = pool.begin().await?;
         mail_db::enqueue(
             &mut tx,
-            order.organization_id,
+            Some(order.organization_id),
             MailKind::OrderConfirmation,
             &order.buyer_email,
             serde_json::json!({ "order_id": order.id }),

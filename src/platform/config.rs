@@ -4,6 +4,7 @@
 //! environment) come from `Leptos.toml`, overlaid by `LEPTOS_*` variables; everything
 //! EventOS itself needs is here.
 
+use crate::platform::client::IpRange;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -20,6 +21,11 @@ pub struct Config {
     pub cookie_secure: bool,
     /// Sessions end after this much inactivity.
     pub session_idle: Duration,
+    /// Sessions end this long after log-in, however active.
+    pub session_lifetime: Duration,
+    /// Proxies whose `X-Forwarded-For` is believed; the client address is the right-most
+    /// entry that is not one of them.
+    pub trusted_proxies: Vec<IpRange>,
     /// Log as JSON lines instead of human-readable text.
     pub log_json: bool,
     /// Folder where uploaded files (event covers) are stored and served from under `/media`.
@@ -49,6 +55,8 @@ impl std::fmt::Debug for Config {
             .field("leptos_config", &self.leptos_config)
             .field("cookie_secure", &self.cookie_secure)
             .field("session_idle", &self.session_idle)
+            .field("session_lifetime", &self.session_lifetime)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("log_json", &self.log_json)
             .field("upload_dir", &self.upload_dir)
             .field("seed_demo", &self.seed_demo)
@@ -122,8 +130,10 @@ impl Config {
             leptos_config: lookup("EVENTOS_LEPTOS_CONFIG").unwrap_or_else(|| "Leptos.toml".into()).into(),
             cookie_secure: parse_bool(&lookup, "COOKIE_SECURE", false)?,
             session_idle: Duration::from_secs(60 * 60 * parse_number::<u64>(&lookup, "SESSION_IDLE_HOURS", 24 * 14)?),
+            session_lifetime: Duration::from_secs(24 * 60 * 60 * parse_number::<u64>(&lookup, "SESSION_MAX_DAYS", 30)?),
+            trusted_proxies: trusted_proxies(&lookup)?,
             log_json: lookup("LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json")),
-            seed_demo: parse_bool(&lookup, "SEED_DEMO", true)?,
+            seed_demo: parse_bool(&lookup, "SEED_DEMO", false)?,
             upload_dir: lookup("UPLOAD_DIR")
                 .filter(|v| !v.trim().is_empty())
                 .unwrap_or_else(|| ".data/uploads".into())
@@ -144,6 +154,22 @@ impl Config {
             stripe: stripe_config(&lookup)?,
         })
     }
+}
+
+fn trusted_proxies(lookup: &impl Fn(&str) -> Option<String>) -> Result<Vec<IpRange>, ConfigError> {
+    let Some(value) = lookup("TRUSTED_PROXIES") else { return Ok(Vec::new()) };
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            entry.parse().map_err(|_| ConfigError::Invalid {
+                name: "TRUSTED_PROXIES",
+                value: value.clone(),
+                reason: "expected addresses or ranges like 10.0.0.0/8, separated by commas",
+            })
+        })
+        .collect()
 }
 
 fn stripe_config(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<StripeConfig>, ConfigError> {
@@ -220,7 +246,9 @@ mod tests {
     fn defaults_apply_when_only_the_database_url_is_set() {
         let config = config_from(&[("DATABASE_URL", "postgres://localhost/eventos")]).unwrap();
         assert!(!config.cookie_secure);
-        assert!(config.seed_demo);
+        assert!(!config.seed_demo, "a production start must never create a known login");
+        assert!(config.trusted_proxies.is_empty());
+        assert_eq!(config.session_lifetime, Duration::from_secs(30 * 24 * 3600));
         assert_eq!(config.session_idle, Duration::from_secs(14 * 24 * 3600));
         assert_eq!(config.order_hold, Duration::from_secs(15 * 60));
         assert!(config.smtp_url.is_none() && config.stripe.is_none());
@@ -254,6 +282,16 @@ mod tests {
         }
         assert!(printed.contains("postgres://eventos:***@db.internal:5432/eventos"), "{printed}");
         assert!(printed.contains("smtp://mailer:***@smtp.example.com:587?tls=required"), "{printed}");
+    }
+
+    #[test]
+    fn trusted_proxies_are_read_as_addresses_and_ranges() {
+        let config =
+            config_from(&[("DATABASE_URL", "postgres://x/y"), ("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,::1")])
+                .unwrap();
+        assert_eq!(config.trusted_proxies.len(), 3);
+        let error = config_from(&[("DATABASE_URL", "postgres://x/y"), ("TRUSTED_PROXIES", "10.0.0.0/33")]).unwrap_err();
+        assert!(error.to_string().contains("TRUSTED_PROXIES"));
     }
 
     #[test]

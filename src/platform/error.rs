@@ -61,16 +61,18 @@ pub enum AppError {
     /// The request clashes with the state of things ("this order is already closed").
     #[error("{0}")]
     Conflict(String),
-    /// What was asked for is gone: tickets of a tier or an event, a promo code's uses. The
-    /// message says what ran out and what is left.
+    /// Tickets of a tier or an event are gone. The message says what ran out and what is
+    /// left. (A used-up promo code is a message on its field instead.)
     #[error("{0}")]
     SoldOut(String),
     /// A lock wait ran out or a deadlock was broken under load; the same request may well
     /// succeed a moment later.
     #[error("Tickets are selling fast right now. Please try again in a moment.")]
     Busy,
-    #[error("Too many attempts. Please wait a minute and try again.")]
-    RateLimited,
+    /// Too many requests or failures from one address or for one account; answered 429 with
+    /// `Retry-After`.
+    #[error("Too many attempts. Please try again in {}.", minutes_words(retry_after_secs))]
+    RateLimited { retry_after_secs: i64 },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Transport and (de)serialization problems raised by the server-function layer.
@@ -103,7 +105,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) | AppError::SoldOut(_) | AppError::Busy => StatusCode::CONFLICT,
-            AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Transport(_) => StatusCode::BAD_REQUEST,
         }
@@ -117,6 +119,12 @@ impl AppError {
     }
 }
 
+/// "1 minute", "15 minutes": a wait in whole minutes, rounded up.
+fn minutes_words(seconds: &i64) -> String {
+    let minutes = (seconds.max(&1) + 59) / 60;
+    if minutes == 1 { "1 minute".into() } else { format!("{minutes} minutes") }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -127,7 +135,7 @@ impl FromServerFnError for AppError {
         let error = AppError::Transport(value.to_string());
         #[cfg(feature = "ssr")]
         {
-            tracing::warn!(%error, "unreadable server function call");
+            tracing::warn!(reason = %value, "unreadable server function call");
             crate::platform::reply::set_status(&error);
         }
         error
@@ -149,7 +157,13 @@ impl From<sqlx::Error> for AppError {
 /// database error stays one.
 #[cfg(feature = "ssr")]
 pub fn on_constraint(error: sqlx::Error, constraint: &str, meaning: AppError) -> AppError {
-    if error.as_database_error().and_then(|e| e.constraint()) == Some(constraint) { meaning } else { error.into() }
+    if is_violation(&error, constraint) { meaning } else { error.into() }
+}
+
+/// Whether `error` is a violation of the named constraint.
+#[cfg(feature = "ssr")]
+pub fn is_violation(error: &sqlx::Error, constraint: &str) -> bool {
+    error.as_database_error().and_then(|e| e.constraint()) == Some(constraint)
 }
 
 #[cfg(test)]
@@ -162,6 +176,18 @@ mod tests {
         errors.add("email", "Enter your email address.");
         errors.add("email", "That email is taken.");
         assert_eq!(errors.get("email"), Some("Enter your email address."));
+    }
+
+    #[test]
+    fn a_rate_limit_says_how_many_minutes_to_wait() {
+        assert_eq!(
+            AppError::RateLimited { retry_after_secs: 30 }.to_string(),
+            "Too many attempts. Please try again in 1 minute."
+        );
+        assert_eq!(
+            AppError::RateLimited { retry_after_secs: 601 }.to_string(),
+            "Too many attempts. Please try again in 11 minutes."
+        );
     }
 
     #[test]

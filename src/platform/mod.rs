@@ -5,6 +5,8 @@
 //! Nothing in here may import a domain module (`accounts`, `events`, `orders`, …), the
 //! pages or the server's start-up code.
 
+#[cfg(feature = "ssr")]
+pub mod client;
 pub mod error;
 pub mod text;
 
@@ -16,6 +18,8 @@ pub mod mailer;
 pub mod rate_limit;
 #[cfg(feature = "ssr")]
 pub mod reply;
+#[cfg(feature = "ssr")]
+pub mod secrets;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]

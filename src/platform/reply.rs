@@ -26,6 +26,11 @@ pub fn set_status(error: &AppError) {
         .unwrap_or(false);
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>().filter(|_| !plain_form_post) {
         response.set_status(error.status());
+        if let AppError::RateLimited { retry_after_secs } = error
+            && let Ok(value) = http::HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            response.insert_header(http::header::RETRY_AFTER, value);
+        }
     }
 }
 

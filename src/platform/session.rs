@@ -36,6 +36,11 @@ impl AuthSession {
         self.0.insert(USER_ID, user_id).await.map_err(|e| AppError::internal("writing the session failed", e))
     }
 
+    /// The session's id as stored, once it has one.
+    pub fn id(&self) -> Option<String> {
+        self.0.id().map(|id| id.to_string())
+    }
+
     /// Deletes the session from the store, so the old cookie is worthless even if replayed.
     pub async fn log_out(&self) -> Result<(), AppError> {
         self.0.flush().await.map_err(|e| AppError::internal("ending the session failed", e))

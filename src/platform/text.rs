@@ -39,7 +39,9 @@ impl Email {
     }
 }
 
-/// A required name of a person or organization: trimmed, 1 to 120 characters, no control characters.
+/// A required name of a person or organization: trimmed, 1 to 120 characters, no control
+/// characters, and none of the invisible ones that reorder or hide text (bidi overrides,
+/// zero-width characters): names are shown to others and put in e-mails.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Name(String);
 
@@ -50,7 +52,7 @@ impl Name {
             Err(format!("Enter {what}."))
         } else if name.chars().count() > 120 {
             Err("Use at most 120 characters.".into())
-        } else if name.chars().any(char::is_control) {
+        } else if name.chars().any(|c| c.is_control() || is_invisible(c)) {
             Err("Remove the special characters.".into())
         } else {
             Ok(Name(name.to_owned()))
@@ -60,6 +62,13 @@ impl Name {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Characters that change how the text around them reads without showing themselves:
+/// bidirectional embeddings, overrides and isolates, zero-width spaces and joiners, the
+/// byte order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// Turns an optional text field into `None` when blank, trimmed otherwise.
@@ -115,6 +124,14 @@ mod tests {
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
+    }
+
+    #[test]
+    fn names_with_text_reordering_or_invisible_characters_are_refused() {
+        for sneaky in ["Ada\u{202E}ecalevol", "Ada\u{200B}Lovelace", "\u{2066}Ada\u{2069}", "Ada\u{FEFF}"] {
+            assert!(Name::parse(sneaky, "your name").is_err(), "{sneaky:?} should be refused");
+        }
+        assert_eq!(Name::parse("Zoë Ñúñez-Ødegård", "your name").unwrap().as_str(), "Zoë Ñúñez-Ødegård");
     }
 
     #[test]

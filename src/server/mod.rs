@@ -2,4 +2,6 @@
 //! background workers and the health check.
 
 pub mod health;
+pub mod mail;
+pub mod security;
 pub mod startup;

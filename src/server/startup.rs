@@ -2,11 +2,11 @@
 
 use crate::app::{App, shell};
 use crate::events::http as events_http;
-use crate::orders::emails::OrderMail;
 use crate::platform::config::Config;
 use crate::platform::session_store::PgSessionStore;
 use crate::platform::state::AppState;
-use crate::server::health;
+use crate::server::mail::AllMail;
+use crate::server::{health, security};
 use crate::tools::{bench, seed};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
@@ -117,11 +117,12 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
         false
     };
 
-    let deletion = tokio::spawn(delete_expired_sessions(PgSessionStore::new(pool.clone())));
+    let deletion =
+        tokio::spawn(purge_every_hour(pool.clone(), PgSessionStore::new(pool.clone(), config.session_lifetime)));
 
     let state = AppState::new(leptos_options, pool.clone(), config)?;
     let mail_worker =
-        crate::mail::outbox::spawn_worker(pool.clone(), state.mailer.clone(), std::sync::Arc::new(OrderMail));
+        crate::mail::outbox::spawn_worker(pool.clone(), state.mailer.clone(), std::sync::Arc::new(AllMail));
     let sweeper = tokio::spawn(sweep_expired_holds(pool));
     let router = router(state);
     let listener =
@@ -140,13 +141,17 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
     served.map_err(|e| format!("server error: {e}"))
 }
 
-/// Deletes expired sessions every hour; an expired session is refused on load anyway.
-async fn delete_expired_sessions(store: PgSessionStore) {
+/// Deletes expired sessions and aged rate-limit rows every hour. Nothing depends on it: an
+/// expired session is refused on load, and an old rate-limit window restarts on use.
+async fn purge_every_hour(pool: PgPool, sessions: PgSessionStore) {
     let mut every = tokio::time::interval(Duration::from_secs(3600));
     loop {
         every.tick().await;
-        if let Err(error) = store.delete_expired().await {
+        if let Err(error) = sessions.delete_expired().await {
             tracing::error!(%error, "deleting expired sessions failed");
+        }
+        if let Err(error) = crate::platform::rate_limit::purge(&pool).await {
+            tracing::error!(%error, "purging rate limits failed");
         }
     }
 }
@@ -166,7 +171,7 @@ async fn sweep_expired_holds(pool: PgPool) {
 /// The whole application: pages, server functions, static files, health, sessions, tracing.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let sessions = SessionManagerLayer::new(PgSessionStore::new(state.pool.clone()))
+    let sessions = SessionManagerLayer::new(PgSessionStore::new(state.pool.clone(), state.config.session_lifetime))
         .with_name("eventos_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -176,6 +181,8 @@ pub fn router(state: AppState) -> Router {
                 .unwrap_or(tower_sessions::cookie::time::Duration::days(14)),
         ));
     let shell_options = state.leptos_options.clone();
+    let page_state = state.clone();
+    let fallback_state = state.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
         .route(
@@ -189,18 +196,23 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            // The router provides `AppState` to pages and server functions itself.
-            || (),
+            // The router provides `AppState` to pages and server functions itself; this adds
+            // the page's Content-Security-Policy with its nonce.
+            move || security::policy_for_page(&page_state),
             move || shell(shell_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || security::policy_for_page(&fallback_state),
+            shell,
+        ))
         .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<Body>| {
                     let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+                    tracing::info_span!("request", method = %request.method(), path = %security::loggable_path(request.uri().path()), request_id)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )

@@ -129,6 +129,8 @@ struct DemoEvent {
     end: &'static str,
     capacity: i32,
     visibility: &'static str,
+    /// The organizer takes "pay at the door or by invoice" for this one.
+    pays_at_door: bool,
     status: EventStatus,
     description: &'static str,
     tiers: &'static [DemoTier],
@@ -144,6 +146,7 @@ const EVENTS: [DemoEvent; 6] = [
         end: "17:30",
         capacity: 800,
         visibility: "public",
+        pays_at_door: false,
         status: EventStatus::Published,
         description: "A full day of talks and hands-on sessions on applied machine learning for enterprise teams: model evaluation, retrieval-augmented generation, governance and cost.\n\nSpeakers from Toronto's AI labs and the teams shipping AI features at Canadian banks, retailers and insurers. Lunch and an evening reception included.",
         tiers: &[
@@ -179,6 +182,7 @@ const EVENTS: [DemoEvent; 6] = [
         end: "21:30",
         capacity: 300,
         visibility: "public",
+        pays_at_door: true,
         status: EventStatus::Published,
         description: "Meet founders, operators and investors from across the city over drinks and light food, with a skyline view from the Carlu.\n\nShort lightning pitches at 19:00.",
         tiers: &[
@@ -207,6 +211,7 @@ const EVENTS: [DemoEvent; 6] = [
         end: "16:00",
         capacity: 150,
         visibility: "public",
+        pays_at_door: true,
         status: EventStatus::Published,
         description: "How finance and engineering teams cut cloud bills without slowing delivery: tagging, budgets, commitments and the habits that keep savings.",
         tiers: &[DemoTier {
@@ -226,6 +231,7 @@ const EVENTS: [DemoEvent; 6] = [
         end: "16:30",
         capacity: 20,
         visibility: "public",
+        pays_at_door: false,
         status: EventStatus::Published,
         description: "A small-group workshop: build and deploy a production-grade HTTP service in Rust with a real database. Bring a laptop with Rust installed.",
         tiers: &[DemoTier {
@@ -245,6 +251,7 @@ const EVENTS: [DemoEvent; 6] = [
         end: "09:30",
         capacity: 120,
         visibility: "public",
+        pays_at_door: false,
         status: EventStatus::Completed,
         description: "A morning conversation with product leaders on roadmaps that survive contact with sales.",
         tiers: &[DemoTier {
@@ -264,6 +271,7 @@ const EVENTS: [DemoEvent; 6] = [
         end: "15:00",
         capacity: 40,
         visibility: "private",
+        pays_at_door: false,
         status: EventStatus::Draft,
         description: "Invitation-only session with our top customers. Agenda to follow.",
         tiers: &[DemoTier { name: "Invited guest", price: "0", capacity: 40, max_per_order: 1, description: "" }],
@@ -308,6 +316,8 @@ async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<(), App
             capacity: e.capacity.to_string(),
             visibility: e.visibility.into(),
             allow_registrations: true,
+            offline_payments: e.pays_at_door,
+            offline_payment_days: None,
         };
         let event_id = events::create_event(pool, scope, form).await?;
         for t in e.tiers {

@@ -30,6 +30,33 @@ pub struct VenueView {
     pub amenities: Vec<String>,
 }
 
+/// A venue as the public sees it on an event page: where it is and what it offers. The
+/// contact person, e-mail and phone stay with the organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicVenue {
+    pub name: String,
+    pub address: String,
+    pub city: String,
+    pub province: String,
+    pub postal_code: Option<String>,
+    pub country: String,
+    pub amenities: Vec<String>,
+}
+
+impl From<VenueView> for PublicVenue {
+    fn from(venue: VenueView) -> Self {
+        PublicVenue {
+            name: venue.name,
+            address: venue.address,
+            city: venue.city,
+            province: venue.province,
+            postal_code: venue.postal_code,
+            country: venue.country,
+            amenities: venue.amenities,
+        }
+    }
+}
+
 /// Amenities a venue can offer, as stored in its `amenities` object.
 pub const AMENITIES: &[(&str, &str)] = &[
     ("wifi", "Wi-Fi"),

@@ -91,14 +91,16 @@ async fn authentication_accepts_the_right_password_and_refuses_others_with_one_m
     let signed_up = service::sign_up(&pool, attendee("ada@example.com")).await.unwrap();
 
     assert_eq!(
-        service::authenticate(&pool, "ADA@example.com", "a-long-enough-password").await.unwrap(),
+        service::authenticate(&pool, "ADA@example.com", "a-long-enough-password", "192.0.2.1").await.unwrap(),
         signed_up.user_id
     );
-    let wrong_password = service::authenticate(&pool, "ada@example.com", "a-wrong-password").await.unwrap_err();
-    let unknown_email = service::authenticate(&pool, "nobody@example.com", "a-long-enough-password").await.unwrap_err();
+    let wrong_password =
+        service::authenticate(&pool, "ada@example.com", "a-wrong-password", "192.0.2.1").await.unwrap_err();
+    let unknown_email =
+        service::authenticate(&pool, "nobody@example.com", "a-long-enough-password", "192.0.2.1").await.unwrap_err();
     assert_eq!(wrong_password, unknown_email, "the answer must not reveal which emails have accounts");
     assert!(wrong_password.field_message("form").is_some());
-    let blank = service::authenticate(&pool, "", "").await.unwrap_err();
+    let blank = service::authenticate(&pool, "", "", "192.0.2.1").await.unwrap_err();
     assert!(blank.field_message("email").is_some() && blank.field_message("password").is_some());
 }
 
@@ -205,6 +207,6 @@ async fn seeding_twice_leaves_one_demo_organizer_with_one_organization(pool: PgP
     assert_eq!(count(&pool, "users").await, 1);
     assert_eq!(count(&pool, "organizations").await, 1);
     assert_eq!(seed::seed_if_empty(&pool).await.unwrap(), None, "a database with users is left alone");
-    let user_id = service::authenticate(&pool, seed::DEMO_EMAIL, seed::DEMO_PASSWORD).await.unwrap();
+    let user_id = service::authenticate(&pool, seed::DEMO_EMAIL, seed::DEMO_PASSWORD, "192.0.2.1").await.unwrap();
     assert!(service::current_user(&pool, user_id).await.unwrap().unwrap().is_organizer());
 }

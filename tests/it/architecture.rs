@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&str] = &[
     "platform",
     "organizations",
+    "mail",
     "accounts",
     "venues",
     "events",
     "payments",
-    "mail",
     "orders",
     "components",
     "pages",

@@ -38,7 +38,15 @@ pub struct Reply {
     /// `name=value` of the session cookie the server set, if it set one.
     pub session_cookie: Option<String>,
     pub location: Option<String>,
+    pub headers: axum::http::HeaderMap,
     pub body: String,
+}
+
+impl Reply {
+    /// A response header as text, if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
 }
 
 /// Calls a server function the way the browser's WASM does (form-encoded, not an HTML form post).
@@ -51,6 +59,28 @@ pub async fn call(app: &Router, function: &str, form: &[(&str, &str)], cookie: O
         request = request.header(header::COOKIE, cookie);
     }
     send(app, request.body(Body::from(body)).expect("request builds")).await
+}
+
+/// Calls a server function from the network address `peer`, with extra request headers
+/// (`X-Forwarded-For`, `Origin`, …).
+pub async fn call_from(
+    app: &Router,
+    function: &str,
+    form: &[(&str, &str)],
+    peer: &str,
+    headers: &[(&str, &str)],
+) -> Reply {
+    let body = serde_urlencoded::to_string(form).expect("form encodes");
+    let mut request = Request::post(format!("/api/{function}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut request = request.body(Body::from(body)).expect("request builds");
+    let peer: std::net::SocketAddr = format!("{peer}:40000").parse().expect("peer address");
+    request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+    send(app, request).await
 }
 
 pub async fn get(app: &Router, path: &str, cookie: Option<&str>) -> Reply {
@@ -72,8 +102,9 @@ pub async fn send(app: &Router, request: Request<Body>) -> Reply {
         .find(|v| v.starts_with("eventos_session="))
         .map(|v| v.split(';').next().unwrap_or_default().to_owned());
     let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let headers = response.headers().clone();
     let bytes = axum::body::to_bytes(response.into_body(), 10 * 1024 * 1024).await.expect("body reads");
-    Reply { status, session_cookie, location, body: String::from_utf8_lossy(&bytes).into_owned() }
+    Reply { status, session_cookie, location, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
 }
 
 /// Signs up through the API and returns the session cookie.

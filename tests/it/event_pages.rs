@@ -34,6 +34,7 @@ async fn published(
         capacity: "50".into(),
         visibility: visibility.into(),
         allow_registrations: true,
+        offline_payments: true,
         ..Default::default()
     };
     let id = service::create_event(pool, scope, form).await.unwrap();

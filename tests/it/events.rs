@@ -40,6 +40,8 @@ fn event_form(name: &str) -> EventForm {
         capacity: "100".into(),
         visibility: "public".into(),
         allow_registrations: true,
+        offline_payments: true,
+        offline_payment_days: None,
     }
 }
 

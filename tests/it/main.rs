@@ -2,6 +2,7 @@
 //! again, which costs minutes on two cores). Each module is one area, tested against a real
 //! PostgreSQL (`#[sqlx::test]` gives every test its own migrated database).
 
+mod abuse;
 mod accounts;
 mod architecture;
 mod checkout_pages;

@@ -29,6 +29,8 @@ pub struct EventRow {
     pub currency: String,
     pub timezone: String,
     pub allow_registrations: bool,
+    pub offline_payments: bool,
+    pub offline_payment_days: i32,
     pub theme: serde_json::Value,
     pub organization_name: String,
     pub sold: i64,
@@ -44,7 +46,8 @@ macro_rules! select_events {
             r#"SELECT e.id, e.organization_id, e.organizer_id, e.venue_id, e.name, e.slug,
                       e.event_type AS "event_type: EventType", e.description, e.start_at, e.end_at, e.capacity,
                       e.status AS "status: EventStatus", e.visibility AS "visibility: Visibility",
-                      e.cover_image_path, s.currency, s.timezone, s.allow_registrations, s.theme,
+                      e.cover_image_path, s.currency, s.timezone, s.allow_registrations, s.offline_payments,
+                      s.offline_payment_days, s.theme,
                       o.name AS organization_name, st.sold AS "sold!", st.available AS "available!"
                  FROM events e
                  JOIN event_settings s ON s.event_id = e.id
@@ -68,6 +71,8 @@ pub struct EventFields<'a> {
     pub currency: &'a str,
     pub timezone: &'a str,
     pub allow_registrations: bool,
+    pub offline_payments: bool,
+    pub offline_payment_days: i32,
 }
 
 pub async fn insert_event(
@@ -98,11 +103,15 @@ pub async fn insert_event(
     .execute(&mut *conn)
     .await?;
     sqlx::query!(
-        "INSERT INTO event_settings (event_id, currency, timezone, allow_registrations) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO event_settings (event_id, currency, timezone, allow_registrations, offline_payments,
+                                     offline_payment_days)
+         VALUES ($1, $2, $3, $4, $5, $6)",
         id,
         f.currency,
         f.timezone,
         f.allow_registrations,
+        f.offline_payments,
+        f.offline_payment_days,
     )
     .execute(&mut *conn)
     .await?;
@@ -136,11 +145,15 @@ pub async fn update_event(
         return Ok(false);
     }
     sqlx::query!(
-        "UPDATE event_settings SET currency = $2, timezone = $3, allow_registrations = $4 WHERE event_id = $1",
+        "UPDATE event_settings SET currency = $2, timezone = $3, allow_registrations = $4, offline_payments = $5,
+                offline_payment_days = $6
+          WHERE event_id = $1",
         id,
         f.currency,
         f.timezone,
         f.allow_registrations,
+        f.offline_payments,
+        f.offline_payment_days,
     )
     .execute(&mut *conn)
     .await?;
@@ -282,8 +295,10 @@ pub async fn sold_and_active_tiers(conn: &mut PgConnection, event_id: Uuid) -> R
 /// Copies an event's settings and tiers onto a new draft.
 pub async fn copy_settings_and_tiers(conn: &mut PgConnection, from: Uuid, to: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO event_settings (event_id, currency, timezone, allow_registrations, theme)
-         SELECT $2, currency, timezone, allow_registrations, theme FROM event_settings WHERE event_id = $1",
+        "INSERT INTO event_settings (event_id, currency, timezone, allow_registrations, offline_payments,
+                                     offline_payment_days, theme)
+         SELECT $2, currency, timezone, allow_registrations, offline_payments, offline_payment_days, theme
+           FROM event_settings WHERE event_id = $1",
         from,
         to,
     )

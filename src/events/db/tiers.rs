@@ -155,3 +155,10 @@ pub async fn reorder_tiers(conn: &mut PgConnection, event_id: Uuid, ordered: &[U
     .await?;
     Ok(())
 }
+
+/// Whether any order has tickets of the tier.
+pub async fn tier_has_orders(conn: &mut PgConnection, tier_id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM order_items WHERE tier_id = $1) AS "exists!""#, tier_id)
+        .fetch_one(conn)
+        .await
+}

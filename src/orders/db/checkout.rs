@@ -21,6 +21,8 @@ pub struct SaleEvent {
     pub currency: String,
     pub timezone: String,
     pub allow_registrations: bool,
+    pub offline_payments: bool,
+    pub offline_payment_days: i32,
 }
 
 pub async fn sale_event(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<SaleEvent>, sqlx::Error> {
@@ -28,7 +30,7 @@ pub async fn sale_event(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<Sa
         SaleEvent,
         r#"SELECT e.id, e.organization_id, e.venue_id, e.name, e.slug, e.start_at, e.end_at,
                   e.status AS "status: EventStatus", e.visibility AS "visibility: Visibility",
-                  s.currency, s.timezone, s.allow_registrations
+                  s.currency, s.timezone, s.allow_registrations, s.offline_payments, s.offline_payment_days
              FROM events e JOIN event_settings s ON s.event_id = e.id
             WHERE e.slug = $1"#,
         slug,
@@ -146,6 +148,8 @@ pub struct NewTickets {
     pub numbers: Vec<String>,
     pub secrets: Vec<String>,
     pub prices: Vec<i64>,
+    /// Each ticket's own link, for its attendee.
+    pub access_tokens: Vec<String>,
 }
 
 pub async fn insert_tickets(
@@ -160,8 +164,9 @@ pub async fn insert_tickets(
              INSERT INTO attendees (id, order_id, event_id, full_name, email, position)
              SELECT a.id, $1, $2, a.name, a.email, a.position
                FROM unnest($4::uuid[], $5::text[], $6::text[]) WITH ORDINALITY AS a(id, name, email, position))
-         INSERT INTO tickets (order_id, event_id, status, attendee_id, tier_id, ticket_number, qr_secret, price_cents)
-         SELECT $1, $2, $3, * FROM unnest($4::uuid[], $7::uuid[], $8::text[], $9::text[], $10::bigint[])",
+         INSERT INTO tickets (order_id, event_id, status, attendee_id, tier_id, ticket_number, qr_secret, price_cents,
+                              access_token)
+         SELECT $1, $2, $3, * FROM unnest($4::uuid[], $7::uuid[], $8::text[], $9::text[], $10::bigint[], $11::text[])",
         order_id,
         event_id,
         status.as_str(),
@@ -172,6 +177,7 @@ pub async fn insert_tickets(
         &t.numbers,
         &t.secrets,
         &t.prices,
+        &t.access_tokens,
     )
     .execute(conn)
     .await?;

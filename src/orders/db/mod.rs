@@ -149,6 +149,7 @@ pub struct TicketRow {
     pub tier_name: String,
     pub attendee_name: String,
     pub attendee_email: String,
+    pub access_token: String,
 }
 
 pub async fn tickets_of(db: impl PgExecutor<'_>, order_ids: &[Uuid]) -> Result<Vec<TicketRow>, sqlx::Error> {
@@ -156,7 +157,7 @@ pub async fn tickets_of(db: impl PgExecutor<'_>, order_ids: &[Uuid]) -> Result<V
         TicketRow,
         r#"SELECT k.id, k.order_id, k.tier_id, k.ticket_number, k.qr_secret, k.status AS "status: TicketStatus",
                   k.price_cents, k.checked_in_at, i.tier_name, a.full_name AS attendee_name,
-                  a.email AS attendee_email
+                  a.email AS attendee_email, k.access_token
              FROM tickets k
              JOIN attendees a ON a.id = k.attendee_id
              JOIN order_items i ON i.order_id = k.order_id AND i.tier_id = k.tier_id
@@ -366,4 +367,19 @@ pub async fn attendee_email_of_ticket(conn: &mut PgConnection, ticket_id: Uuid) 
 /// The provider's id of an order's payment, once the provider has reported it.
 pub async fn payment_intent_of(db: impl PgExecutor<'_>, order_id: Uuid) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar!("SELECT payment_intent FROM orders WHERE id = $1", order_id).fetch_one(db).await
+}
+
+/// Sets when a pending order's hold or payment deadline ends.
+pub async fn set_expiry(conn: &mut PgConnection, order_id: Uuid, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE orders SET expires_at = $2 WHERE id = $1 AND status = 'pending'", order_id, at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The order and ticket a ticket's secret link names.
+pub async fn ticket_by_token(db: impl PgExecutor<'_>, token: &str) -> Result<Option<(Uuid, Uuid)>, sqlx::Error> {
+    let found =
+        sqlx::query!("SELECT order_id, id FROM tickets WHERE access_token = $1", token).fetch_optional(db).await?;
+    Ok(found.map(|t| (t.order_id, t.id)))
 }

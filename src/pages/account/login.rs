@@ -26,6 +26,7 @@ pub fn LogInPage() -> impl IntoView {
                     {move || if log_in.pending().get() { "Logging in…" } else { "Log in" }}
                 </button>
             </ActionForm>
+            <p class="switch"><a href="/forgot-password">"Forgot your password?"</a></p>
             <p class="switch">"New to EventOS? " <a href="/signup">"Create an account"</a></p>
         </section>
     }

@@ -1,6 +1,7 @@
-use crate::accounts::api::{UpdateProfile, get_profile};
+use crate::accounts::NewPassword;
+use crate::accounts::api::{ChangePassword, UpdateProfile, get_profile};
 use crate::components::auth::Auth;
-use crate::components::form::{Field, FormAlert, action_error, field_error};
+use crate::components::form::{Field, FormAlert, PasswordField, action_error, field_error};
 use crate::components::guard::AccessProblem;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,6 +47,28 @@ pub fn ProfilePage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+        </section>
+        <ChangePasswordForm />
+    }
+}
+
+#[component]
+fn ChangePasswordForm() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let error = action_error(change);
+    let done = move || change.value().get().and_then(Result::ok);
+    view! {
+        <section class="card narrow">
+            <h2>"Change your password"</h2>
+            <ActionForm action=change attr:novalidate=true>
+                <FormAlert error />
+                <p class="status" role="status">{done}</p>
+                <PasswordField label="Current password" name="current_password" autocomplete="current-password" error=field_error(error, "current_password") />
+                <PasswordField label="New password" name="new_password" autocomplete="new-password" hint=NewPassword::HINT error=field_error(error, "new_password") />
+                <button type="submit" class="button" disabled=move || change.pending().get()>
+                    {move || if change.pending().get() { "Changing…" } else { "Change password" }}
+                </button>
+            </ActionForm>
         </section>
     }
 }

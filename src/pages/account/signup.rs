@@ -4,6 +4,7 @@ use crate::components::auth::Auth;
 use crate::components::form::{Field, FormAlert, PasswordField, action_error, field_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
@@ -12,10 +13,15 @@ pub fn SignUpPage() -> impl IntoView {
     auth.refresh_after(sign_up);
     let error = action_error(sign_up);
     let organizer = RwSignal::new(true);
+    let query = use_query_map();
+    let check_inbox = move || query.read().get("check").as_deref() == Some("inbox");
     view! {
         <Title text="Create your account" />
         <section class="auth-card">
             <h1>"Create your account"</h1>
+            {move || check_inbox().then(|| view! {
+                <p class="notice notice-info" role="status">"Check your inbox: we sent a message to that address about your account."</p>
+            })}
             <ActionForm action=sign_up attr:novalidate=true>
                 <FormAlert error />
                 <Field label="Full name" name="full_name" autocomplete="name" required=true error=field_error(error, "full_name") />

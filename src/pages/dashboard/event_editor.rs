@@ -293,6 +293,8 @@ fn EventForm(event: Option<EventEditor>, venues: Vec<VenueView>) -> impl IntoVie
     }));
     let timezones = TIMEZONES.iter().map(|z| (z.to_string(), z.to_string())).collect::<Vec<_>>();
     let allow = e.as_ref().map(|e| e.allow_registrations).unwrap_or(true);
+    let offline = e.as_ref().map(|e| e.offline_payments).unwrap_or(false);
+    let offline_days = e.as_ref().map(|e| e.offline_payment_days).unwrap_or(3).to_string();
     view! {
         <ActionForm action=save attr:novalidate=true>
             <FormAlert error />
@@ -313,6 +315,14 @@ fn EventForm(event: Option<EventEditor>, venues: Vec<VenueView>) -> impl IntoVie
                 <input id="field-allow_registrations" type="checkbox" name="allow_registrations" value="on" checked=allow />
                 <label for="field-allow_registrations">"Allow registrations"</label>
             </div>
+            <fieldset class="offline-payments">
+                <legend>"Pay at the door or by invoice"</legend>
+                <div class="field checkbox">
+                    <input id="field-offline_payments" type="checkbox" name="offline_payments" value="on" checked=offline />
+                    <label for="field-offline_payments">"Let buyers reserve now and pay later"</label>
+                </div>
+                <Field label="Days to pay" name="offline_payment_days" kind="number" hint="Unpaid reservations are released after this many days, and at the latest when the event starts." value=offline_days error=field_error(error, "offline_payment_days") />
+            </fieldset>
             <button type="submit" class="button">{if event.is_some() { "Save changes" } else { "Create event" }}</button>
         </ActionForm>
     }

@@ -1,6 +1,8 @@
-use crate::components::form::{FormAlert, action_error, bump_on_success};
+use crate::components::form::{Field, FormAlert, action_error, bump_on_success, field_error};
 use crate::components::guard::AccessProblem;
-use crate::orders::api::{CancelOrder, CancelTicket, MarkOrderPaid, get_order_detail, list_event_orders};
+use crate::orders::api::{
+    CancelOrder, CancelTicket, ExtendPaymentDeadline, MarkOrderPaid, get_order_detail, list_event_orders,
+};
 use crate::orders::{AdminTicket, EventOrders, OrderDetail, OrderStatus, PaymentMethod, TicketStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -102,6 +104,8 @@ pub fn OrderDetailPage() -> impl IntoView {
     let mark_paid = ServerAction::<MarkOrderPaid>::new();
     let cancel = ServerAction::<CancelOrder>::new();
     let cancel_ticket = ServerAction::<CancelTicket>::new();
+    let extend = ServerAction::<ExtendPaymentDeadline>::new();
+    bump_on_success(extend, changes);
     bump_on_success(mark_paid, changes);
     bump_on_success(cancel, changes);
     bump_on_success(cancel_ticket, changes);
@@ -114,7 +118,7 @@ pub fn OrderDetailPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p aria-busy="true">"Loading the order…"</p> }>
             {move || Suspend::new(async move {
                 match order.await {
-                    Ok(order) => view! { <OrderDetailView order mark_paid cancel cancel_ticket /> }.into_any(),
+                    Ok(order) => view! { <OrderDetailView order mark_paid cancel cancel_ticket extend /> }.into_any(),
                     Err(problem) => view! { <AccessProblem error=problem /> }.into_any(),
                 }
             })}
@@ -128,6 +132,7 @@ fn OrderDetailView(
     mark_paid: ServerAction<MarkOrderPaid>,
     cancel: ServerAction<CancelOrder>,
     cancel_ticket: ServerAction<CancelTicket>,
+    extend: ServerAction<ExtendPaymentDeadline>,
 ) -> impl IntoView {
     let open = matches!(order.status, OrderStatus::Pending | OrderStatus::Paid);
     let refunds = order.status == OrderStatus::Paid && order.total_cents > 0;
@@ -139,6 +144,7 @@ fn OrderDetailView(
             .or_else(|| action_error(cancel).get())
             .or_else(|| action_error(cancel_ticket).get())
     });
+    let extend_error = action_error(extend);
     let tickets = order.tickets.clone();
     view! {
         <header class="page-header">
@@ -164,6 +170,7 @@ fn OrderDetailView(
                     {order.refunded.clone().map(|r| view! { <dt>"Refunded"</dt><dd>{r}</dd> })}
                     <dt>"Placed"</dt><dd>{order.placed.clone()}</dd>
                     {order.paid.clone().map(|p| view! { <dt>"Paid"</dt><dd>{p}</dd> })}
+                    {order.payment_due.clone().map(|due| view! { <dt>"Pay by"</dt><dd class="payment-due">{due}</dd> })}
                     {order.payment_reference.clone().map(|r| view! { <dt>"Reference"</dt><dd class="small">{r}</dd> })}
                 </dl>
             </section>
@@ -176,6 +183,19 @@ fn OrderDetailView(
                         <input type="hidden" name="order_id" value=id />
                         <button type="submit" class="button">"Mark as paid"</button>
                     </ActionForm>
+                }
+            })}
+            {order.payment_due_local.clone().map(|due| {
+                let id = order_id.clone();
+                view! {
+                    <details class="extend-deadline">
+                        <summary class="button button-secondary">"Extend deadline…"</summary>
+                        <ActionForm action=extend>
+                            <input type="hidden" name="order_id" value=id />
+                            <Field label="Pay by" name="pay_by" kind="datetime-local" required=true value=due error=field_error(extend_error, "pay_by") />
+                            <button type="submit" class="button">"Save deadline"</button>
+                        </ActionForm>
+                    </details>
                 }
             })}
             {open.then(|| {

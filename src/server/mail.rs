@@ -1,0 +1,24 @@
+//! The outbox worker's renderer: each kind of message goes to the domain that owes it.
+
+use crate::accounts::emails::AccountMail;
+use crate::mail::MailKind;
+use crate::mail::db::OutboxRow;
+use crate::mail::outbox::{Render, RenderFuture};
+use crate::orders::emails::OrderMail;
+use crate::platform::mailer::Mailer;
+use sqlx::PgPool;
+
+pub struct AllMail;
+
+impl Render for AllMail {
+    fn render<'a>(&'a self, pool: &'a PgPool, mailer: &'a Mailer, row: &'a OutboxRow) -> RenderFuture<'a> {
+        match row.kind {
+            MailKind::PasswordReset | MailKind::SignupAttempt => AccountMail.render(pool, mailer, row),
+            MailKind::OrderConfirmation
+            | MailKind::AttendeeTicket
+            | MailKind::OrderCancelled
+            | MailKind::TicketCancelled
+            | MailKind::OrderExpired => OrderMail.render(pool, mailer, row),
+        }
+    }
+}
