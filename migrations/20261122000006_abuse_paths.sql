@@ -30,7 +30,7 @@ ALTER TABLE outbox ADD CONSTRAINT outbox_kind_known CHECK (kind IN (
     'order_confirmation', 'attendee_ticket', 'order_cancelled', 'ticket_cancelled', 'order_expired',
     'password_reset', 'signup_attempt'));
 
--- Password reset links: only the hash of the token is kept; a link works once, for an hour.
+-- Password reset links: only the hash of the token is kept here; a link works once, for an hour.
 CREATE TABLE password_resets (
     id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     user_id    uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,

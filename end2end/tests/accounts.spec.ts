@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { LogInPage, ProfilePage, SignUpPage } from './pages/account';
+import { ForgotPasswordPage, LogInPage, ProfilePage, ResetPasswordPage, SignUpPage } from './pages/account';
+import { latestMessageTo } from './pages/mailbox';
 import { DashboardPage } from './pages/dashboard';
 import { uniqueEmail } from './pages/app';
 
@@ -63,7 +64,7 @@ test('the login page hydrates: the show-password button reveals what was typed',
   expect(errors).toEqual([]);
 });
 
-test('sign-up explains each bad field next to it and creates nothing', async ({ page }) => {
+test('sign-up explains each bad field, and a taken address only hears "check your inbox"', async ({ page }) => {
   const email = uniqueEmail('taken');
   const signUp = new SignUpPage(page);
   await signUp.goto();
@@ -79,9 +80,12 @@ test('sign-up explains each bad field next to it and creates nothing', async ({ 
   await expect(signUp.fieldError('Password')).toHaveText('Use at least 10 characters.');
   await expect(signUp.fieldError('Organization name')).toHaveText("Enter your organization's name.");
 
+  // Whether an address has an account is not told to whoever types it; its owner is e-mailed.
   await signUp.signUpAsOrganizer('Tess Again', email.toUpperCase(), PASSWORD, 'Second Org');
-  await expect(signUp.fieldError('Email')).toHaveText('An account with this email already exists. Log in instead.');
-  await expect(page).toHaveURL(/\/signup/);
+  await expect(signUp.notice()).toContainText('Check your inbox');
+  await expect(page).toHaveURL(/\/signup\?check=inbox/);
+  await expect(signUp.nav().getByRole('link', { name: 'Log in' })).toBeVisible();
+  await expect(signUp.fieldError('Email')).toHaveCount(0);
 });
 
 test('a member edits their profile and sees it saved', async ({ page }) => {
@@ -97,8 +101,37 @@ test('a member edits their profile and sees it saved', async ({ page }) => {
   await profile.save({ company: 'Profile Partners Ltd', phone: 'call me maybe' });
   await expect(page.getByText('Enter a phone number like 416-555-0123.')).toBeVisible();
   await profile.save({ phone: '416-555-0199' });
-  await expect(page.getByRole('status')).toHaveText('Your profile is saved.');
+  await expect(profile.savedNote()).toHaveText('Your profile is saved.');
   await profile.goto();
   await expect(page.getByLabel('Company')).toHaveValue('Profile Partners Ltd');
   await expect(page.getByLabel('Phone')).toHaveValue('416-555-0199');
+});
+
+test('a forgotten password: the link arrives by e-mail, sets a new password and logs in', async ({ page }) => {
+  const email = uniqueEmail('forgetful');
+  const signUp = new SignUpPage(page);
+  await signUp.goto();
+  await signUp.waitForHydration();
+  await signUp.signUpAsOrganizer('Fiona Forgetful', email, PASSWORD, 'Forgetful Events');
+  await new DashboardPage(page).expectOrganization('Forgetful Events');
+  await signUp.logOut();
+
+  const logIn = new LogInPage(page);
+  await logIn.goto();
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  const forgot = new ForgotPasswordPage(page);
+  await forgot.request(email);
+  await expect(forgot.status()).toContainText('a link to choose a new password is on its way');
+
+  const message = await latestMessageTo(email, '/reset-password/');
+  const link = message.match(/https?:\/\/[^\s"<>]+\/reset-password\/[A-Za-z0-9_-]+/)?.[0];
+  expect(link, 'the e-mail carries the reset link').toBeTruthy();
+  await page.goto(new URL(link!).pathname);
+  await new ResetPasswordPage(page).choose('a-fresh-new-password');
+  await new DashboardPage(page).expectOrganization('Forgetful Events');
+
+  await logIn.logOut();
+  await logIn.goto();
+  await logIn.logIn(email, 'a-fresh-new-password');
+  await new DashboardPage(page).expectOrganization('Forgetful Events');
 });

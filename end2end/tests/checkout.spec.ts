@@ -26,6 +26,7 @@ test('a guest buys a free and a pay-at-the-door ticket, sees two QR codes, and t
     end: '2031-09-15T17:00',
     capacity: '100',
     venueLabel: `${venueName} — Toronto (200 seats)`,
+    payAtDoor: true,
   });
   await editor.addTier({ name: 'Community', price: '0', capacity: '20' });
   await editor.addTier({ name: 'Professional', price: '40', capacity: '20' });
@@ -54,7 +55,10 @@ test('a guest buys a free and a pay-at-the-door ticket, sees two QR codes, and t
   await expect(confirmation.qrCodes()).toHaveCount(2);
   await expect(confirmation.tickets().filter({ hasText: 'Ada Lovelace' })).toContainText('Community');
   await expect(confirmation.tickets().filter({ hasText: 'Grace Hopper' })).toContainText('Professional');
-  await expect(confirmation.statusNote()).toContainText('Pay at the door');
+  await expect(confirmation.statusNote()).toContainText('reserved but not paid');
+  // The unpaid ticket says so; the free one does not.
+  await expect(confirmation.tickets().filter({ hasText: 'Grace Hopper' })).toContainText('Unpaid — $40.00 due at the door');
+  await expect(confirmation.tickets().filter({ hasText: 'Ada Lovelace' })).not.toContainText('Unpaid');
   await guestContext.close();
 
   // The organizer reads the confirmation on the sent mail page.

@@ -13,6 +13,7 @@ use crate::{
         reply::reply,
         session::{AuthSession, require_user},
         state::AppState,
+        text::email_subject,
     },
 };
 use leptos::prelude::*;
@@ -123,7 +124,7 @@ pub async fn forgot_password(email: String) -> Result<String, AppError> {
         let state = AppState::from_context()?;
         let client = client::subject_of_request(&state.config.trusted_proxies);
         rate_limit::hit(&state.pool, limits::RESETS_PER_ADDRESS, &client).await?;
-        rate_limit::hit(&state.pool, limits::RESETS_PER_EMAIL, &email).await?;
+        rate_limit::hit(&state.pool, limits::RESETS_PER_EMAIL, &email_subject(&email)).await?;
         service::request_password_reset(&state.pool, &email).await?;
         state.mailer.wake();
         Ok("If an account uses that address, a link to choose a new password is on its way. It works for one hour."
@@ -138,6 +139,8 @@ pub async fn forgot_password(email: String) -> Result<String, AppError> {
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     reply(async {
         let state = AppState::from_context()?;
+        let client = client::subject_of_request(&state.config.trusted_proxies);
+        rate_limit::hit(&state.pool, limits::RESETS_PER_ADDRESS, &client).await?;
         let user_id = service::reset_password(&state.pool, &token, &password).await?;
         AuthSession::of_request().await?.log_in(user_id).await?;
         let destination = match service::current_user(&state.pool, user_id).await? {

@@ -110,17 +110,35 @@ pub async fn insert_password_reset(
     Ok(())
 }
 
-/// Uses a reset link: marks it used if it is unused and unexpired, in one statement, so two
-/// uses at once cannot both succeed. Returns whose password it resets.
-pub async fn use_password_reset(conn: &mut PgConnection, token_hash: &str) -> Result<Option<Uuid>, sqlx::Error> {
+/// Whether a reset link could be used now (unused, unexpired).
+pub async fn password_reset_is_usable(db: impl PgExecutor<'_>, token_hash: &str) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM password_resets
+                           WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()) AS "usable!""#,
+        token_hash,
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Uses a reset link: marks it used if it is unused and unexpired, in one statement, so two
+/// uses at once cannot both succeed, and retires the user's other unused links with it.
+/// Returns whose password it resets.
+pub async fn use_password_reset(conn: &mut PgConnection, token_hash: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    let user_id = sqlx::query_scalar!(
         "UPDATE password_resets SET used_at = now()
           WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
           RETURNING user_id",
         token_hash,
     )
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(user_id) = user_id {
+        sqlx::query!("UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", user_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(user_id)
 }
 
 /// A user's stored password hash.

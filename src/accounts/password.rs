@@ -18,8 +18,15 @@ pub const CONCURRENT_HASHES: usize = 4;
 static HASHING: Semaphore = Semaphore::const_new(CONCURRENT_HASHES);
 
 async fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-    let _permit = HASHING.acquire().await.map_err(|e| AppError::internal("password hashing is shut down", e))?;
-    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::internal("password hashing task failed", e))
+    let permit = HASHING.acquire().await.map_err(|e| AppError::internal("password hashing is shut down", e))?;
+    // The permit goes with the work: a request dropped mid-hash frees its slot only when the
+    // hash is done, so dropped requests cannot stack up hashes.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .map_err(|e| AppError::internal("password hashing task failed", e))
 }
 
 pub async fn hash(password: String) -> Result<String, AppError> {

@@ -127,14 +127,16 @@ pub async fn request_password_reset(pool: &PgPool, email: &str) -> Result<(), Ap
 #[tracing::instrument(skip_all)]
 pub async fn reset_password(pool: &PgPool, token: &str, new_password: &str) -> Result<Uuid, AppError> {
     let password = NewPassword::parse(new_password).map_err(|m| AppError::field("password", m))?;
+    let unusable =
+        || AppError::field("form", "This reset link has expired or was already used. Ask for a new one below.");
+    let hash = token_hash(token.trim());
+    // The link is checked before the costly hash, so a made-up token costs one lookup.
+    if !db::password_reset_is_usable(pool, &hash).await? {
+        return Err(unusable());
+    }
     let password_hash = password::hash(password.expose().to_owned()).await?;
     let mut tx = pool.begin().await?;
-    let Some(user_id) = db::use_password_reset(&mut tx, &token_hash(token.trim())).await? else {
-        return Err(AppError::field(
-            "form",
-            "This reset link has expired or was already used. Ask for a new one below.",
-        ));
-    };
+    let Some(user_id) = db::use_password_reset(&mut tx, &hash).await? else { return Err(unusable()) };
     db::set_password_hash(&mut *tx, user_id, &password_hash).await?;
     tx.commit().await?;
     let ended = end_sessions_of_user(pool, user_id, None).await?;
@@ -161,12 +163,12 @@ pub async fn change_password(
     errors.into_result()?;
     let Some(password) = password else { return Err(AppError::Internal) };
     let email = user_email(pool, user_id).await?;
-    limits::LOGIN_PER_ACCOUNT.check(pool, &email).await?;
+    limits::LOGIN_PER_ACCOUNT.attempt(pool, &email).await?;
     let stored = db::password_hash_of(pool, user_id).await?.ok_or(AppError::NotFound)?;
     if !password::verify(current.to_owned(), Some(stored)).await? {
-        limits::LOGIN_PER_ACCOUNT.fail(pool, &email).await?;
         return Err(AppError::field("current_password", "That is not your current password."));
     }
+    limits::LOGIN_PER_ACCOUNT.clear(pool, &email).await?;
     let password_hash = password::hash(password.expose().to_owned()).await?;
     db::set_password_hash(pool, user_id, &password_hash).await?;
     let ended = end_sessions_of_user(pool, user_id, keep_session).await?;
@@ -192,7 +194,9 @@ pub async fn authenticate(pool: &PgPool, email: &str, password: &str, client: &s
     errors.into_result()?;
     let Some(email) = email else { return Err(AppError::Internal) };
     limits::LOGIN_PER_ADDRESS.check(pool, client).await?;
-    limits::LOGIN_PER_ACCOUNT.check(pool, email.as_str()).await?;
+    // Counted before the password is checked, so guesses sent in parallel cannot all be
+    // judged before the first failure is written.
+    limits::LOGIN_PER_ACCOUNT.attempt(pool, email.as_str()).await?;
 
     let credentials = db::credentials_by_email(pool, &email).await?;
     let stored = credentials.as_ref().map(|c| c.password_hash.clone());
@@ -203,7 +207,6 @@ pub async fn authenticate(pool: &PgPool, email: &str, password: &str, client: &s
             Ok(credentials.id)
         }
         _ => {
-            limits::LOGIN_PER_ACCOUNT.fail(pool, email.as_str()).await?;
             limits::LOGIN_PER_ADDRESS.fail(pool, client).await?;
             Err(AppError::field("form", "That email and password do not match an account."))
         }

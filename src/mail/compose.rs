@@ -13,14 +13,14 @@ pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Text a buyer typed (a name), made so mail programs do not turn it into a link: a
-/// zero-width non-joiner after each `.`, `@`, `:` and `/` breaks the address or URL it
-/// might spell while reading the same.
+/// Text a stranger typed (a name), made so mail programs do not turn it into a link: a
+/// zero-width non-joiner after each `.` (and its full-width look-alikes), `@`, `:` and `/`
+/// breaks the address or URL it might spell while reading the same.
 pub fn unlinkable(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         out.push(c);
-        if matches!(c, '.' | '@' | ':' | '/') {
+        if matches!(c, '.' | '@' | ':' | '/' | '。' | '．' | '｡') {
             out.push('\u{200C}');
         }
     }

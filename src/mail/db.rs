@@ -86,7 +86,7 @@ pub struct Delivered<'a> {
 pub async fn mark_sent(conn: &mut PgConnection, id: Uuid, d: &Delivered<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL,
-                subject = $2, body_text = $3, attachments = $4, transport = $5
+                subject = $2, body_text = $3, attachments = $4, transport = $5, payload = payload - 'token'
           WHERE id = $1",
         id,
         d.subject,

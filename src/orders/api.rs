@@ -15,6 +15,7 @@ use crate::{
         client, rate_limit,
         session::{AuthSession, require_user},
         state::AppState,
+        text::email_subject,
     },
 };
 use leptos::prelude::*;
@@ -28,7 +29,12 @@ use uuid::Uuid;
 fn by_position(fields: Option<BTreeMap<String, String>>) -> Vec<String> {
     let indexed: Vec<(usize, String)> =
         fields.unwrap_or_default().into_iter().filter_map(|(k, v)| k.trim().parse().ok().map(|i| (i, v))).collect();
-    let len = indexed.iter().map(|(i, _)| i + 1).max().unwrap_or(0).min(crate::orders::MAX_TICKETS_PER_ORDER as usize);
+    let len = indexed
+        .iter()
+        .map(|(i, _)| i.saturating_add(1))
+        .max()
+        .unwrap_or(0)
+        .min(crate::orders::MAX_TICKETS_PER_ORDER as usize);
     let mut list = vec![String::new(); len];
     for (i, v) in indexed {
         if i < len {
@@ -36,6 +42,35 @@ fn by_position(fields: Option<BTreeMap<String, String>>) -> Vec<String> {
         }
     }
     list
+}
+
+/// Counts an order's tickets and the attendee addresses it would e-mail against the limits
+/// of the client address, the buyer's e-mail and each recipient, before anything is written.
+#[cfg(feature = "ssr")]
+async fn limit_order(
+    state: &AppState,
+    tickets: &str,
+    buyer_email: &str,
+    attendee_emails: &[String],
+) -> Result<(), AppError> {
+    let client = client::subject_of_request(&state.config.trusted_proxies);
+    let ticket_count = crate::orders::parse_selection(tickets).map(|s| s.iter().map(|l| l.quantity).sum()).unwrap_or(1);
+    rate_limit::hit_n(&state.pool, limits::TICKETS_PER_ADDRESS, &client, ticket_count).await?;
+    let buyer = email_subject(buyer_email);
+    rate_limit::hit_n(&state.pool, limits::TICKETS_PER_EMAIL, &buyer, ticket_count).await?;
+    let recipients: std::collections::BTreeSet<String> = attendee_emails
+        .iter()
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| email_subject(e))
+        .filter(|e| *e != buyer)
+        .collect();
+    if !recipients.is_empty() {
+        rate_limit::hit_n(&state.pool, limits::RECIPIENTS_PER_ADDRESS, &client, recipients.len() as i32).await?;
+        for recipient in &recipients {
+            rate_limit::hit(&state.pool, limits::MAIL_PER_RECIPIENT, recipient).await?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(feature = "ssr")]
@@ -77,9 +112,9 @@ pub async fn place_order(
 ) -> Result<String, AppError> {
     reply(async {
         let (state, user_id) = viewer().await?;
-        let client = client::subject_of_request(&state.config.trusted_proxies);
-        rate_limit::hit(&state.pool, limits::ORDERS_PER_ADDRESS, &client).await?;
-        rate_limit::hit(&state.pool, limits::ORDERS_PER_EMAIL, &buyer_email).await?;
+        let attendee_names = by_position(attendee_names);
+        let attendee_emails = by_position(attendee_emails);
+        limit_order(&state, &tickets, &buyer_email, &attendee_emails).await?;
         let form = CheckoutForm {
             slug,
             selection: tickets,
@@ -88,8 +123,8 @@ pub async fn place_order(
             buyer_phone,
             promo_code,
             payment_method,
-            attendee_names: by_position(attendee_names),
-            attendee_emails: by_position(attendee_emails),
+            attendee_names,
+            attendee_emails,
             first_is_buyer: first_is_buyer.is_some(),
         };
         let placed = checkout::place_order(&state.pool, &Payments::from_state(&state), form, user_id).await?;
@@ -138,7 +173,7 @@ pub async fn resend_tickets(order_number: String, email: String) -> Result<Strin
         let state = AppState::from_context()?;
         let client = client::subject_of_request(&state.config.trusted_proxies);
         rate_limit::hit(&state.pool, limits::RESEND_PER_ADDRESS, &client).await?;
-        rate_limit::hit(&state.pool, limits::RESEND_PER_EMAIL, &email).await?;
+        rate_limit::hit(&state.pool, limits::RESEND_PER_EMAIL, &email_subject(&email)).await?;
         service::resend_order_mail(&state.pool, &order_number, &email).await?;
         state.mailer.wake();
         Ok("If an order matches, its tickets are on their way to that address.".to_owned())

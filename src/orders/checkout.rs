@@ -4,10 +4,10 @@
 //! event are released in their own transaction and the order is tried once more.
 
 use crate::orders::db::{self, NewOrder, NewTickets, SaleEvent, SaleTier};
-use crate::orders::inventory;
 use crate::orders::pricing::{check_selection, find_promo, priced_lines, sellable_event};
 use crate::orders::service::{Payments, busy_or, cancel_unpaid, enqueue_ticket_mail, offline_deadline};
 use crate::orders::{OrderStatus, PaymentMethod, PricedLine, TicketStatus, apply_discount, codes, parse_selection};
+use crate::orders::{inventory, limits};
 use crate::payments::stripe::CheckoutRequest;
 use crate::platform::error::{AppError, FieldErrors};
 use crate::platform::text::{Email, Name, optional_text, parse_phone};
@@ -146,6 +146,18 @@ pub async fn place_order(
         None if methods.len() == 1 => methods[0],
         None => return Err(AppError::field("payment_method", "Choose how you want to pay.")),
     };
+
+    if method == PaymentMethod::Offline {
+        let held = db::unpaid_tickets_of_buyer(pool, event.id, buyer.email.as_str()).await?;
+        if held + ticket_count as i64 > limits::UNPAID_TICKETS_PER_BUYER {
+            return Err(AppError::field(
+                "payment_method",
+                format!(
+                    "You already hold {held} unpaid tickets for this event. Pay for those first, or choose another way to pay."
+                ),
+            ));
+        }
+    }
 
     // Attendees in the order of the lines, each with a number, a secret and a price.
     let mut tickets = NewTickets {

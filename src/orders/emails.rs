@@ -2,8 +2,8 @@
 //! reservations), rendered from the order as it is when the outbox worker sends them.
 //!
 //! The buyer's messages link to the order; an attendee's message links only to their own
-//! ticket(s). Names buyers typed are shown as plain text that cannot become a link, and
-//! never go into a subject.
+//! ticket(s). Names buyers typed, and event and venue names (anyone can run an event), are
+//! shown as plain text that cannot become a link; buyers' names never go into a subject.
 
 use crate::events::calendar::{CalendarEntry, calendar};
 use crate::events::time::{format_range, timezone_or_default};
@@ -28,7 +28,8 @@ impl Render for OrderMail {
 }
 
 fn subject(kind: MailKind, order: &OrderRow) -> String {
-    let (event, number) = (&order.event_name, &order.order_number);
+    // Anyone can run an event, so its name is text a stranger typed, like a buyer's name.
+    let (event, number) = (&unlinkable(&order.event_name), &order.order_number);
     match kind {
         MailKind::OrderConfirmation if is_unpaid_reservation(order) => {
             format!("Your reservation for {event} ({number})")
@@ -99,15 +100,17 @@ async fn render(pool: &PgPool, mailer: &Mailer, row: &OutboxRow) -> Result<Rende
         matches!(kind, MailKind::OrderConfirmation | MailKind::AttendeeTicket) && t.status == TicketStatus::Active
     };
 
-    let mut text = format!("{intro}\n\n{}\n{when}\n", order.event_name);
+    let event_name = unlinkable(&order.event_name);
+    let venue = order.venue.as_deref().map(unlinkable);
+    let mut text = format!("{intro}\n\n{event_name}\n{when}\n");
     let mut html = format!(
         "<p>{}</p><h2>{}</h2><p>{}<br>{}</p>",
         escape(&intro),
-        escape(&order.event_name),
+        escape(&event_name),
         escape(&when),
-        escape(order.venue.as_deref().unwrap_or(""))
+        escape(venue.as_deref().unwrap_or(""))
     );
-    if let Some(venue) = &order.venue {
+    if let Some(venue) = &venue {
         text.push_str(&format!("{venue}\n"));
     }
     if !for_attendee {

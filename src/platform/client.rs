@@ -69,13 +69,27 @@ pub fn of_request(trusted: &[IpRange]) -> Option<IpAddr> {
 /// The same from a request's headers and extensions, for plain axum handlers and layers.
 pub fn of_parts(headers: &http::HeaderMap, extensions: &http::Extensions, trusted: &[IpRange]) -> Option<IpAddr> {
     let peer = extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?.0.ip();
-    let forwarded_for = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    Some(client_address(peer, forwarded_for, trusted))
+    // A proxy may add its own header line instead of extending the first: read them all.
+    let lines: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let forwarded_for = (!lines.is_empty()).then(|| lines.join(","));
+    Some(client_address(peer, forwarded_for.as_deref(), trusted))
 }
 
 /// The client address as a rate-limit subject; requests without one share `unknown`.
 pub fn subject_of_request(trusted: &[IpRange]) -> String {
-    of_request(trusted).map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into())
+    of_request(trusted).map(subject_of).unwrap_or_else(|| "unknown".into())
+}
+
+/// An address as a rate-limit subject. An IPv6 client is counted by its /64, the block one
+/// subscriber gets: the addresses inside it cost nothing to change.
+pub fn subject_of(address: IpAddr) -> String {
+    match canonical(address) {
+        IpAddr::V6(v6) => {
+            let network = u128::from(v6) & (u128::MAX << 64);
+            format!("{}/64", std::net::Ipv6Addr::from(network))
+        }
+        v4 => v4.to_string(),
+    }
 }
 
 /// The client's address: the peer, or the nearest untrusted hop a trusted proxy reported.
@@ -85,12 +99,17 @@ pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpRa
     if !is_trusted(peer) {
         return peer;
     }
-    let hops: Vec<IpAddr> = forwarded_for
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(|hop| hop.trim().parse::<IpAddr>().ok().map(canonical))
-        .collect();
-    hops.iter().rev().copied().find(|hop| !is_trusted(*hop)).or_else(|| hops.first().copied()).unwrap_or(peer)
+    // Walk from the right (the hops our proxies wrote) to the first one that is not ours. An
+    // entry that is not an address ends the walk: whatever is left of it came from the client.
+    let mut nearest = peer;
+    for hop in forwarded_for.unwrap_or_default().split(',').rev() {
+        match hop.trim().parse::<IpAddr>().map(canonical) {
+            Ok(hop) if is_trusted(hop) => nearest = hop,
+            Ok(hop) => return hop,
+            Err(_) => return nearest,
+        }
+    }
+    nearest
 }
 
 #[cfg(test)]
@@ -119,8 +138,17 @@ mod tests {
         let header = "1.2.3.4, 198.51.100.7, 10.1.2.3";
         assert_eq!(client_address(ip("127.0.0.1"), Some(header), &trusted), ip("198.51.100.7"));
         assert_eq!(client_address(ip("10.9.9.9"), Some("garbage, 198.51.100.7"), &trusted), ip("198.51.100.7"));
+        // A forged entry behind one we cannot read is never believed.
+        assert_eq!(client_address(ip("10.9.9.9"), Some("6.6.6.6, not-an-ip, 10.1.1.1"), &trusted), ip("10.1.1.1"));
         assert_eq!(client_address(ip("10.9.9.9"), None, &trusted), ip("10.9.9.9"));
         assert_eq!(client_address(ip("::ffff:127.0.0.1"), Some("198.51.100.8"), &trusted), ip("198.51.100.8"));
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_block() {
+        assert_eq!(subject_of(ip("2001:db8:1:2:aaaa::1")), subject_of(ip("2001:db8:1:2:bbbb::9")));
+        assert_ne!(subject_of(ip("2001:db8:1:2::1")), subject_of(ip("2001:db8:1:3::1")));
+        assert_eq!(subject_of(ip("203.0.113.4")), "203.0.113.4");
     }
 
     #[test]

@@ -39,6 +39,19 @@ impl Email {
     }
 }
 
+/// The mailbox an address reaches, for counting requests per e-mail: `ada+x@example.com`
+/// and `ADA@example.com` are both `ada@example.com`, so tags cannot multiply a limit.
+/// Input that is not an address is counted as typed.
+pub fn email_subject(input: &str) -> String {
+    match Email::parse(input) {
+        Ok(email) => {
+            let (local, domain) = email.as_str().split_once('@').unwrap_or((email.as_str(), ""));
+            format!("{}@{domain}", local.split('+').next().unwrap_or(local))
+        }
+        Err(_) => input.trim().to_lowercase(),
+    }
+}
+
 /// A required name of a person or organization: trimmed, 1 to 120 characters, no control
 /// characters, and none of the invisible ones that reorder or hide text (bidi overrides,
 /// zero-width characters): names are shown to others and put in e-mails.
@@ -68,7 +81,19 @@ impl Name {
 /// bidirectional embeddings, overrides and isolates, zero-width spaces and joiners, the
 /// byte order mark.
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{3164}'
+            | '\u{FEFF}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
 }
 
 /// Turns an optional text field into `None` when blank, trimmed otherwise.
@@ -132,6 +157,12 @@ mod tests {
             assert!(Name::parse(sneaky, "your name").is_err(), "{sneaky:?} should be refused");
         }
         assert_eq!(Name::parse("Zoë Ñúñez-Ødegård", "your name").unwrap().as_str(), "Zoë Ñúñez-Ødegård");
+    }
+
+    #[test]
+    fn an_address_with_a_tag_counts_as_its_mailbox() {
+        assert_eq!(email_subject("Ada+Promo7@Example.com"), "ada@example.com");
+        assert_eq!(email_subject("not an address"), "not an address");
     }
 
     #[test]

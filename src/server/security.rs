@@ -98,6 +98,11 @@ fn same_site_write(request: &Request, public_url: &str) -> bool {
     let Some(origin) = request.headers().get(http::header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
+    // A page that sends no referrer (the reset page) posts its plain form with `Origin: null`;
+    // the browser's own Sec-Fetch-Site still says where it came from.
+    if origin == "null" {
+        return fetch_site == Some("same-origin");
+    }
     let host = request.headers().get(http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let own = origin_of(public_url);
     Some(origin) == own || origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)

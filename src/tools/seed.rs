@@ -182,7 +182,7 @@ const EVENTS: [DemoEvent; 6] = [
         end: "21:30",
         capacity: 300,
         visibility: "public",
-        pays_at_door: true,
+        pays_at_door: false,
         status: EventStatus::Published,
         description: "Meet founders, operators and investors from across the city over drinks and light food, with a skyline view from the Carlu.\n\nShort lightning pitches at 19:00.",
         tiers: &[

@@ -84,27 +84,66 @@ async fn an_anonymous_hoard_from_one_address_is_throttled_before_it_sells_out_a_
     }
 
     let placed = statuses.iter().filter(|r| r.status.is_success()).count();
-    assert_eq!(placed, 10, "ten orders per address per ten minutes");
+    assert_eq!(placed, 20, "twenty tickets per address per ten minutes");
     let limited = statuses.iter().find(|r| r.status == StatusCode::TOO_MANY_REQUESTS).expect("the rest are limited");
     assert!(limited.header("retry-after").is_some_and(|s| s.parse::<i64>().unwrap() > 0));
-    assert_eq!(count(&pool, "SELECT count(*) FROM orders").await, 10);
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders").await, 20);
 }
 
 #[sqlx::test]
-async fn one_buyer_address_can_place_only_ten_orders_an_hour(pool: PgPool) {
+async fn one_buyer_address_can_order_only_twenty_tickets_an_hour_whatever_its_tag(pool: PgPool) {
     let app = app(pool.clone()).await;
     let scope = organizer(&pool, "o@example.com").await;
     let (slug, tier) = event(&pool, &scope, true, "0", 50).await;
     let tickets = format!("{tier}:1");
-    for i in 0..10 {
+    for i in 0..20 {
         let peer = format!("198.51.100.{}", i + 1);
-        let reply =
-            call_from(&app, "place_order", &order_fields(&slug, &tickets, "same@example.com"), &peer, &[]).await;
+        let email = format!("same+{i}@example.com");
+        let reply = call_from(&app, "place_order", &order_fields(&slug, &tickets, &email), &peer, &[]).await;
         assert!(reply.status.is_success(), "{}", reply.body);
     }
-    let eleventh =
+    let next =
         call_from(&app, "place_order", &order_fields(&slug, &tickets, "SAME@example.com"), "198.51.100.99", &[]).await;
-    assert_eq!(eleventh.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(next.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[sqlx::test]
+async fn one_buyer_may_hold_only_twenty_unpaid_tickets_for_an_event(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tier) = event(&pool, &scope, true, "95", 100).await;
+    for _ in 0..2 {
+        checkout::place_order(&pool, &offline(), order_form(&slug, tier, 10, "holder@example.com"), None)
+            .await
+            .unwrap();
+    }
+    let more = checkout::place_order(&pool, &offline(), order_form(&slug, tier, 1, "HOLDER@example.com"), None).await;
+    assert!(more.unwrap_err().field_message("payment_method").unwrap().contains("already hold 20 unpaid tickets"));
+}
+
+#[sqlx::test]
+async fn one_address_cannot_make_us_mail_many_strangers(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tier) = event(&pool, &scope, false, "0", 100).await;
+    let tickets = format!("{tier}:3");
+    let mut replies = Vec::new();
+    for order in 0..12 {
+        let mut form = vec![
+            ("slug".to_owned(), slug.clone()),
+            ("tickets".to_owned(), tickets.clone()),
+            ("buyer_name".to_owned(), "Spammer".to_owned()),
+            ("buyer_email".to_owned(), format!("spam{order}@example.com")),
+        ];
+        for attendee in 0..3 {
+            form.push((format!("attendee_names[{attendee}]"), format!("Target {attendee}")));
+            form.push((format!("attendee_emails[{attendee}]"), format!("target{order}-{attendee}@victim.example")));
+        }
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        replies.push(call_from(&app, "place_order", &pairs, "203.0.113.50", &[]).await);
+    }
+    let strangers: i64 = count(&pool, "SELECT count(*) FROM outbox WHERE recipient LIKE '%@victim.example'").await;
+    assert!(strangers <= 30, "at most 30 strangers per address per ten minutes, got {strangers}");
+    assert!(replies.iter().any(|r| r.status == StatusCode::TOO_MANY_REQUESTS));
 }
 
 #[sqlx::test]
@@ -412,6 +451,12 @@ async fn a_write_from_another_site_is_refused(pool: PgPool) {
     assert_eq!(cross.status, StatusCode::FORBIDDEN);
     let fetched = call_from(&app, "log_in", &form, "192.0.2.8", &[("sec-fetch-site", "cross-site")]).await;
     assert_eq!(fetched.status, StatusCode::FORBIDDEN);
+    let opaque = call_from(&app, "log_in", &form, "192.0.2.8", &[("origin", "null")]).await;
+    assert_eq!(opaque.status, StatusCode::FORBIDDEN, "an opaque origin from anywhere is refused");
+    // A no-referrer page's own plain form post: Origin null, but the browser says same-origin.
+    let no_referrer_page =
+        call_from(&app, "log_in", &form, "192.0.2.8", &[("origin", "null"), ("sec-fetch-site", "same-origin")]).await;
+    assert!(no_referrer_page.status.is_success() || no_referrer_page.status.is_redirection());
     let own = call_from(&app, "log_in", &form, "192.0.2.8", &[("origin", "http://127.0.0.1:3000")]).await;
     assert!(own.status.is_success() || own.status.is_redirection(), "{}", own.body);
 }

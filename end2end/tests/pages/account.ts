@@ -19,6 +19,10 @@ export class SignUpPage extends AppShell {
     await this.page.getByRole('button', { name: 'Create account' }).click();
   }
 
+  notice() {
+    return this.page.locator('.auth-card .notice');
+  }
+
   fieldError(label: string) {
     return this.page.locator('.field', { has: this.page.getByLabel(label, { exact: true }) }).locator('.field-error');
   }
@@ -59,9 +63,41 @@ export class ProfilePage extends AppShell {
     await expect(this.page.getByRole('heading', { name: 'Your profile' })).toBeVisible();
   }
 
+  savedNote() {
+    return this.page.locator('form', { has: this.page.getByRole('button', { name: 'Save profile' }) }).getByRole('status');
+  }
+
   async save(fields: { company?: string; phone?: string }): Promise<void> {
     if (fields.company !== undefined) await this.page.getByLabel('Company').fill(fields.company);
     if (fields.phone !== undefined) await this.page.getByLabel('Phone').fill(fields.phone);
     await this.page.getByRole('button', { name: 'Save profile' }).click();
+  }
+}
+
+export class ForgotPasswordPage extends AppShell {
+  constructor(page: Page) {
+    super(page);
+  }
+
+  async request(email: string): Promise<void> {
+    await expect(this.page.getByRole('heading', { name: 'Forgot your password?' })).toBeVisible();
+    await this.page.getByLabel('Email').fill(email);
+    await this.page.getByRole('button', { name: 'Send the link' }).click();
+  }
+
+  status() {
+    return this.page.getByRole('status');
+  }
+}
+
+export class ResetPasswordPage extends AppShell {
+  constructor(page: Page) {
+    super(page);
+  }
+
+  async choose(password: string): Promise<void> {
+    await expect(this.page.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
+    await this.page.getByLabel('New password', { exact: true }).fill(password);
+    await this.page.getByRole('button', { name: 'Save and log in' }).click();
   }
 }

@@ -27,7 +27,14 @@ export class EventEditorPage extends AppShell {
     super(page);
   }
 
-  async createEvent(event: { name: string; start: string; end: string; capacity: string; venueLabel: string }): Promise<void> {
+  async createEvent(event: {
+    name: string;
+    start: string;
+    end: string;
+    capacity: string;
+    venueLabel: string;
+    payAtDoor?: boolean;
+  }): Promise<void> {
     await this.page.goto('/dashboard/events/new');
     await expect(this.page.getByRole('heading', { level: 1, name: 'New event' })).toBeVisible();
     await this.waitForHydration();
@@ -38,6 +45,7 @@ export class EventEditorPage extends AppShell {
     await this.page.getByLabel('Capacity').fill(event.capacity);
     await this.page.getByLabel('Venue', { exact: true }).selectOption({ label: event.venueLabel });
     await this.page.getByLabel('Description').fill('A day of talks.\n\nLunch included.');
+    if (event.payAtDoor) await this.page.getByLabel('Let buyers reserve now and pay later').check();
     await this.page.getByRole('button', { name: 'Create event' }).click();
     await expect(this.page).toHaveURL(/\/dashboard\/events\/[0-9a-f-]{36}$/);
     await expect(this.page.getByRole('heading', { level: 1, name: event.name })).toBeVisible();

@@ -183,3 +183,16 @@ pub async fn insert_tickets(
     .await?;
     Ok(())
 }
+
+/// Live unpaid tickets (pay at the door or by invoice) a buyer e-mail holds for an event.
+pub async fn unpaid_tickets_of_buyer(db: impl PgExecutor<'_>, event_id: Uuid, email: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM tickets k JOIN orders o ON o.id = k.order_id
+            WHERE o.event_id = $1 AND lower(o.buyer_email) = lower($2) AND o.status = 'pending'
+              AND o.payment_provider = 'offline' AND k.status = 'active'"#,
+        event_id,
+        email,
+    )
+    .fetch_one(db)
+    .await
+}
