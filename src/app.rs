@@ -67,6 +67,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/") view=public::home::HomePage />
                     <Route path=path!("/login") view=account::login::LogInPage />
                     <Route path=path!("/signup") view=account::signup::SignUpPage />
+                    <Route path=path!("/confirm-email/:token") view=account::confirm::ConfirmEmailPage />
                     <Route path=path!("/forgot-password") view=account::password::ForgotPasswordPage />
                     <Route path=path!("/reset-password/:token") view=account::password::ResetPasswordPage />
                     <Route path=path!("/account/profile") view=account::profile::ProfilePage ssr=SsrMode::Async />

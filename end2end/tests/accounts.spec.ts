@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { ForgotPasswordPage, LogInPage, ProfilePage, ResetPasswordPage, SignUpPage } from './pages/account';
 import { latestMessageTo } from './pages/mailbox';
 import { DashboardPage } from './pages/dashboard';
@@ -74,14 +74,14 @@ test('sign-up explains each bad field, and a taken address only hears "check you
   await signUp.logOut();
 
   await signUp.goto();
-  await signUp.signUpAsOrganizer('', 'not-an-email', 'short', '');
+  await signUp.submit('', 'not-an-email', 'short', '');
   await expect(signUp.fieldError('Full name')).toHaveText('Enter your full name.');
   await expect(signUp.fieldError('Email')).toHaveText('Enter an email address like name@example.com.');
   await expect(signUp.fieldError('Password')).toHaveText('Use at least 10 characters.');
   await expect(signUp.fieldError('Organization name')).toHaveText("Enter your organization's name.");
 
   // Whether an address has an account is not told to whoever types it; its owner is e-mailed.
-  await signUp.signUpAsOrganizer('Tess Again', email.toUpperCase(), PASSWORD, 'Second Org');
+  await signUp.submit('Tess Again', email.toUpperCase(), PASSWORD, 'Second Org');
   await expect(signUp.notice()).toContainText('Check your inbox');
   await expect(page).toHaveURL(/\/signup\?check=inbox/);
   await expect(signUp.nav().getByRole('link', { name: 'Log in' })).toBeVisible();

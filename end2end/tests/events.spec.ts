@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { SignUpPage } from './pages/account';
 import { DashboardPage } from './pages/dashboard';
 import { EventEditorPage, PublicHomePage, VenuesPage } from './pages/events';

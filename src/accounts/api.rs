@@ -4,10 +4,7 @@ use crate::accounts::{CurrentUser as User, Profile as UserProfile};
 use crate::platform::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
-    accounts::{
-        limits, safe_next_path,
-        service::{self, Registration},
-    },
+    accounts::{limits, safe_next_path, service},
     platform::{
         client, rate_limit,
         reply::reply,
@@ -18,7 +15,7 @@ use crate::{
 };
 use leptos::prelude::*;
 
-/// Creates an account, logs it in and opens the dashboard (organizers) or the home page.
+/// Signs up: the answer is "check your inbox" for every address (see `service::register`).
 #[server(prefix = "/api", endpoint = "sign_up")]
 pub async fn sign_up(
     full_name: String,
@@ -33,16 +30,9 @@ pub async fn sign_up(
         rate_limit::hit(&state.pool, limits::SIGN_UPS_PER_ADDRESS, &client).await?;
         let form =
             service::SignUpForm { full_name, email, password, organization_name, organizer: organizer.is_some() };
-        match service::register(&state.pool, form).await? {
-            Registration::Created(signed_up) => {
-                AuthSession::of_request().await?.log_in(signed_up.user_id).await?;
-                leptos_axum::redirect(if signed_up.organization_id.is_some() { "/dashboard" } else { "/" });
-            }
-            Registration::CheckInbox => {
-                state.mailer.wake();
-                leptos_axum::redirect("/signup?check=inbox");
-            }
-        }
+        service::register(&state.pool, form).await?;
+        state.mailer.wake();
+        leptos_axum::redirect("/signup?check=inbox");
         Ok(())
     })
     .await
@@ -133,6 +123,31 @@ pub async fn forgot_password(email: String) -> Result<String, AppError> {
     .await
 }
 
+/// Confirms a new account's address through its link, logs the person in and opens the
+/// dashboard (organizers) or the home page.
+#[server(prefix = "/api", endpoint = "confirm_email")]
+pub async fn confirm_email(token: String) -> Result<(), AppError> {
+    reply(async {
+        let state = AppState::from_context()?;
+        let client = client::subject_of_request(&state.config.trusted_proxies);
+        rate_limit::hit(&state.pool, limits::RESETS_PER_ADDRESS, &client).await?;
+        let user_id = service::confirm_email(&state.pool, &token).await?;
+        AuthSession::of_request().await?.log_in(user_id).await?;
+        leptos_axum::redirect(home_of(&state, user_id).await?);
+        Ok(())
+    })
+    .await
+}
+
+/// Where a person goes after logging in: the dashboard for organizers, else the home page.
+#[cfg(feature = "ssr")]
+async fn home_of(state: &AppState, user_id: uuid::Uuid) -> Result<&'static str, AppError> {
+    Ok(match service::current_user(&state.pool, user_id).await? {
+        Some(user) if user.is_organizer() => "/dashboard",
+        _ => "/",
+    })
+}
+
 /// Sets a new password through a reset link, logs the person in here and out everywhere
 /// else, and opens the home page.
 #[server(prefix = "/api", endpoint = "reset_password")]
@@ -143,11 +158,7 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
         rate_limit::hit(&state.pool, limits::RESETS_PER_ADDRESS, &client).await?;
         let user_id = service::reset_password(&state.pool, &token, &password).await?;
         AuthSession::of_request().await?.log_in(user_id).await?;
-        let destination = match service::current_user(&state.pool, user_id).await? {
-            Some(user) if user.is_organizer() => "/dashboard",
-            _ => "/",
-        };
-        leptos_axum::redirect(destination);
+        leptos_axum::redirect(home_of(&state, user_id).await?);
         Ok(())
     })
     .await

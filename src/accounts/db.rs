@@ -10,6 +10,8 @@ use uuid::Uuid;
 pub struct Credentials {
     pub id: Uuid,
     pub password_hash: String,
+    /// `false` until the address is confirmed through the link sent at sign-up.
+    pub confirmed: bool,
 }
 
 #[derive(Debug)]
@@ -39,21 +41,28 @@ pub async fn insert_user(
     email: &Email,
     password_hash: &str,
     full_name: &Name,
+    confirmed: bool,
 ) -> Result<Uuid, sqlx::Error> {
     sqlx::query_scalar!(
-        "INSERT INTO users (email, password_hash, full_name) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO users (email, password_hash, full_name, email_confirmed_at)
+         VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END) RETURNING id",
         email.as_str(),
         password_hash,
         full_name.as_str(),
+        confirmed,
     )
     .fetch_one(conn)
     .await
 }
 
 pub async fn credentials_by_email(db: impl PgExecutor<'_>, email: &Email) -> Result<Option<Credentials>, sqlx::Error> {
-    sqlx::query_as!(Credentials, "SELECT id, password_hash FROM users WHERE email = $1", email.as_str())
-        .fetch_optional(db)
-        .await
+    sqlx::query_as!(
+        Credentials,
+        r#"SELECT id, password_hash, email_confirmed_at IS NOT NULL AS "confirmed!" FROM users WHERE email = $1"#,
+        email.as_str()
+    )
+    .fetch_optional(db)
+    .await
 }
 
 pub async fn user_by_id(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
@@ -144,4 +153,50 @@ pub async fn use_password_reset(conn: &mut PgConnection, token_hash: &str) -> Re
 /// A user's stored password hash.
 pub async fn password_hash_of(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id).fetch_optional(db).await
+}
+
+/// Marks a user's address as confirmed (by the sign-up link, or by a password reset, which
+/// proves the same).
+pub async fn confirm_email(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE users SET email_confirmed_at = coalesce(email_confirmed_at, now()) WHERE id = $1", user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Stores a confirmation link's hash for `user_id`, good until `expires_at`.
+pub async fn insert_email_confirmation(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    token_hash: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO email_confirmations (user_id, token_hash, expires_at) VALUES ($1, $2, $3)",
+        user_id,
+        token_hash,
+        expires_at,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Uses a confirmation link once, if it is unused and unexpired, and retires the user's
+/// other links with it; returns whose it is.
+pub async fn use_email_confirmation(conn: &mut PgConnection, token_hash: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    let user_id = sqlx::query_scalar!(
+        "UPDATE email_confirmations SET used_at = now()
+          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+          RETURNING user_id",
+        token_hash,
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(user_id) = user_id {
+        sqlx::query!("UPDATE email_confirmations SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", user_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(user_id)
 }

@@ -30,6 +30,16 @@ fn render(mailer: &Mailer, row: &OutboxRow) -> Result<Rendered, String> {
             ];
             ("Reset your EventOS password".to_owned(), lines, (reset_url, "Choose a new password"), false)
         }
+        MailKind::ConfirmEmail => {
+            let token = row.payload.get("token").and_then(|t| t.as_str()).ok_or("confirmation without a token")?;
+            let confirm_url = format!("{}/confirm-email/{token}", mailer.public_url);
+            let lines = [
+                "Welcome to EventOS. One step is left: confirm that this e-mail address is yours.",
+                "The link below works once, for 24 hours, and logs you in.",
+                "If you did not sign up, ignore this message: the account stays closed.",
+            ];
+            ("Confirm your EventOS account".to_owned(), lines, (confirm_url, "Confirm my address"), false)
+        }
         MailKind::SignupAttempt => {
             let lines = [
                 "Someone just tried to sign up for EventOS with this e-mail address, which already has an account.",

@@ -24,43 +24,67 @@ pub struct SignUpForm {
     pub organizer: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedUp {
     pub user_id: Uuid,
     pub organization_id: Option<Uuid>,
+    pub email: Email,
 }
 
-/// What a sign-up through the site led to. The person sees the same "check your inbox"
-/// for an address that already has an account as the owner of that address does in their
-/// inbox, so the form cannot be used to find out who has an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Registration {
-    Created(SignedUp),
-    /// The address already had an account; its owner was e-mailed.
-    CheckInbox,
-}
-
-/// Signs up through the site: a new account, or for an address that already has one, an
-/// e-mail to its owner ("someone tried to sign up with your address") and no hint of it
-/// in the answer.
-pub async fn register(pool: &PgPool, form: SignUpForm) -> Result<Registration, AppError> {
-    match create_account(pool, form).await? {
-        Ok(signed_up) => Ok(Registration::Created(signed_up)),
+/// Signs up through the site. Whatever the address, the answer is the same "check your
+/// inbox", so the form tells nobody which addresses have accounts: a new account gets a link
+/// that confirms its address (nobody logs in before that); an address with an unconfirmed
+/// account gets a fresh link; a confirmed one's owner hears that someone tried.
+#[tracing::instrument(skip_all)]
+pub async fn register(pool: &PgPool, form: SignUpForm) -> Result<(), AppError> {
+    let (user_id, email) = match create_account(pool, form, false).await? {
+        Ok(signed_up) => (signed_up.user_id, signed_up.email),
         Err(AddressTaken(email)) => {
-            let mut tx = pool.begin().await?;
-            mail_db::enqueue(&mut tx, None, MailKind::SignupAttempt, email.as_str(), serde_json::json!({})).await?;
-            tx.commit().await?;
-            tracing::info!("sign-up attempted with an address that has an account; its owner was told");
-            Ok(Registration::CheckInbox)
+            let Some(existing) = db::credentials_by_email(pool, &email).await? else { return Err(AppError::Internal) };
+            if existing.confirmed {
+                let mut tx = pool.begin().await?;
+                mail_db::enqueue(&mut tx, None, MailKind::SignupAttempt, email.as_str(), serde_json::json!({})).await?;
+                tx.commit().await?;
+                tracing::info!("sign-up attempted with an address that has an account; its owner was told");
+                return Ok(());
+            }
+            (existing.id, email)
         }
-    }
+    };
+    let token = random_token(32);
+    let mut tx = pool.begin().await?;
+    db::insert_email_confirmation(&mut tx, user_id, &token_hash(&token), Utc::now() + CONFIRM_LINK_LIFETIME).await?;
+    mail_db::enqueue(&mut tx, None, MailKind::ConfirmEmail, email.as_str(), serde_json::json!({ "token": token }))
+        .await?;
+    tx.commit().await?;
+    tracing::info!(%user_id, "address confirmation link sent");
+    Ok(())
 }
 
-/// Creates the account (and, for organizers, their organization with them as owner) in one
-/// transaction: either everything is written or nothing is. An address that has an account
-/// is a field error here; the site's sign-up goes through `register` instead.
+/// How long the link that confirms a new account's address works.
+pub const CONFIRM_LINK_LIFETIME: chrono::Duration = chrono::Duration::hours(24);
+
+/// Confirms an address through its link, once. Returns the user, whom the caller logs in.
+#[tracing::instrument(skip_all)]
+pub async fn confirm_email(pool: &PgPool, token: &str) -> Result<Uuid, AppError> {
+    let mut tx = pool.begin().await?;
+    let Some(user_id) = db::use_email_confirmation(&mut tx, &token_hash(token.trim())).await? else {
+        return Err(AppError::field(
+            "form",
+            "This link has expired or was already used. Log in, or sign up again to get a new link.",
+        ));
+    };
+    db::confirm_email(&mut *tx, user_id).await?;
+    tx.commit().await?;
+    tracing::info!(%user_id, "address confirmed");
+    Ok(user_id)
+}
+
+/// Creates an account whose address the caller vouches for (the demo seed, tools, tests),
+/// confirmed at once. An address that has an account is a field error here; the site's
+/// sign-up goes through `register`.
 pub async fn sign_up(pool: &PgPool, form: SignUpForm) -> Result<SignedUp, AppError> {
-    create_account(pool, form)
+    create_account(pool, form, true)
         .await?
         .map_err(|_| AppError::field("email", "An account with this email already exists. Log in instead."))
 }
@@ -68,7 +92,11 @@ pub async fn sign_up(pool: &PgPool, form: SignUpForm) -> Result<SignedUp, AppErr
 struct AddressTaken(Email);
 
 #[tracing::instrument(skip_all)]
-async fn create_account(pool: &PgPool, form: SignUpForm) -> Result<Result<SignedUp, AddressTaken>, AppError> {
+async fn create_account(
+    pool: &PgPool,
+    form: SignUpForm,
+    confirmed: bool,
+) -> Result<Result<SignedUp, AddressTaken>, AppError> {
     let mut errors = FieldErrors::new();
     let full_name = errors.check("full_name", Name::parse(&form.full_name, "your full name"));
     let email = errors.check("email", Email::parse(&form.email));
@@ -89,7 +117,7 @@ async fn create_account(pool: &PgPool, form: SignUpForm) -> Result<Result<Signed
     let password_hash = password::hash(password.expose().to_owned()).await?;
 
     let mut tx = pool.begin().await?;
-    let user_id = match db::insert_user(&mut tx, &email, &password_hash, &full_name).await {
+    let user_id = match db::insert_user(&mut tx, &email, &password_hash, &full_name, confirmed).await {
         Ok(user_id) => user_id,
         Err(error) if is_violation(&error, "users_email_key") => return Ok(Err(AddressTaken(email))),
         Err(error) => return Err(error.into()),
@@ -100,7 +128,7 @@ async fn create_account(pool: &PgPool, form: SignUpForm) -> Result<Result<Signed
     };
     tx.commit().await?;
     tracing::info!(%user_id, ?organization_id, "account created");
-    Ok(Ok(SignedUp { user_id, organization_id }))
+    Ok(Ok(SignedUp { user_id, organization_id, email }))
 }
 
 /// How long a password reset link works.
@@ -138,6 +166,8 @@ pub async fn reset_password(pool: &PgPool, token: &str, new_password: &str) -> R
     let mut tx = pool.begin().await?;
     let Some(user_id) = db::use_password_reset(&mut tx, &hash).await? else { return Err(unusable()) };
     db::set_password_hash(&mut *tx, user_id, &password_hash).await?;
+    // The link reached the address, which confirms it as well.
+    db::confirm_email(&mut *tx, user_id).await?;
     tx.commit().await?;
     let ended = end_sessions_of_user(pool, user_id, None).await?;
     limits::LOGIN_PER_ACCOUNT.clear(pool, &user_email(pool, user_id).await?).await?;
@@ -202,6 +232,10 @@ pub async fn authenticate(pool: &PgPool, email: &str, password: &str, client: &s
     let stored = credentials.as_ref().map(|c| c.password_hash.clone());
     let matches = password::verify(password.to_owned(), stored).await?;
     match credentials {
+        Some(credentials) if matches && !credentials.confirmed => Err(AppError::field(
+            "form",
+            "Confirm your e-mail address first, with the link we sent when you signed up. No e-mail? Sign up again for a new link.",
+        )),
         Some(credentials) if matches => {
             limits::LOGIN_PER_ACCOUNT.clear(pool, email.as_str()).await?;
             Ok(credentials.id)

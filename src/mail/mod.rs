@@ -28,6 +28,7 @@ text_enum!(
         OrderExpired => "order_expired", "Reservation released";
         PasswordReset => "password_reset", "Password reset";
         SignupAttempt => "signup_attempt", "Sign-up with an existing address";
+        ConfirmEmail => "confirm_email", "Address confirmation";
     }
 );
 

@@ -68,7 +68,7 @@ fn intro(kind: MailKind, order: &OrderRow, due: Option<&str>) -> String {
             "Your reservation was not paid by its deadline, so its tickets were released and no longer admit anyone."
                 .to_owned()
         }
-        MailKind::PasswordReset | MailKind::SignupAttempt => String::new(),
+        MailKind::PasswordReset | MailKind::SignupAttempt | MailKind::ConfirmEmail => String::new(),
     }
 }
 
@@ -88,7 +88,9 @@ async fn render(pool: &PgPool, mailer: &Mailer, row: &OutboxRow) -> Result<Rende
             tickets.retain(|t| t.id == ticket_id);
         }
         MailKind::OrderConfirmation | MailKind::OrderCancelled | MailKind::OrderExpired => {}
-        MailKind::PasswordReset | MailKind::SignupAttempt => return Err(format!("{kind} is not about an order")),
+        MailKind::PasswordReset | MailKind::SignupAttempt | MailKind::ConfirmEmail => {
+            return Err(format!("{kind} is not about an order"));
+        }
     }
     let tz = timezone_or_default(&order.timezone);
     let when = format_range(order.start_at, order.end_at, tz);

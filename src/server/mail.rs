@@ -13,7 +13,9 @@ pub struct AllMail;
 impl Render for AllMail {
     fn render<'a>(&'a self, pool: &'a PgPool, mailer: &'a Mailer, row: &'a OutboxRow) -> RenderFuture<'a> {
         match row.kind {
-            MailKind::PasswordReset | MailKind::SignupAttempt => AccountMail.render(pool, mailer, row),
+            MailKind::PasswordReset | MailKind::SignupAttempt | MailKind::ConfirmEmail => {
+                AccountMail.render(pool, mailer, row)
+            }
             MailKind::OrderConfirmation
             | MailKind::AttendeeTicket
             | MailKind::OrderCancelled

@@ -60,6 +60,7 @@ fn secret_path(path: &str) -> bool {
     (path.starts_with("/orders/") && path != "/orders/lookup")
         || path.starts_with("/tickets/")
         || path.starts_with("/reset-password/")
+        || path.starts_with("/confirm-email/")
 }
 
 /// The path as logs may show it: the secret part of a secret link replaced.

@@ -43,8 +43,8 @@ pub async fn seed(pool: &PgPool) -> Result<DemoLogin, AppError> {
 
     let mut tx = pool.begin().await?;
     let user_id: Uuid = sqlx::query_scalar!(
-        "INSERT INTO users (email, password_hash, full_name, company, phone)
-         VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO users (email, password_hash, full_name, company, phone, email_confirmed_at)
+         VALUES ($1, $2, $3, $4, $5, now())
          ON CONFLICT ON CONSTRAINT users_email_key DO UPDATE SET password_hash = EXCLUDED.password_hash
          RETURNING id",
         email.as_str(),

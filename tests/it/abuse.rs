@@ -203,7 +203,7 @@ async fn unpaid_tickets_say_so_and_the_organizer_can_extend_the_deadline(pool: P
 #[sqlx::test]
 async fn thirty_wrong_passwords_are_answered_429_with_the_time_to_wait(pool: PgPool) {
     let app = app(pool.clone()).await;
-    sign_up(&app, "ada@example.com", None).await;
+    sign_up(&app, &pool, "ada@example.com", None).await;
     let wrong = [("email", "ada@example.com"), ("password", "not-the-password")];
 
     let mut replies = Vec::new();
@@ -233,7 +233,7 @@ async fn thirty_wrong_passwords_are_answered_429_with_the_time_to_wait(pool: PgP
 #[sqlx::test]
 async fn a_correct_password_clears_the_accounts_failures(pool: PgPool) {
     let scope_app = app(pool.clone()).await;
-    sign_up(&scope_app, "bo@example.com", None).await;
+    sign_up(&scope_app, &pool, "bo@example.com", None).await;
     for _ in 0..4 {
         accounts::authenticate(&pool, "bo@example.com", "wrong-password", "192.0.2.5").await.unwrap_err();
     }
@@ -324,7 +324,7 @@ fn tempdir() -> std::path::PathBuf {
 #[sqlx::test]
 async fn a_reset_link_works_once_and_ends_every_other_session(pool: PgPool) {
     let app = app(pool.clone()).await;
-    let old_session = sign_up(&app, "cy@example.com", None).await;
+    let old_session = sign_up(&app, &pool, "cy@example.com", None).await;
     let reply = call(&app, "forgot_password", &[("email", "cy@example.com")], None).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let unknown = call(&app, "forgot_password", &[("email", "nobody@example.com")], None).await;
@@ -346,34 +346,60 @@ async fn a_reset_link_works_once_and_ends_every_other_session(pool: PgPool) {
 }
 
 #[sqlx::test]
-async fn signing_up_with_a_taken_address_reveals_nothing_and_tells_its_owner(pool: PgPool) {
+async fn signing_up_answers_the_same_for_a_new_and_a_taken_address(pool: PgPool) {
     let app = app(pool.clone()).await;
-    sign_up(&app, "dee@example.com", None).await;
+    sign_up(&app, &pool, "dee@example.com", None).await;
+    let form =
+        |email: &'static str| [("full_name", "Someone"), ("email", email), ("password", "a-long-enough-password")];
 
-    let again = call(
-        &app,
-        "sign_up",
-        &[("full_name", "Someone Else"), ("email", "dee@example.com"), ("password", "a-long-enough-password")],
-        None,
-    )
-    .await;
+    let taken = call(&app, "sign_up", &form("dee@example.com"), None).await;
+    let fresh = call(&app, "sign_up", &form("new@example.com"), None).await;
 
-    assert!(again.status.is_success() || again.status.is_redirection(), "{}", again.body);
-    assert!(!again.body.contains("already exists"), "{}", again.body);
-    assert_eq!(again.session_cookie, None, "nobody is logged in");
-    let told: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM outbox WHERE kind = 'signup_attempt' AND recipient = 'dee@example.com'",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    assert_eq!(told, 1);
+    assert_eq!((taken.status, &taken.location, &taken.body), (fresh.status, &fresh.location, &fresh.body));
+    assert_eq!(taken.location.as_deref(), Some("/signup?check=inbox"));
+    assert_eq!((taken.session_cookie, fresh.session_cookie), (None, None), "nobody is logged in");
+    let mails: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, recipient FROM outbox ORDER BY recipient").fetch_all(&pool).await.unwrap();
+    assert_eq!(
+        mails,
+        [
+            ("signup_attempt".to_owned(), "dee@example.com".to_owned()),
+            ("confirm_email".to_owned(), "new@example.com".to_owned())
+        ]
+    );
+}
+
+#[sqlx::test]
+async fn an_unconfirmed_account_cannot_log_in_until_its_link_is_used_once(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let form = [("full_name", "Nia"), ("email", "nia@example.com"), ("password", "a-long-enough-password")];
+    call(&app, "sign_up", &form, None).await;
+
+    let early = accounts::authenticate(&pool, "nia@example.com", "a-long-enough-password", "192.0.2.3").await;
+    assert!(early.unwrap_err().field_message("form").unwrap().contains("Confirm your e-mail address first"));
+    // Signing up again sends a fresh link rather than telling the owner someone tried.
+    call(&app, "sign_up", &form, None).await;
+    let links: i64 = count(&pool, "SELECT count(*) FROM outbox WHERE kind = 'confirm_email'").await;
+    assert_eq!(links, 2);
+
+    let tokens: Vec<String> =
+        sqlx::query_scalar("SELECT payload->>'token' FROM outbox WHERE kind = 'confirm_email' ORDER BY created_at")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let confirmed = call(&app, "confirm_email", &[("token", &tokens[1])], None).await;
+    assert!(confirmed.session_cookie.is_some(), "{}", confirmed.body);
+    accounts::authenticate(&pool, "nia@example.com", "a-long-enough-password", "192.0.2.3").await.unwrap();
+    for used_or_retired in &tokens {
+        let again = call(&app, "confirm_email", &[("token", used_or_retired)], None).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "a link works once, and the others retire");
+    }
 }
 
 #[sqlx::test]
 async fn changing_the_password_needs_the_current_one_and_logs_out_elsewhere(pool: PgPool) {
     let app = app(pool.clone()).await;
-    let here = sign_up(&app, "eve@example.com", None).await;
+    let here = sign_up(&app, &pool, "eve@example.com", None).await;
     let elsewhere = call(&app, "log_in", &[("email", "eve@example.com"), ("password", "a-long-enough-password")], None)
         .await
         .session_cookie
@@ -403,7 +429,7 @@ async fn changing_the_password_needs_the_current_one_and_logs_out_elsewhere(pool
 #[sqlx::test]
 async fn a_session_ends_thirty_days_after_log_in_however_active(pool: PgPool) {
     let app = app(pool.clone()).await;
-    let cookie = sign_up(&app, "fay@example.com", None).await;
+    let cookie = sign_up(&app, &pool, "fay@example.com", None).await;
     assert!(call(&app, "get_current_user", &[], Some(&cookie)).await.body.contains("fay@example.com"));
 
     sqlx::query("UPDATE sessions SET created_at = now() - interval '31 days'").execute(&pool).await.unwrap();
@@ -414,7 +440,7 @@ async fn a_session_ends_thirty_days_after_log_in_however_active(pool: PgPool) {
 #[sqlx::test]
 async fn pages_and_server_functions_carry_the_security_headers(pool: PgPool) {
     let app = app(pool.clone()).await;
-    let cookie = sign_up(&app, "gus@example.com", Some("Gus Events")).await;
+    let cookie = sign_up(&app, &pool, "gus@example.com", Some("Gus Events")).await;
 
     for reply in [get(&app, "/", None).await, get(&app, "/dashboard", Some(&cookie)).await] {
         assert_eq!(reply.status, StatusCode::OK);
@@ -444,7 +470,7 @@ async fn pages_and_server_functions_carry_the_security_headers(pool: PgPool) {
 #[sqlx::test]
 async fn a_write_from_another_site_is_refused(pool: PgPool) {
     let app = app(pool.clone()).await;
-    sign_up(&app, "hal@example.com", None).await;
+    sign_up(&app, &pool, "hal@example.com", None).await;
     let form = [("email", "hal@example.com"), ("password", "a-long-enough-password")];
 
     let cross = call_from(&app, "log_in", &form, "192.0.2.8", &[("origin", "https://evil.example")]).await;

@@ -48,7 +48,7 @@ async fn summit(pool: &PgPool, scope: &OrganizationScope) -> (String, Uuid, Uuid
 /// The app (with extra settings), an organizer "o@example.com" and the summit.
 async fn shop(pool: &PgPool, settings: &[(&str, &str)]) -> (axum::Router, AppState, String, Uuid, Uuid) {
     let (app, state) = app_with(pool.clone(), settings).await;
-    sign_up(&app, "o@example.com", Some("Org")).await;
+    sign_up(&app, &pool, "o@example.com", Some("Org")).await;
     let scope = scope_of(pool, "o@example.com").await;
     let (slug, free, paid) = summit(pool, &scope).await;
     (app, state, slug, free, paid)
@@ -80,7 +80,7 @@ fn mailbox() -> String {
 async fn a_guest_buys_a_free_and_a_paid_ticket_and_sees_both_qr_codes(pool: PgPool) {
     let dir = mailbox();
     let (app, state, slug, free, paid) = shop(&pool, &[("MAILBOX_DIR", &dir)]).await;
-    let organizer = sign_up(&app, "o2@example.com", None).await;
+    let organizer = sign_up(&app, &pool, "o2@example.com", None).await;
 
     let checkout = get(&app, &format!("/events/{slug}/checkout?qty_{free}=1&qty_{paid}=1"), None).await;
     assert_eq!(checkout.status, StatusCode::OK);
@@ -161,7 +161,7 @@ async fn a_plain_form_post_without_javascript_places_the_order_and_redirects(poo
 #[sqlx::test]
 async fn a_logged_in_buyer_is_prefilled_and_finds_the_order_under_my_tickets(pool: PgPool) {
     let (app, _, slug, free, _) = shop(&pool, &[("MAILBOX_DIR", &mailbox())]).await;
-    let buyer = sign_up(&app, "bea@example.com", None).await;
+    let buyer = sign_up(&app, &pool, "bea@example.com", None).await;
 
     let checkout = get(&app, &format!("/events/{slug}/checkout?qty_{free}=1"), Some(&buyer)).await;
     assert!(checkout.body.contains("value=\"bea@example.com\""), "prefilled");

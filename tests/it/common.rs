@@ -108,7 +108,9 @@ pub async fn send(app: &Router, request: Request<Body>) -> Reply {
 }
 
 /// Signs up through the API and returns the session cookie.
-pub async fn sign_up(app: &Router, email: &str, organization: Option<&str>) -> String {
+/// Signs up through the API, follows the confirmation link from the outbox, and returns the
+/// session cookie that confirming sets.
+pub async fn sign_up(app: &Router, pool: &PgPool, email: &str, organization: Option<&str>) -> String {
     let mut form = vec![("full_name", "Test Person"), ("email", email), ("password", "a-long-enough-password")];
     if let Some(organization) = organization {
         form.push(("organizer", "on"));
@@ -121,7 +123,29 @@ pub async fn sign_up(app: &Router, email: &str, organization: Option<&str>) -> S
         reply.status,
         reply.body
     );
-    reply.session_cookie.expect("sign-up sets a session cookie")
+    assert_eq!(reply.session_cookie, None, "nobody is logged in before confirming");
+    confirm(app, pool, email).await.session_cookie.expect("confirming sets a session cookie")
+}
+
+/// Follows the newest confirmation link sent to `email`.
+pub async fn confirm(app: &Router, pool: &PgPool, email: &str) -> Reply {
+    let token: String = sqlx::query_scalar(
+        "SELECT payload->>'token' FROM outbox WHERE kind = 'confirm_email' AND recipient = lower($1)
+          ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await
+    .expect("a confirmation link was sent");
+    let reply = call(app, "confirm_email", &[("token", &token)], None).await;
+    assert!(reply.status.is_success() || reply.status.is_redirection(), "confirming failed: {}", reply.body);
+    // As if delivered: tests that count the outbox count what their own actions queued.
+    sqlx::query("DELETE FROM outbox WHERE kind = 'confirm_email' AND recipient = lower($1)")
+        .bind(email)
+        .execute(pool)
+        .await
+        .expect("the confirmation leaves the outbox");
+    reply
 }
 
 /// A stand-in for Stripe's API on a local port: it speaks the request and response shapes

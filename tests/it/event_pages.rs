@@ -48,7 +48,7 @@ async fn published(
 #[sqlx::test]
 async fn the_event_page_renders_user_text_safely_with_structured_data(pool: PgPool) {
     let app = app(pool.clone()).await;
-    sign_up(&app, "o@example.com", Some("Org")).await;
+    sign_up(&app, &pool, "o@example.com", Some("Org")).await;
     let scope = scope_of(&pool, "o@example.com").await;
     let (_, slug) =
         published(&pool, &scope, "Evening <b>Talk</b>", "Bring a friend </script><script>alert(1)</script>", "public")
@@ -69,7 +69,7 @@ async fn the_event_page_renders_user_text_safely_with_structured_data(pool: PgPo
 #[sqlx::test]
 async fn a_private_event_page_is_a_404_for_visitors_and_visible_to_its_organization(pool: PgPool) {
     let app = app(pool.clone()).await;
-    let organizer = sign_up(&app, "o@example.com", Some("Org")).await;
+    let organizer = sign_up(&app, &pool, "o@example.com", Some("Org")).await;
     let scope = scope_of(&pool, "o@example.com").await;
     let (_, slug) = published(&pool, &scope, "Board Meeting", "Members only.", "private").await;
 
@@ -81,7 +81,7 @@ async fn a_private_event_page_is_a_404_for_visitors_and_visible_to_its_organizat
 #[sqlx::test]
 async fn the_calendar_file_describes_the_event_in_utc(pool: PgPool) {
     let app = app(pool.clone()).await;
-    sign_up(&app, "o@example.com", Some("Org")).await;
+    sign_up(&app, &pool, "o@example.com", Some("Org")).await;
     let scope = scope_of(&pool, "o@example.com").await;
     let (id, slug) = published(&pool, &scope, "Evening Talk", "Doors open at 6, talk at 7.", "public").await;
 
@@ -121,8 +121,8 @@ async fn upload(app: &axum::Router, event_id: Uuid, cookie: Option<&str>, file: 
 #[sqlx::test]
 async fn a_cover_image_is_checked_by_content_stored_and_served(pool: PgPool) {
     let app = app(pool.clone()).await;
-    let organizer = sign_up(&app, "o@example.com", Some("Org")).await;
-    let outsider = sign_up(&app, "x@example.com", Some("Other Org")).await;
+    let organizer = sign_up(&app, &pool, "o@example.com", Some("Org")).await;
+    let outsider = sign_up(&app, &pool, "x@example.com", Some("Other Org")).await;
     let scope = scope_of(&pool, "o@example.com").await;
     let (id, _) = published(&pool, &scope, "Evening Talk", "Talk.", "public").await;
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-a-tiny-test-image";

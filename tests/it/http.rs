@@ -6,7 +6,7 @@ use sqlx::PgPool;
 
 #[sqlx::test]
 async fn healthz_reports_a_reachable_database(pool: PgPool) {
-    let app = app(pool).await;
+    let app = app(pool.clone()).await;
 
     let reply = get(&app, "/healthz", None).await;
 
@@ -26,8 +26,8 @@ async fn healthz_reports_an_unreachable_database_as_unavailable(pool: PgPool) {
 
 #[sqlx::test]
 async fn logging_in_issues_a_new_session_id_and_the_old_one_stops_working(pool: PgPool) {
-    let app = app(pool).await;
-    let first = sign_up(&app, "ada@example.com", None).await;
+    let app = app(pool.clone()).await;
+    let first = sign_up(&app, &pool, "ada@example.com", None).await;
 
     let form = [("email", "ada@example.com"), ("password", "a-long-enough-password")];
     let login = call(&app, "log_in", &form, Some(&first)).await;
@@ -44,7 +44,7 @@ async fn logging_in_issues_a_new_session_id_and_the_old_one_stops_working(pool: 
 #[sqlx::test]
 async fn logging_out_ends_the_session_on_the_server(pool: PgPool) {
     let app = app(pool.clone()).await;
-    let cookie = sign_up(&app, "ada@example.com", None).await;
+    let cookie = sign_up(&app, &pool, "ada@example.com", None).await;
     let sessions_before: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions").fetch_one(&pool).await.unwrap();
 
     let logout = call(&app, "log_out", &[], Some(&cookie)).await;
@@ -58,12 +58,18 @@ async fn logging_out_ends_the_session_on_the_server(pool: PgPool) {
 
 #[sqlx::test]
 async fn the_session_cookie_is_http_only_and_same_site(pool: PgPool) {
-    let app = app(pool).await;
+    let app = app(pool.clone()).await;
     let form = [("full_name", "Ada"), ("email", "ada@example.com"), ("password", "a-long-enough-password")];
 
-    let request = axum::http::Request::post("/api/sign_up")
+    call(&app, "sign_up", &form, None).await;
+    let token: String = sqlx::query_scalar("SELECT payload->>'token' FROM outbox WHERE kind = 'confirm_email'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let confirm = format!("token={token}");
+    let request = axum::http::Request::post("/api/confirm_email")
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(axum::body::Body::from(serde_urlencoded::to_string(form).unwrap()))
+        .body(axum::body::Body::from(confirm))
         .unwrap();
     let response = tower::ServiceExt::oneshot(app, request).await.unwrap();
 
@@ -74,8 +80,8 @@ async fn the_session_cookie_is_http_only_and_same_site(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_wrong_password_is_a_422_with_a_message_and_no_session(pool: PgPool) {
-    let app = app(pool).await;
-    sign_up(&app, "ada@example.com", None).await;
+    let app = app(pool.clone()).await;
+    sign_up(&app, &pool, "ada@example.com", None).await;
 
     let reply = call(&app, "log_in", &[("email", "ada@example.com"), ("password", "wrong-password")], None).await;
 
@@ -86,9 +92,9 @@ async fn a_wrong_password_is_a_422_with_a_message_and_no_session(pool: PgPool) {
 
 #[sqlx::test]
 async fn the_organization_api_is_unauthorized_to_visitors_and_forbidden_to_attendees(pool: PgPool) {
-    let app = app(pool).await;
-    let attendee = sign_up(&app, "ada@example.com", None).await;
-    let organizer = sign_up(&app, "olivia@example.com", Some("Harbourfront Summits")).await;
+    let app = app(pool.clone()).await;
+    let attendee = sign_up(&app, &pool, "ada@example.com", None).await;
+    let organizer = sign_up(&app, &pool, "olivia@example.com", Some("Harbourfront Summits")).await;
 
     assert_eq!(call(&app, "get_organization_overview", &[], None).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(call(&app, "get_organization_overview", &[], Some(&attendee)).await.status, StatusCode::FORBIDDEN);
@@ -99,7 +105,7 @@ async fn the_organization_api_is_unauthorized_to_visitors_and_forbidden_to_atten
 
 #[sqlx::test]
 async fn a_forged_session_cookie_is_treated_as_a_visitor(pool: PgPool) {
-    let app = app(pool).await;
+    let app = app(pool.clone()).await;
 
     let reply = call(&app, "get_organization_overview", &[], Some("eventos_session=AAAAAAAAAAAAAAAAAAAAAA")).await;
 
@@ -108,8 +114,8 @@ async fn a_forged_session_cookie_is_treated_as_a_visitor(pool: PgPool) {
 
 #[sqlx::test]
 async fn pages_render_on_the_server_with_the_navigation_of_the_visitor(pool: PgPool) {
-    let app = app(pool).await;
-    let organizer = sign_up(&app, "olivia@example.com", Some("Harbourfront Summits")).await;
+    let app = app(pool.clone()).await;
+    let organizer = sign_up(&app, &pool, "olivia@example.com", Some("Harbourfront Summits")).await;
 
     let anonymous = get(&app, "/login", None).await;
     assert_eq!(anonymous.status, StatusCode::OK);
@@ -124,7 +130,7 @@ async fn pages_render_on_the_server_with_the_navigation_of_the_visitor(pool: PgP
 
 #[sqlx::test]
 async fn the_dashboard_sends_visitors_to_the_login_page(pool: PgPool) {
-    let app = app(pool).await;
+    let app = app(pool.clone()).await;
 
     let reply = get(&app, "/dashboard", None).await;
 
@@ -134,7 +140,7 @@ async fn the_dashboard_sends_visitors_to_the_login_page(pool: PgPool) {
 
 #[sqlx::test]
 async fn an_unknown_address_is_a_404_page(pool: PgPool) {
-    let app = app(pool).await;
+    let app = app(pool.clone()).await;
 
     let reply = get(&app, "/no/such/page", None).await;
 
@@ -144,7 +150,7 @@ async fn an_unknown_address_is_a_404_page(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_plain_html_form_post_with_bad_input_goes_back_to_the_form_with_the_error(pool: PgPool) {
-    let app = app(pool).await;
+    let app = app(pool.clone()).await;
     let request = axum::http::Request::post("/api/log_in")
         .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "text/html")
@@ -214,7 +220,7 @@ const ORGANIZER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
 #[sqlx::test]
 async fn every_organizer_function_refuses_visitors_and_attendees_and_writes_nothing(pool: PgPool) {
     let app = app(pool.clone()).await;
-    let attendee = sign_up(&app, "ada@example.com", None).await;
+    let attendee = sign_up(&app, &pool, "ada@example.com", None).await;
 
     for (function, form) in ORGANIZER_FUNCTIONS {
         let visitor = call(&app, function, form, None).await;
@@ -235,7 +241,7 @@ async fn every_organizer_function_refuses_visitors_and_attendees_and_writes_noth
 
 #[sqlx::test]
 async fn account_functions_refuse_visitors(pool: PgPool) {
-    let app = app(pool).await;
+    let app = app(pool.clone()).await;
 
     assert_eq!(call(&app, "get_profile", &[], None).await.status, StatusCode::UNAUTHORIZED);
     let update = call(&app, "update_profile", &[("full_name", "Mallory")], None).await;
@@ -244,7 +250,7 @@ async fn account_functions_refuse_visitors(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_server_function_call_with_missing_arguments_is_a_400_not_a_500(pool: PgPool) {
-    let app = app(pool).await;
+    let app = app(pool.clone()).await;
 
     let reply = call(&app, "log_in", &[("email", "ada@example.com")], None).await;
 

@@ -1,5 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 import { AppShell } from './app';
+import { latestMessageTo } from './mailbox';
 
 export class SignUpPage extends AppShell {
   constructor(page: Page) {
@@ -11,12 +12,24 @@ export class SignUpPage extends AppShell {
     await expect(this.page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
   }
 
-  async signUpAsOrganizer(fullName: string, email: string, password: string, organization: string): Promise<void> {
+  /// Fills in and sends the form, as an organizer.
+  async submit(fullName: string, email: string, password: string, organization: string): Promise<void> {
     await this.page.getByLabel('Full name').fill(fullName);
     await this.page.getByLabel('Email').fill(email);
     await this.page.getByLabel('Password', { exact: true }).fill(password);
     await this.page.getByLabel('Organization name').fill(organization);
     await this.page.getByRole('button', { name: 'Create account' }).click();
+  }
+
+  /// Signs up and follows the confirmation link from the e-mail, which logs in.
+  async signUpAsOrganizer(fullName: string, email: string, password: string, organization: string): Promise<void> {
+    await this.submit(fullName, email, password, organization);
+    await expect(this.notice()).toContainText('Check your inbox');
+    const message = await latestMessageTo(email, '/confirm-email/');
+    const link = message.match(/https?:\/\/[^\s"<>]+\/confirm-email\/[A-Za-z0-9_-]+/)?.[0];
+    expect(link, 'the e-mail carries the confirmation link').toBeTruthy();
+    await this.page.goto(new URL(link!).pathname);
+    await this.page.getByRole('button', { name: 'Confirm and log in' }).click();
   }
 
   notice() {

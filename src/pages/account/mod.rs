@@ -1,5 +1,6 @@
 //! Signing up, logging in and the user's own profile.
 
+pub mod confirm;
 pub mod login;
 pub mod password;
 pub mod profile;

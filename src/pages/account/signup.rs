@@ -20,7 +20,7 @@ pub fn SignUpPage() -> impl IntoView {
         <section class="auth-card">
             <h1>"Create your account"</h1>
             {move || check_inbox().then(|| view! {
-                <p class="notice notice-info" role="status">"Check your inbox: we sent a message to that address about your account."</p>
+                <p class="notice notice-info" role="status">"Check your inbox: we sent a message to that address. Follow its link to finish."</p>
             })}
             <ActionForm action=sign_up attr:novalidate=true>
                 <FormAlert error />
