@@ -48,7 +48,7 @@ async fn summit(pool: &PgPool, scope: &OrganizationScope) -> (String, Uuid, Uuid
 /// The app (with extra settings), an organizer "o@example.com" and the summit.
 async fn shop(pool: &PgPool, settings: &[(&str, &str)]) -> (axum::Router, AppState, String, Uuid, Uuid) {
     let (app, state) = app_with(pool.clone(), settings).await;
-    sign_up(&app, &pool, "o@example.com", Some("Org")).await;
+    sign_up(&app, pool, "o@example.com", Some("Org")).await;
     let scope = scope_of(pool, "o@example.com").await;
     let (slug, free, paid) = summit(pool, &scope).await;
     (app, state, slug, free, paid)
