@@ -70,7 +70,9 @@ impl EventStatus {
 
     /// Checks one status change against the event's life cycle.
     /// `sold` counts tickets sold; `active_tiers` counts tiers on sale.
-    pub fn check_transition(self, to: EventStatus, sold: i64, active_tiers: i64) -> Result<(), String> {
+    /// Whether the event may move to `to`, given its tickets sold or held (`taken`) and
+    /// its active tiers.
+    pub fn check_transition(self, to: EventStatus, taken: i64, active_tiers: i64) -> Result<(), String> {
         use EventStatus::*;
         if !self.next_steps().contains(&to) {
             return Err(format!(
@@ -83,8 +85,8 @@ impl EventStatus {
             (Draft, Published) if active_tiers == 0 => {
                 Err("Add at least one active ticket tier before publishing.".into())
             }
-            (Published, Draft) if sold > 0 => {
-                Err("Tickets have been sold, so this event cannot go back to draft. Cancel it instead.".into())
+            (Published, Draft) if taken > 0 => {
+                Err("Tickets are sold or held for this event, so it cannot go back to draft. Cancel it instead.".into())
             }
             _ => Ok(()),
         }

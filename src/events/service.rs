@@ -260,8 +260,8 @@ pub async fn change_status(
     scope.require(Role::Admin)?;
     let mut tx = pool.begin().await?;
     let current = db::lock_event_status(&mut tx, scope.organization_id, id).await?.ok_or(AppError::NotFound)?;
-    let (sold, active_tiers) = db::sold_and_active_tiers(&mut tx, id).await?;
-    current.check_transition(to, sold, active_tiers).map_err(AppError::Conflict)?;
+    let (taken, active_tiers) = db::taken_and_active_tiers(&mut tx, id).await?;
+    current.check_transition(to, taken, active_tiers).map_err(AppError::Conflict)?;
     db::set_status(&mut tx, id, to).await?;
     tx.commit().await?;
     tracing::info!(event_id = %id, from = current.as_str(), to = to.as_str(), "event status changed");

@@ -225,6 +225,13 @@ pub async fn cancel_ticket(
     if !matches!(status, OrderStatus::Pending | OrderStatus::Paid) {
         return Err(AppError::Conflict("This order is already closed.".into()));
     }
+    if status == OrderStatus::Pending && locked.payment_provider == PaymentMethod::Stripe {
+        // Its checkout at Stripe is for the whole order: a ticket cannot leave it.
+        return Err(AppError::Conflict(
+            "This order is waiting for its card payment, so single tickets cannot be cancelled. Cancel the whole order instead."
+                .into(),
+        ));
+    }
     let to = if status == OrderStatus::Paid { TicketStatus::Refunded } else { TicketStatus::Cancelled };
     let ticket = db::set_ticket_status(&mut tx, order_id, ticket_id, &LIVE_TICKETS, to)
         .await?
@@ -239,6 +246,10 @@ pub async fn cancel_ticket(
     if db::live_tickets(&mut tx, order_id).await? == 0 {
         let closed = if status == OrderStatus::Paid { OrderStatus::Refunded } else { OrderStatus::Cancelled };
         db::set_status(&mut tx, order_id, closed).await?;
+        // An unpaid order that ends gives its promo code's use back, as cancelling it whole does.
+        if let Some(promo) = locked.promo_code_id.filter(|_| status == OrderStatus::Pending) {
+            inventory::release_promo_use(&mut tx, promo).await?;
+        }
     }
     let attendee = db::attendee_email_of_ticket(&mut tx, ticket_id).await?;
     mail_db::enqueue(

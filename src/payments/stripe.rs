@@ -217,6 +217,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn signing_matches_an_independently_computed_known_answer() {
+        // HMAC-SHA256 of "1700000000." + payload under the secret, computed outside this code
+        // (Python's hmac module), so signing and verifying cannot share one mistake.
+        let payload = br#"{"id":"evt_1","type":"checkout.session.completed"}"#;
+        let header = sign("whsec_test_known_answer", payload, 1_700_000_000);
+        assert_eq!(header, "t=1700000000,v1=b6d58b2a6ae9621aa7e99db5d5ea82b1e116e254cac2eaac6f312501260e991e");
+        assert!(verify_signature("whsec_test_known_answer", payload, &header, 1_700_000_100).is_ok());
+        assert!(verify_signature("whsec_other", payload, &header, 1_700_000_100).is_err());
+    }
+
+    #[test]
     fn a_correctly_signed_payload_verifies() {
         let header = sign("whsec_test", b"{}", 1_000);
         assert_eq!(verify_signature("whsec_test", b"{}", &header, 1_010), Ok(()));

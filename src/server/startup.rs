@@ -14,8 +14,9 @@ use axum::{Router, body::Body, http::Request, routing::get};
 use leptos::config::{LeptosOptions, get_configuration};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::process::ExitCode;
+use std::str::FromStr;
 use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
@@ -87,11 +88,19 @@ fn init_tracing(json: bool) {
     if json { builder.json().init() } else { builder.init() }
 }
 
+/// No statement runs longer than this: one stuck query cannot hold a connection forever.
+const STATEMENT_TIMEOUT: &str = "30s";
+/// No request is served longer than this (the client gets 408).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 async fn connect(config: &Config) -> Result<PgPool, String> {
+    let options = PgConnectOptions::from_str(&config.database_url)
+        .map_err(|e| format!("DATABASE_URL is not a PostgreSQL URL: {e}"))?
+        .options([("statement_timeout", STATEMENT_TIMEOUT)]);
     PgPoolOptions::new()
         .max_connections(config.database_max_connections)
         .acquire_timeout(Duration::from_secs(5))
-        .connect(&config.database_url)
+        .connect_with(options)
         .await
         .map_err(|e| format!("cannot connect to PostgreSQL at DATABASE_URL: {e}"))
 }
@@ -207,6 +216,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()

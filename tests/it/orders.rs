@@ -650,3 +650,59 @@ async fn the_database_itself_refuses_lines_for_another_events_tier_and_deleting_
         assert!(names.iter().any(|n| n == name), "{name} is a real constraint");
     }
 }
+
+#[sqlx::test]
+async fn a_held_card_order_keeps_its_event_from_going_back_to_draft(pool: PgPool) {
+    let stripe = FakeStripe::start().await;
+    let (app, _) = card_app(&pool, &stripe).await;
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "50", 10)]).await;
+    let event_id: Uuid = sqlx::query_scalar("SELECT id FROM events").fetch_one(&pool).await.unwrap();
+    assert!(card_order(&app, &slug, tiers[0], "held@example.com").await.status.is_success());
+
+    let refused = events::change_status(&pool, &scope, event_id, EventStatus::Draft).await;
+
+    assert!(matches!(refused, Err(AppError::Conflict(m)) if m.contains("sold or held")));
+}
+
+#[sqlx::test]
+async fn a_single_ticket_of_an_unpaid_card_order_cannot_be_cancelled(pool: PgPool) {
+    let stripe = FakeStripe::start().await;
+    let (app, state) = card_app(&pool, &stripe).await;
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "50", 10)]).await;
+    card_order(&app, &slug, tiers[0], "c@example.com").await;
+    let (order_id, ticket_id): (Uuid, Uuid) =
+        sqlx::query_as("SELECT order_id, id FROM tickets").fetch_one(&pool).await.unwrap();
+
+    let refused = manage::cancel_ticket(&pool, &Payments::from_state(&state), &scope, order_id, ticket_id).await;
+
+    assert!(matches!(refused, Err(AppError::Conflict(m)) if m.contains("Cancel the whole order")));
+    assert_eq!(live_tickets(&pool).await, 1);
+}
+
+#[sqlx::test]
+async fn cancelling_the_last_ticket_of_an_unpaid_order_gives_its_promo_use_back(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "50", 10)]).await;
+    let event_id: Uuid = sqlx::query_scalar("SELECT id FROM events").fetch_one(&pool).await.unwrap();
+    let promo = PromoForm {
+        code: "ONCE".into(),
+        discount_kind: "percent".into(),
+        amount: "10".into(),
+        max_uses: Some("1".into()),
+        ..Default::default()
+    };
+    promos::create_promo(&pool, &scope, event_id, promo).await.unwrap();
+    let mut form = order_form(&slug, tiers[0], 1, "p@example.com");
+    form.promo_code = Some("ONCE".into());
+    let placed = checkout::place_order(&pool, &offline(), form, None).await.unwrap();
+    let ticket_id: Uuid = sqlx::query_scalar("SELECT id FROM tickets").fetch_one(&pool).await.unwrap();
+
+    manage::cancel_ticket(&pool, &offline(), &scope, placed.order_id, ticket_id).await.unwrap();
+
+    assert_eq!(count(&pool, "SELECT used::bigint FROM promo_codes").await, 0, "the use comes back");
+    let mut again = order_form(&slug, tiers[0], 1, "q@example.com");
+    again.promo_code = Some("ONCE".into());
+    checkout::place_order(&pool, &offline(), again, None).await.unwrap();
+}

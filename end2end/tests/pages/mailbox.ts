@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from '@playwright/test';
 
@@ -20,6 +20,8 @@ export async function latestMessageTo(recipient: string, marker: string): Promis
   await expect
     .poll(
       () => {
+        // The server makes the folder with its first message.
+        if (!existsSync(mailboxDir())) return false;
         const messages = readdirSync(mailboxDir())
           .filter((name) => name.endsWith('.eml'))
           .map((name) => join(mailboxDir(), name))

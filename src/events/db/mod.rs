@@ -280,16 +280,17 @@ pub async fn insert_cover_media(
     Ok(())
 }
 
-/// Sold tickets and active tiers of an event, read inside the status-change transaction.
-pub async fn sold_and_active_tiers(conn: &mut PgConnection, event_id: Uuid) -> Result<(i64, i64), sqlx::Error> {
+/// Tickets sold or held (the event's capacity counter) and active tiers of an event, read
+/// inside the status-change transaction.
+pub async fn taken_and_active_tiers(conn: &mut PgConnection, event_id: Uuid) -> Result<(i64, i64), sqlx::Error> {
     let row = sqlx::query!(
-        r#"SELECT (SELECT sold FROM event_stats WHERE event_id = $1) AS "sold!",
+        r#"SELECT coalesce((SELECT taken FROM event_inventory WHERE event_id = $1), 0)::bigint AS "taken!",
                   (SELECT count(*) FROM ticket_tiers WHERE event_id = $1 AND is_active) AS "active_tiers!""#,
         event_id,
     )
     .fetch_one(conn)
     .await?;
-    Ok((row.sold, row.active_tiers))
+    Ok((row.taken, row.active_tiers))
 }
 
 /// Copies an event's settings and tiers onto a new draft.
