@@ -30,19 +30,22 @@ ALTER TABLE outbox ADD CONSTRAINT outbox_kind_known CHECK (kind IN (
     'order_confirmation', 'attendee_ticket', 'order_cancelled', 'ticket_cancelled', 'order_expired',
     'password_reset', 'signup_attempt'));
 
--- Password reset links: only the hash of the token is kept here; a link works once, for an hour.
-CREATE TABLE password_resets (
+-- Single-use links e-mailed for an account (password resets; address confirmations come in
+-- the next migration): only the hash of the token is kept here; each works once, in time.
+CREATE TABLE account_links (
     id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     user_id    uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    purpose    text NOT NULL,
     token_hash text NOT NULL,
     expires_at timestamptz NOT NULL,
     used_at    timestamptz,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT password_resets_token_hash_key UNIQUE (token_hash)
+    CONSTRAINT account_links_token_hash_key UNIQUE (token_hash),
+    CONSTRAINT account_links_purpose_known CHECK (purpose IN ('password_reset', 'email_confirmation'))
 );
-CREATE INDEX password_resets_user_idx ON password_resets (user_id);
-CREATE TRIGGER password_resets_set_updated_at BEFORE UPDATE ON password_resets
+CREATE INDEX account_links_user_idx ON account_links (user_id, purpose);
+CREATE TRIGGER account_links_set_updated_at BEFORE UPDATE ON account_links
     FOR EACH ROW EXECUTE FUNCTION set_updated_at();
 
 -- Failures that earn a block (wrong passwords), per account and per network address.

@@ -1,6 +1,6 @@
 //! SQL for users. Small named queries; callers own the transaction.
 
-use crate::accounts::Profile;
+use crate::accounts::{LinkPurpose, Profile};
 use crate::platform::text::{Email, Name};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
@@ -101,16 +101,18 @@ pub async fn count_users(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM users"#).fetch_one(db).await
 }
 
-/// Stores a reset link's hash for `user_id`, good until `expires_at`.
-pub async fn insert_password_reset(
+/// Stores a single-use link's hash for `user_id`, good until `expires_at`.
+pub async fn insert_link(
     conn: &mut PgConnection,
     user_id: Uuid,
+    purpose: LinkPurpose,
     token_hash: &str,
     expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO password_resets (user_id, token_hash, expires_at) VALUES ($1, $2, $3)",
+        "INSERT INTO account_links (user_id, purpose, token_hash, expires_at) VALUES ($1, $2, $3, $4)",
         user_id,
+        purpose.as_str(),
         token_hash,
         expires_at,
     )
@@ -119,33 +121,48 @@ pub async fn insert_password_reset(
     Ok(())
 }
 
-/// Whether a reset link could be used now (unused, unexpired).
-pub async fn password_reset_is_usable(db: impl PgExecutor<'_>, token_hash: &str) -> Result<bool, sqlx::Error> {
+/// Whether a link could be used now (unused, unexpired, for this purpose).
+pub async fn link_is_usable(
+    db: impl PgExecutor<'_>,
+    purpose: LinkPurpose,
+    token_hash: &str,
+) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM password_resets
-                           WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()) AS "usable!""#,
+        r#"SELECT EXISTS (SELECT 1 FROM account_links
+                           WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now())
+               AS "usable!""#,
         token_hash,
+        purpose.as_str(),
     )
     .fetch_one(db)
     .await
 }
 
-/// Uses a reset link: marks it used if it is unused and unexpired, in one statement, so two
-/// uses at once cannot both succeed, and retires the user's other unused links with it.
-/// Returns whose password it resets.
-pub async fn use_password_reset(conn: &mut PgConnection, token_hash: &str) -> Result<Option<Uuid>, sqlx::Error> {
+/// Uses a link: marks it used if it is unused and unexpired, in one statement, so two uses
+/// at once cannot both succeed, and retires the user's other unused links of the same
+/// purpose with it. Returns whose link it was.
+pub async fn use_link(
+    conn: &mut PgConnection,
+    purpose: LinkPurpose,
+    token_hash: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
     let user_id = sqlx::query_scalar!(
-        "UPDATE password_resets SET used_at = now()
-          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+        "UPDATE account_links SET used_at = now()
+          WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
           RETURNING user_id",
         token_hash,
+        purpose.as_str(),
     )
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(user_id) = user_id {
-        sqlx::query!("UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", user_id)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query!(
+            "UPDATE account_links SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+            user_id,
+            purpose.as_str(),
+        )
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(user_id)
 }
@@ -162,41 +179,4 @@ pub async fn confirm_email(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<(),
         .execute(db)
         .await?;
     Ok(())
-}
-
-/// Stores a confirmation link's hash for `user_id`, good until `expires_at`.
-pub async fn insert_email_confirmation(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-    token_hash: &str,
-    expires_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "INSERT INTO email_confirmations (user_id, token_hash, expires_at) VALUES ($1, $2, $3)",
-        user_id,
-        token_hash,
-        expires_at,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Uses a confirmation link once, if it is unused and unexpired, and retires the user's
-/// other links with it; returns whose it is.
-pub async fn use_email_confirmation(conn: &mut PgConnection, token_hash: &str) -> Result<Option<Uuid>, sqlx::Error> {
-    let user_id = sqlx::query_scalar!(
-        "UPDATE email_confirmations SET used_at = now()
-          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
-          RETURNING user_id",
-        token_hash,
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(user_id) = user_id {
-        sqlx::query!("UPDATE email_confirmations SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", user_id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(user_id)
 }

@@ -36,6 +36,14 @@ impl CurrentUser {
     }
 }
 
+text_enum!(
+    /// What a single-use link e-mailed for an account is for.
+    LinkPurpose {
+        PasswordReset => "password_reset", "Password reset";
+        EmailConfirmation => "email_confirmation", "Address confirmation";
+    }
+);
+
 /// The editable profile of the logged-in user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {

@@ -1,7 +1,7 @@
 //! Account operations as plain async functions: the server functions call them, and so
 //! will anything else that acts for a user (the assistant, the seed, tests).
 
-use crate::accounts::{CurrentUser, NewPassword, Profile, db, limits, password};
+use crate::accounts::{CurrentUser, LinkPurpose, NewPassword, Profile, db, limits, password};
 use crate::mail::MailKind;
 use crate::mail::db as mail_db;
 use crate::organizations;
@@ -53,7 +53,8 @@ pub async fn register(pool: &PgPool, form: SignUpForm) -> Result<(), AppError> {
     };
     let token = random_token(32);
     let mut tx = pool.begin().await?;
-    db::insert_email_confirmation(&mut tx, user_id, &token_hash(&token), Utc::now() + CONFIRM_LINK_LIFETIME).await?;
+    let expires_at = Utc::now() + CONFIRM_LINK_LIFETIME;
+    db::insert_link(&mut tx, user_id, LinkPurpose::EmailConfirmation, &token_hash(&token), expires_at).await?;
     mail_db::enqueue(&mut tx, None, MailKind::ConfirmEmail, email.as_str(), serde_json::json!({ "token": token }))
         .await?;
     tx.commit().await?;
@@ -68,7 +69,7 @@ pub const CONFIRM_LINK_LIFETIME: chrono::Duration = chrono::Duration::hours(24);
 #[tracing::instrument(skip_all)]
 pub async fn confirm_email(pool: &PgPool, token: &str) -> Result<Uuid, AppError> {
     let mut tx = pool.begin().await?;
-    let Some(user_id) = db::use_email_confirmation(&mut tx, &token_hash(token.trim())).await? else {
+    let Some(user_id) = db::use_link(&mut tx, LinkPurpose::EmailConfirmation, &token_hash(token.trim())).await? else {
         return Err(AppError::field(
             "form",
             "This link has expired or was already used. Log in, or sign up again to get a new link.",
@@ -142,7 +143,8 @@ pub async fn request_password_reset(pool: &PgPool, email: &str) -> Result<(), Ap
     let Some(credentials) = db::credentials_by_email(pool, &email).await? else { return Ok(()) };
     let token = random_token(32);
     let mut tx = pool.begin().await?;
-    db::insert_password_reset(&mut tx, credentials.id, &token_hash(&token), Utc::now() + RESET_LINK_LIFETIME).await?;
+    let expires_at = Utc::now() + RESET_LINK_LIFETIME;
+    db::insert_link(&mut tx, credentials.id, LinkPurpose::PasswordReset, &token_hash(&token), expires_at).await?;
     let payload = serde_json::json!({ "token": token });
     mail_db::enqueue(&mut tx, None, MailKind::PasswordReset, email.as_str(), payload).await?;
     tx.commit().await?;
@@ -159,12 +161,12 @@ pub async fn reset_password(pool: &PgPool, token: &str, new_password: &str) -> R
         || AppError::field("form", "This reset link has expired or was already used. Ask for a new one below.");
     let hash = token_hash(token.trim());
     // The link is checked before the costly hash, so a made-up token costs one lookup.
-    if !db::password_reset_is_usable(pool, &hash).await? {
+    if !db::link_is_usable(pool, LinkPurpose::PasswordReset, &hash).await? {
         return Err(unusable());
     }
     let password_hash = password::hash(password.expose().to_owned()).await?;
     let mut tx = pool.begin().await?;
-    let Some(user_id) = db::use_password_reset(&mut tx, &hash).await? else { return Err(unusable()) };
+    let Some(user_id) = db::use_link(&mut tx, LinkPurpose::PasswordReset, &hash).await? else { return Err(unusable()) };
     db::set_password_hash(&mut *tx, user_id, &password_hash).await?;
     // The link reached the address, which confirms it as well.
     db::confirm_email(&mut *tx, user_id).await?;

@@ -12,6 +12,7 @@ use crate::orders::service::{LIVE_TICKETS, Payments, busy_or, due_words, is_unpa
 use crate::orders::{AdminTicket, EventOrders, OrderDetail, OrderRowView, OrderStatus, PaymentMethod, TicketStatus};
 use crate::organizations::Role;
 use crate::organizations::access::OrganizationScope;
+use crate::payments::stripe::SessionClosed;
 use crate::platform::error::AppError;
 use crate::platform::text::optional_text;
 use chrono::Utc;
@@ -169,6 +170,7 @@ pub async fn cancel_order(
     order_id: Uuid,
 ) -> Result<OrderStatus, AppError> {
     scope.require(Role::Admin)?;
+    close_card_checkout(pool, payments, scope, order_id).await?;
     let mut tx = pool.begin().await?;
     inventory::bound_lock_waits(&mut tx).await?;
     let locked =
@@ -205,6 +207,38 @@ pub async fn cancel_order(
     tx.commit().await.map_err(busy_or)?;
     tracing::info!(%order_id, by = %scope.user_id, outcome = outcome.as_str(), "order closed by organizer");
     Ok(outcome)
+}
+
+/// Before an unpaid card order is cancelled, its Stripe checkout is closed, so the buyer can
+/// no longer pay for an order that is gone. Called outside any transaction (it waits on
+/// Stripe). If the buyer paid first, nothing is cancelled: the payment arrives by webhook
+/// and the organizer refunds it.
+async fn close_card_checkout(
+    pool: &PgPool,
+    payments: &Payments,
+    scope: &OrganizationScope,
+    order_id: Uuid,
+) -> Result<(), AppError> {
+    let order = db::organization_order(pool, scope.organization_id, order_id).await?.ok_or(AppError::NotFound)?;
+    let (OrderStatus::Pending, PaymentMethod::Stripe, Some(session)) =
+        (order.status, order.payment_provider, order.payment_reference.as_deref())
+    else {
+        return Ok(());
+    };
+    let stripe = payments.stripe.as_ref().ok_or_else(|| {
+        AppError::Conflict("Card payments are not configured, so this card order cannot be cancelled here.".into())
+    })?;
+    match stripe.close_checkout_session(session).await {
+        Ok(SessionClosed::Expired) => Ok(()),
+        Ok(SessionClosed::Paid) => Err(AppError::Conflict(
+            "The buyer has just paid this order at Stripe. Wait a moment for the payment to arrive, then refund it."
+                .into(),
+        )),
+        Err(error) => {
+            tracing::error!(%error, %order_id, "closing the Stripe checkout failed");
+            Err(AppError::Conflict("Stripe could not be reached, so nothing was changed. Please try again.".into()))
+        }
+    }
 }
 
 /// Cancels one ticket (refunding what it cost, if paid); the rest of the order stays.

@@ -18,15 +18,23 @@ pub enum PaymentOutcome {
     AlreadyRecorded,
     /// The hold had ended and the tickets are gone; the order is paid and flagged for the organizer.
     PaidWithoutCapacity,
+    /// The order had been cancelled; the money is recorded and flagged for a refund, and
+    /// the cancelled tickets stay cancelled.
+    PaidAfterCancellation,
     /// No order has this reference.
     UnknownOrder,
 }
 
+pub const PAID_AFTER_CANCELLATION: &str =
+    "Paid after the order was cancelled; its tickets stay cancelled. Refund this order.";
+
 pub const LATE_PAYMENT_SOLD_OUT: &str = "Paid after the hold ended, and the tickets were sold to others in the meantime. Refund this order or raise capacity.";
 
 /// Records that `reference` was paid. Idempotent: a second call changes nothing. A payment
-/// for an order whose hold expired (or that was cancelled unpaid) takes its tickets back if
-/// there is room; if not, the order is kept as paid and flagged, never silently refunded.
+/// for an order whose hold expired takes its tickets back if there is room; if not, the
+/// order is kept as paid and flagged, never silently refunded. A payment for a cancelled
+/// order never brings its tickets back (nor counts its promo code again): it is recorded and
+/// flagged for a refund.
 #[tracing::instrument(skip_all, fields(provider = %provider))]
 pub async fn confirm_payment(
     pool: &PgPool,
@@ -47,7 +55,13 @@ pub async fn confirm_payment(
             inventory::cancel_tickets_of(&mut tx, &[order_id], &[TicketStatus::Reserved], TicketStatus::Active).await?;
             PaymentOutcome::Paid
         }
-        OrderStatus::Expired | OrderStatus::Cancelled => {
+        OrderStatus::Cancelled => {
+            db::mark_paid(&mut tx, order_id, payment_intent, Some(PAID_AFTER_CANCELLATION)).await?;
+            tx.commit().await.map_err(busy_or)?;
+            tracing::warn!(%order_id, "payment for a cancelled order; flagged for a refund");
+            return Ok(PaymentOutcome::PaidAfterCancellation);
+        }
+        OrderStatus::Expired => {
             let per_tier = count_per_tier(db::ticket_tiers_of(&mut tx, order_id, TicketStatus::Cancelled).await?);
             let mut room = true;
             for (tier_id, quantity) in &per_tier {

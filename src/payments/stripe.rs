@@ -29,6 +29,20 @@ pub struct CheckoutSession {
     pub url: String,
 }
 
+/// How a Checkout Session ended when we closed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionClosed {
+    /// Nobody can pay through it any more.
+    Expired,
+    /// The buyer paid before it could be closed.
+    Paid,
+}
+
+#[derive(Debug, Deserialize)]
+struct SessionStatus {
+    status: Option<String>,
+}
+
 /// One Checkout payment to ask for.
 pub struct CheckoutRequest<'a> {
     pub order_id: String,
@@ -139,6 +153,35 @@ impl Stripe {
         .collect();
         let body = self.post("/v1/checkout/sessions", &format!("checkout-{}", request.order_id), &form).await?;
         serde_json::from_str(&body).map_err(|e| StripeError::Unreachable(format!("unreadable session: {e}")))
+    }
+
+    /// Closes a Checkout Session so its buyer can no longer pay: expired at Stripe, or found
+    /// already paid (the payment is on its way by webhook) or already expired.
+    pub async fn close_checkout_session(&self, session_id: &str) -> Result<SessionClosed, StripeError> {
+        let path = format!("/v1/checkout/sessions/{session_id}");
+        match self.post(&format!("{path}/expire"), &format!("expire-{session_id}"), &[]).await {
+            Ok(_) => Ok(SessionClosed::Expired),
+            // Stripe refuses to expire a session that is no longer open: ask what it is.
+            Err(StripeError::Refused { status, .. }) if status < 500 => {
+                let response = self
+                    .client
+                    .get(format!("{}{path}", self.config.api_base))
+                    .bearer_auth(&self.config.secret_key)
+                    .send()
+                    .await
+                    .map_err(|e| StripeError::Unreachable(e.to_string()))?;
+                let status = response.status().as_u16();
+                let body = response.text().await.map_err(|e| StripeError::Unreachable(e.to_string()))?;
+                let session: SessionStatus = serde_json::from_str(&body)
+                    .map_err(|_| StripeError::Refused { status, message: format!("unreadable session: {body}") })?;
+                match session.status.as_deref() {
+                    Some("complete") => Ok(SessionClosed::Paid),
+                    Some("expired") => Ok(SessionClosed::Expired),
+                    other => Err(StripeError::Refused { status, message: format!("session is {other:?}") }),
+                }
+            }
+            Err(error) => Err(error),
+        }
     }
 
     /// Refunds `amount_cents` of a payment. The key makes a retried refund a no-op at Stripe.

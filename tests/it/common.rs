@@ -155,6 +155,8 @@ pub struct FakeStripe {
     pub requests: Arc<Mutex<Vec<(String, String)>>>,
     /// When set, every API call fails with this status.
     pub fail_with: Arc<Mutex<Option<u16>>>,
+    /// Checkout Sessions the buyer has paid: Stripe no longer lets them be expired.
+    pub paid_sessions: Arc<Mutex<Vec<String>>>,
 }
 
 pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_test_secret";
@@ -164,9 +166,10 @@ impl FakeStripe {
         use axum::routing::post;
         let requests: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
         let fail_with: Arc<Mutex<Option<u16>>> = Arc::default();
-        let (seen, failing) = (requests.clone(), fail_with.clone());
+        let paid_sessions: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (seen, failing, paid) = (requests.clone(), fail_with.clone(), paid_sessions.clone());
         let handler = move |uri: axum::http::Uri, body: String| {
-            let (seen, failing) = (seen.clone(), failing.clone());
+            let (seen, failing, paid) = (seen.clone(), failing.clone(), paid.clone());
             async move {
                 let count = {
                     let mut seen = seen.lock().unwrap();
@@ -179,18 +182,35 @@ impl FakeStripe {
                 }
                 let reply = if uri.path() == "/v1/checkout/sessions" {
                     format!(r#"{{"id":"cs_test_{count}","url":"https://checkout.stripe.test/pay/cs_test_{count}"}}"#)
+                } else if let Some(session) = uri.path().strip_prefix("/v1/checkout/sessions/") {
+                    let session = session.trim_end_matches("/expire");
+                    if paid.lock().unwrap().iter().any(|s| s == session) {
+                        return (StatusCode::BAD_REQUEST, r#"{"error":{"message":"Session is not open"}}"#.to_owned());
+                    }
+                    format!(r#"{{"id":"{session}","status":"expired"}}"#)
                 } else {
                     format!(r#"{{"id":"re_test_{count}","status":"succeeded"}}"#)
                 };
                 (StatusCode::OK, reply)
             }
         };
-        let app =
-            Router::new().route("/v1/checkout/sessions", post(handler.clone())).route("/v1/refunds", post(handler));
+        let paid = paid_sessions.clone();
+        let session_status = move |axum::extract::Path(id): axum::extract::Path<String>| {
+            let paid = paid.clone();
+            async move {
+                let status = if paid.lock().unwrap().contains(&id) { "complete" } else { "expired" };
+                format!(r#"{{"id":"{id}","status":"{status}"}}"#)
+            }
+        };
+        let app = Router::new()
+            .route("/v1/checkout/sessions", post(handler.clone()))
+            .route("/v1/checkout/sessions/{id}/expire", post(handler.clone()))
+            .route("/v1/checkout/sessions/{id}", axum::routing::get(session_status))
+            .route("/v1/refunds", post(handler));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        FakeStripe { base_url, requests, fail_with }
+        FakeStripe { base_url, requests, fail_with, paid_sessions }
     }
 
     pub fn settings(&self) -> Vec<(&'static str, String)> {

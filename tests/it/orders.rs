@@ -706,3 +706,54 @@ async fn cancelling_the_last_ticket_of_an_unpaid_order_gives_its_promo_use_back(
     again.promo_code = Some("ONCE".into());
     checkout::place_order(&pool, &offline(), again, None).await.unwrap();
 }
+
+#[sqlx::test]
+async fn cancelling_an_unpaid_card_order_closes_its_stripe_checkout_first(pool: PgPool) {
+    let stripe = FakeStripe::start().await;
+    let (app, state) = card_app(&pool, &stripe).await;
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "50", 10)]).await;
+    card_order(&app, &slug, tiers[0], "first@example.com").await;
+    card_order(&app, &slug, tiers[0], "second@example.com").await;
+    let orders: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT id, payment_reference FROM orders ORDER BY created_at").fetch_all(&pool).await.unwrap();
+    let payments = Payments::from_state(&state);
+
+    assert_eq!(manage::cancel_order(&pool, &payments, &scope, orders[0].0).await.unwrap(), OrderStatus::Cancelled);
+    assert_eq!(stripe.calls_to(&format!("/v1/checkout/sessions/{}/expire", orders[0].1)).len(), 1);
+
+    // The second buyer paid at Stripe a moment before the organizer clicked.
+    stripe.paid_sessions.lock().unwrap().push(orders[1].1.clone());
+    let refused = manage::cancel_order(&pool, &payments, &scope, orders[1].0).await;
+    assert!(matches!(refused, Err(AppError::Conflict(m)) if m.contains("just paid")));
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM orders WHERE id = $1").bind(orders[1].0).fetch_one(&pool).await.unwrap();
+    assert_eq!(status, "pending", "nothing was cancelled; the payment will arrive by webhook");
+}
+
+#[sqlx::test]
+async fn a_payment_for_a_cancelled_order_never_brings_its_tickets_back(pool: PgPool) {
+    let stripe = FakeStripe::start().await;
+    let (app, state) = card_app(&pool, &stripe).await;
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "50", 10)]).await;
+    card_order(&app, &slug, tiers[0], "late@example.com").await;
+    let (order_id, session): (Uuid, String) =
+        sqlx::query_as("SELECT id, payment_reference FROM orders").fetch_one(&pool).await.unwrap();
+    manage::cancel_order(&pool, &Payments::from_state(&state), &scope, order_id).await.unwrap();
+
+    // Stripe completes the checkout anyway (a payment already in flight when it closed).
+    let reply = send_webhook(
+        &app,
+        &session_completed("evt_late", &session),
+        STRIPE_WEBHOOK_SECRET,
+        chrono::Utc::now().timestamp(),
+    )
+    .await;
+
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    assert_eq!(live_tickets(&pool).await, 0, "the cancelled tickets stay cancelled");
+    let attention: Option<String> = sqlx::query_scalar("SELECT attention FROM orders").fetch_one(&pool).await.unwrap();
+    assert!(attention.unwrap().contains("Refund this order"));
+    assert_counters_match_rows(&pool).await;
+}
