@@ -21,6 +21,9 @@ pub enum PaymentOutcome {
     /// The order had been cancelled; the money is recorded and flagged for a refund, and
     /// the cancelled tickets stay cancelled.
     PaidAfterCancellation,
+    /// The provider reports another amount or currency than the order's: not confirmed,
+    /// flagged for the organizer.
+    AmountMismatch,
     /// No order has this reference.
     UnknownOrder,
 }
@@ -35,18 +38,43 @@ pub const LATE_PAYMENT_SOLD_OUT: &str = "Paid after the hold ended, and the tick
 /// order is kept as paid and flagged, never silently refunded. A payment for a cancelled
 /// order never brings its tickets back (nor counts its promo code again): it is recorded and
 /// flagged for a refund.
+/// What a provider reports it was paid: its payment's id, and the amount and currency when
+/// it says them (checked against the order).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reported<'a> {
+    pub payment_intent: Option<&'a str>,
+    pub amount_cents: Option<i64>,
+    pub currency: Option<&'a str>,
+}
+
 #[tracing::instrument(skip_all, fields(provider = %provider))]
 pub async fn confirm_payment(
     pool: &PgPool,
     provider: PaymentMethod,
     reference: &str,
-    payment_intent: Option<&str>,
+    reported: Reported<'_>,
 ) -> Result<PaymentOutcome, AppError> {
+    let payment_intent = reported.payment_intent;
     let mut tx = pool.begin().await?;
     inventory::bound_lock_waits(&mut tx).await?;
     let Some(locked) = db::lock_order_by_reference(&mut tx, provider, reference).await.map_err(busy_or)? else {
         return Ok(PaymentOutcome::UnknownOrder);
     };
+    let wrong_amount = reported.amount_cents.is_some_and(|amount| amount != locked.total_cents);
+    let wrong_currency = reported.currency.is_some_and(|currency| !currency.eq_ignore_ascii_case(&locked.currency));
+    if (wrong_amount || wrong_currency) && locked.status != OrderStatus::Paid {
+        let note = format!(
+            "The payment provider reported {} {} for this order of {} {}. It was not confirmed; check the payment and refund or mark it paid.",
+            reported.amount_cents.map(|a| format!("{:.2}", a as f64 / 100.0)).unwrap_or_else(|| "?".into()),
+            reported.currency.unwrap_or("?").to_uppercase(),
+            format!("{:.2}", locked.total_cents as f64 / 100.0),
+            locked.currency,
+        );
+        db::flag_payment(&mut tx, locked.id, payment_intent, &note).await?;
+        tx.commit().await.map_err(busy_or)?;
+        tracing::error!(order_id = %locked.id, "payment amount or currency differs from the order; flagged");
+        return Ok(PaymentOutcome::AmountMismatch);
+    }
     let (order_id, event_id, promo) = (locked.id, locked.event_id, locked.promo_code_id);
     let outcome = match locked.status {
         OrderStatus::Paid | OrderStatus::Refunded => return Ok(PaymentOutcome::AlreadyRecorded),

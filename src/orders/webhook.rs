@@ -55,9 +55,12 @@ async fn handle(state: &AppState, event: &WebhookEvent) -> Result<&'static str, 
                     .await
                     .map_err(|e| e.to_string())?;
             }
-            match payment::confirm_payment(pool, PaymentMethod::Stripe, &session.id, session.payment_intent.as_deref())
-                .await
-            {
+            let reported = payment::Reported {
+                payment_intent: session.payment_intent.as_deref(),
+                amount_cents: session.amount_total,
+                currency: session.currency.as_deref(),
+            };
+            match payment::confirm_payment(pool, PaymentMethod::Stripe, &session.id, reported).await {
                 // Not recorded as handled, so Stripe delivers it again later.
                 Ok(PaymentOutcome::UnknownOrder) => return Err(format!("no order has session {}", session.id)),
                 other => other.map(|_| "recorded"),

@@ -90,6 +90,9 @@ pub struct SessionObject {
     pub payment_intent: Option<String>,
     #[serde(default)]
     pub amount_total: Option<i64>,
+    /// Lower-case ISO 4217, as Stripe writes it.
+    #[serde(default)]
+    pub currency: Option<String>,
     /// The order id EventOS gave the session.
     #[serde(default)]
     pub client_reference_id: Option<String>,

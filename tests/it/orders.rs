@@ -757,3 +757,24 @@ async fn a_payment_for_a_cancelled_order_never_brings_its_tickets_back(pool: PgP
     assert!(attention.unwrap().contains("Refund this order"));
     assert_counters_match_rows(&pool).await;
 }
+
+#[sqlx::test]
+async fn a_checkout_paid_with_another_amount_or_currency_is_flagged_not_confirmed(pool: PgPool) {
+    let stripe = FakeStripe::start().await;
+    let (app, _) = card_app(&pool, &stripe).await;
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "50", 10)]).await;
+    card_order(&app, &slug, tiers[0], "m@example.com").await;
+    let session: String = sqlx::query_scalar("SELECT payment_reference FROM orders").fetch_one(&pool).await.unwrap();
+    let wrong = session_completed("evt_wrong", &session)
+        .replace(r#""amount_total":5000"#, r#""amount_total":5000,"currency":"usd""#);
+
+    let reply = send_webhook(&app, &wrong, STRIPE_WEBHOOK_SECRET, chrono::Utc::now().timestamp()).await;
+
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    let (status, attention): (String, Option<String>) =
+        sqlx::query_as("SELECT status, attention FROM orders").fetch_one(&pool).await.unwrap();
+    assert_eq!(status, "pending", "not confirmed");
+    assert!(attention.unwrap().contains("50.00 USD"));
+    assert_eq!(count(&pool, "SELECT count(*) FROM tickets WHERE status = 'active'").await, 0);
+}

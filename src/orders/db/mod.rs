@@ -179,6 +179,7 @@ pub struct LockedOrder {
     pub refunded_cents: i64,
     pub event_id: Uuid,
     pub promo_code_id: Option<Uuid>,
+    pub currency: String,
 }
 
 /// Locks an order of the organization for a change of status.
@@ -190,7 +191,7 @@ pub async fn lock_order(
     sqlx::query_as!(
         LockedOrder,
         r#"SELECT id, status AS "status: OrderStatus", payment_provider AS "payment_provider: PaymentMethod",
-                  total_cents, refunded_cents, event_id, promo_code_id
+                  total_cents, refunded_cents, event_id, promo_code_id, currency
              FROM orders WHERE organization_id = $1 AND id = $2 FOR UPDATE"#,
         organization_id,
         order_id,
@@ -208,7 +209,7 @@ pub async fn lock_order_by_reference(
     sqlx::query_as!(
         LockedOrder,
         r#"SELECT id, status AS "status: OrderStatus", payment_provider AS "payment_provider: PaymentMethod",
-                  total_cents, refunded_cents, event_id, promo_code_id
+                  total_cents, refunded_cents, event_id, promo_code_id, currency
              FROM orders WHERE payment_provider = $1 AND payment_reference = $2 FOR UPDATE"#,
         provider.as_str(),
         reference,
@@ -382,4 +383,23 @@ pub async fn ticket_by_token(db: impl PgExecutor<'_>, token: &str) -> Result<Opt
     let found =
         sqlx::query!("SELECT order_id, id FROM tickets WHERE access_token = $1", token).fetch_optional(db).await?;
     Ok(found.map(|t| (t.order_id, t.id)))
+}
+
+/// Records a provider's payment that could not be accepted as it came, and why, for the
+/// organizer ("Needs attention").
+pub async fn flag_payment(
+    conn: &mut PgConnection,
+    order_id: Uuid,
+    payment_intent: Option<&str>,
+    note: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE orders SET attention = $3, payment_intent = coalesce($2, payment_intent) WHERE id = $1",
+        order_id,
+        payment_intent,
+        note,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
