@@ -63,11 +63,12 @@ pub async fn confirm_payment(
     let wrong_amount = reported.amount_cents.is_some_and(|amount| amount != locked.total_cents);
     let wrong_currency = reported.currency.is_some_and(|currency| !currency.eq_ignore_ascii_case(&locked.currency));
     if (wrong_amount || wrong_currency) && locked.status != OrderStatus::Paid {
+        let amount = |cents: i64| format!("{}.{:02}", cents / 100, (cents % 100).abs());
+        let paid = reported.amount_cents.map(amount).unwrap_or_else(|| "?".into());
         let note = format!(
-            "The payment provider reported {} {} for this order of {} {}. It was not confirmed; check the payment and refund or mark it paid.",
-            reported.amount_cents.map(|a| format!("{:.2}", a as f64 / 100.0)).unwrap_or_else(|| "?".into()),
+            "The payment provider reported {paid} {} for this order of {} {}. It was not confirmed; check the payment and refund or mark it paid.",
             reported.currency.unwrap_or("?").to_uppercase(),
-            format!("{:.2}", locked.total_cents as f64 / 100.0),
+            amount(locked.total_cents),
             locked.currency,
         );
         db::flag_payment(&mut tx, locked.id, payment_intent, &note).await?;
