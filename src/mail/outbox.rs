@@ -102,23 +102,21 @@ pub async fn send_all_due(pool: &PgPool, mailer: &Mailer, renderer: &dyn Render)
 
 /// Drains the outbox for as long as the server runs: shortly after it is woken, else every
 /// few seconds; a backlog is worked through batch by batch with a pause in between.
-pub fn spawn_worker(pool: PgPool, mailer: Mailer, renderer: Arc<dyn Render>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            match send_due(&pool, &mailer, renderer.as_ref()).await {
-                Ok(handled) if handled == BATCH as usize => {
-                    tokio::time::sleep(SETTLE).await;
-                    continue;
-                }
-                Ok(_) => {}
-                Err(error) => tracing::error!(%error, "e-mail worker could not read the outbox"),
+pub async fn run_worker(pool: PgPool, mailer: Mailer, renderer: Arc<dyn Render>) {
+    loop {
+        match send_due(&pool, &mailer, renderer.as_ref()).await {
+            Ok(handled) if handled == BATCH as usize => {
+                tokio::time::sleep(SETTLE).await;
+                continue;
             }
-            tokio::select! {
-                () = mailer.woken() => tokio::time::sleep(SETTLE).await,
-                () = tokio::time::sleep(Duration::from_secs(5)) => {}
-            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "e-mail worker could not read the outbox"),
         }
-    })
+        tokio::select! {
+            () = mailer.woken() => tokio::time::sleep(SETTLE).await,
+            () = tokio::time::sleep(Duration::from_secs(5)) => {}
+        }
+    }
 }
 
 #[cfg(test)]

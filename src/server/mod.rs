@@ -5,3 +5,4 @@ pub mod health;
 pub mod mail;
 pub mod security;
 pub mod startup;
+pub mod workers;

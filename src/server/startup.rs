@@ -6,6 +6,7 @@ use crate::platform::config::Config;
 use crate::platform::session_store::PgSessionStore;
 use crate::platform::state::AppState;
 use crate::server::mail::AllMail;
+use crate::server::workers::supervise;
 use crate::server::{health, security};
 use crate::tools::{bench, seed};
 use axum::extract::DefaultBodyLimit;
@@ -126,13 +127,16 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
         false
     };
 
-    let deletion =
-        tokio::spawn(purge_every_hour(pool.clone(), PgSessionStore::new(pool.clone(), config.session_lifetime)));
+    let sessions = PgSessionStore::new(pool.clone(), config.session_lifetime);
+    let purge_pool = pool.clone();
+    let deletion = supervise("purge", move || purge_every_hour(purge_pool.clone(), sessions.clone()));
 
     let state = AppState::new(leptos_options, pool.clone(), config)?;
-    let mail_worker =
-        crate::mail::outbox::spawn_worker(pool.clone(), state.mailer.clone(), std::sync::Arc::new(AllMail));
-    let sweeper = tokio::spawn(sweep_expired_holds(pool));
+    let (mail_pool, mailer) = (pool.clone(), state.mailer.clone());
+    let mail_worker = supervise("mail", move || {
+        crate::mail::outbox::run_worker(mail_pool.clone(), mailer.clone(), std::sync::Arc::new(AllMail))
+    });
+    let sweeper = supervise("hold sweeper", move || sweep_expired_holds(pool.clone()));
     let router = router(state);
     let listener =
         tokio::net::TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
