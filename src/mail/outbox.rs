@@ -13,6 +13,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
 use uuid::Uuid;
 
 /// After this many failed attempts a message is marked failed and logged as an error.
@@ -100,10 +101,15 @@ pub async fn send_all_due(pool: &PgPool, mailer: &Mailer, renderer: &dyn Render)
     }
 }
 
-/// Drains the outbox for as long as the server runs: shortly after it is woken, else every
-/// few seconds; a backlog is worked through batch by batch with a pause in between.
-pub async fn run_worker(pool: PgPool, mailer: Mailer, renderer: Arc<dyn Render>) {
+/// Drains the outbox until `stop` turns true: shortly after it is woken, else every few
+/// seconds; a backlog is worked through batch by batch with a pause in between. A stop
+/// lets the batch being sent finish and takes no new one.
+pub async fn run_worker(pool: PgPool, mailer: Mailer, renderer: Arc<dyn Render>, mut stop: watch::Receiver<bool>) {
     loop {
+        if *stop.borrow() {
+            tracing::info!("e-mail worker stopped");
+            return;
+        }
         match send_due(&pool, &mailer, renderer.as_ref()).await {
             Ok(handled) if handled == BATCH as usize => {
                 tokio::time::sleep(SETTLE).await;
@@ -115,6 +121,7 @@ pub async fn run_worker(pool: PgPool, mailer: Mailer, renderer: Arc<dyn Render>)
         tokio::select! {
             () = mailer.woken() => tokio::time::sleep(SETTLE).await,
             () = tokio::time::sleep(Duration::from_secs(5)) => {}
+            _ = stop.changed() => {}
         }
     }
 }

@@ -91,6 +91,8 @@ fn init_tracing(json: bool) {
 
 /// No statement runs longer than this: one stuck query cannot hold a connection forever.
 const STATEMENT_TIMEOUT: &str = "30s";
+/// How long messages being sent may take to finish when the server stops.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// No request is served longer than this (the client gets 408).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -133,8 +135,10 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
 
     let state = AppState::new(leptos_options, pool.clone(), config)?;
     let (mail_pool, mailer) = (pool.clone(), state.mailer.clone());
+    let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
     let mail_worker = supervise("mail", move || {
-        crate::mail::outbox::run_worker(mail_pool.clone(), mailer.clone(), std::sync::Arc::new(AllMail))
+        let renderer = std::sync::Arc::new(AllMail);
+        crate::mail::outbox::run_worker(mail_pool.clone(), mailer.clone(), renderer, mail_stopped.clone())
     });
     let sweeper = supervise("hold sweeper", move || sweep_expired_holds(pool.clone()));
     let router = router(state);
@@ -148,9 +152,14 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
     let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await;
+    // No new requests now. Messages being sent get a bounded moment to finish; what is left
+    // stays in the outbox for the next start.
     deletion.abort();
-    mail_worker.abort();
     sweeper.abort();
+    let _ = stop_mail.send(true);
+    if tokio::time::timeout(SHUTDOWN_GRACE, mail_worker).await.is_err() {
+        tracing::warn!("the e-mail worker did not finish in time; its messages stay queued");
+    }
     served.map_err(|e| format!("server error: {e}"))
 }
 

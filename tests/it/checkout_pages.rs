@@ -283,3 +283,29 @@ async fn the_organizer_sees_orders_and_marks_an_offline_order_paid(pool: PgPool)
     let detail = get(&app, &format!("/dashboard/orders/{order_id}"), Some(&owner)).await;
     assert!(detail.body.contains("Paid") && detail.body.contains("Refund order"), "{}", detail.body);
 }
+
+#[sqlx::test]
+async fn a_stopped_mail_worker_finishes_its_batch_and_takes_no_more(pool: PgPool) {
+    let (app, state, slug, free, _) = shop(&pool, &[("MAILBOX_DIR", &mailbox())]).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker =
+        tokio::spawn(outbox::run_worker(pool.clone(), state.mailer.clone(), std::sync::Arc::new(OrderMail), stopped));
+    assert_eq!(buy_one_free(&app, &slug, free, "ada@example.com", None).await, StatusCode::OK);
+    state.mailer.wake();
+    for _ in 0..50 {
+        let pending: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM outbox WHERE status = 'pending'").fetch_one(&pool).await.unwrap();
+        if pending == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    stop.send(true).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(3), worker).await.expect("it stops promptly").unwrap();
+    assert_eq!(buy_one_free(&app, &slug, free, "bob@example.com", None).await, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let statuses: Vec<String> =
+        sqlx::query_scalar("SELECT status FROM outbox ORDER BY created_at").fetch_all(&pool).await.unwrap();
+    assert_eq!(statuses, ["sent", "pending"], "the first was sent; after the stop nothing more");
+}
