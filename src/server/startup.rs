@@ -27,7 +27,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use tracing::Level;
 
 const USAGE: &str = "usage: eventos [serve|seed|migrate|bench]
-  serve    run the web server (default); seeds demo data into an empty database
+  serve    run the web server (default); with SEED_DEMO=true seeds an empty database
   seed     create or refresh the demo organizer and organization, then exit
   migrate  apply database migrations, then exit
   bench    checkout load test against a running server:
