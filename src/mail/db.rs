@@ -60,18 +60,23 @@ pub struct OutboxRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// Locks up to `limit` due messages that no other worker holds.
-pub async fn claim_due(conn: &mut PgConnection, limit: i64) -> Result<Vec<OutboxRow>, sqlx::Error> {
+/// Claims up to `limit` due messages that no other worker holds, for `lease_secs`: they are
+/// not due again until then, so a worker that dies mid-send leaves them to be retried after
+/// the lease, and no one else sends them meanwhile.
+pub async fn claim_due(db: impl PgExecutor<'_>, limit: i64, lease_secs: f64) -> Result<Vec<OutboxRow>, sqlx::Error> {
     sqlx::query_as!(
         OutboxRow,
-        r#"SELECT id, kind AS "kind: MailKind", recipient, payload, attempts, created_at FROM outbox
-            WHERE status = 'pending' AND next_attempt_at <= now()
-            ORDER BY next_attempt_at
-            LIMIT $1
-              FOR UPDATE SKIP LOCKED"#,
+        r#"UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2)
+            WHERE id IN (SELECT id FROM outbox
+                          WHERE status = 'pending' AND next_attempt_at <= now()
+                          ORDER BY next_attempt_at
+                          LIMIT $1
+                            FOR UPDATE SKIP LOCKED)
+        RETURNING id, kind AS "kind: MailKind", recipient, payload, attempts, created_at"#,
         limit,
+        lease_secs,
     )
-    .fetch_all(conn)
+    .fetch_all(db)
     .await
 }
 
@@ -83,25 +88,25 @@ pub struct Delivered<'a> {
     pub transport: &'a str,
 }
 
-pub async fn mark_sent(conn: &mut PgConnection, id: Uuid, d: &Delivered<'_>) -> Result<(), sqlx::Error> {
+pub async fn mark_sent(db: impl PgExecutor<'_>, id: Uuid, d: &Delivered<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL,
                 subject = $2, body_text = $3, attachments = $4, transport = $5, payload = payload - 'token'
-          WHERE id = $1",
+          WHERE id = $1 AND status = 'pending'",
         id,
         d.subject,
         d.body_text,
         d.attachments,
         d.transport,
     )
-    .execute(conn)
+    .execute(db)
     .await?;
     Ok(())
 }
 
 /// Records a failed attempt: retried after `retry_in_secs`, or failed for good.
 pub async fn mark_failed(
-    conn: &mut PgConnection,
+    db: impl PgExecutor<'_>,
     id: Uuid,
     attempts: i32,
     error: &str,
@@ -112,14 +117,14 @@ pub async fn mark_failed(
         "UPDATE outbox SET attempts = $2, last_error = $3,
                 status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END,
                 next_attempt_at = now() + make_interval(secs => $5)
-          WHERE id = $1",
+          WHERE id = $1 AND status = 'pending'",
         id,
         attempts,
         error,
         give_up,
         retry_in_secs,
     )
-    .execute(conn)
+    .execute(db)
     .await?;
     Ok(())
 }

@@ -29,6 +29,7 @@ text_enum!(
         PasswordReset => "password_reset", "Password reset";
         SignupAttempt => "signup_attempt", "Sign-up with an existing address";
         ConfirmEmail => "confirm_email", "Address confirmation";
+        EventCancelled => "event_cancelled", "Event cancelled";
     }
 );
 

@@ -1,9 +1,11 @@
 //! The transactional outbox. Changes that owe someone an e-mail insert a row in their own
 //! transaction (`mail::db::enqueue`), so the message exists exactly when the change does. The
-//! worker claims due rows with `FOR UPDATE SKIP LOCKED` (several workers or app instances
-//! never take the same row), renders each through the domain that owns its kind, sends, and
-//! marks them sent in the same transaction; a crash before that commit leaves the row
-//! pending and it is sent on the next pass with the same Message-ID.
+//! worker claims a few due rows at a time in one short statement (`FOR UPDATE SKIP LOCKED`,
+//! then a lease: several workers or app instances never take the same row), and for each one
+//! renders it through the domain that owns its kind, sends it with no transaction open, and
+//! marks it sent in its own statement. A crash between a send and its mark resends only
+//! that message, after the lease, with the same Message-ID; a crash before a send loses
+//! nothing either.
 
 use crate::mail::db::{self, Delivered, OutboxRow};
 use crate::platform::mailer::Mailer;
@@ -18,7 +20,10 @@ use uuid::Uuid;
 
 /// After this many failed attempts a message is marked failed and logged as an error.
 pub const MAX_ATTEMPTS: i32 = 8;
-const BATCH: i64 = 50;
+/// Messages claimed at once: what a crash leaves waiting for the lease to end.
+const BATCH: i64 = 10;
+/// How long a claim keeps other workers away: far longer than sending a batch takes.
+const LEASE_SECS: f64 = 180.0;
 /// The worker gathers messages for this long before each batch: mail goes out a moment
 /// later, in fewer and larger batches, and a ticket rush keeps the CPU for buyers.
 const SETTLE: Duration = Duration::from_millis(250);
@@ -55,38 +60,41 @@ pub fn backoff(attempts: i32) -> i64 {
 
 /// Sends one batch of due messages; returns how many were handled (sent or failed).
 pub async fn send_due(pool: &PgPool, mailer: &Mailer, renderer: &dyn Render) -> Result<usize, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let due = db::claim_due(&mut tx, BATCH).await?;
+    let due = db::claim_due(pool, BATCH, LEASE_SECS).await?;
     for row in &due {
-        let outcome = match renderer.render(pool, mailer, row).await {
-            Ok(rendered) => mailer.deliver(row.id, &rendered.message).await.map(|()| rendered),
-            Err(error) => Err(error),
-        };
-        match outcome {
-            Ok(rendered) => {
-                let delivered = Delivered {
-                    subject: &rendered.subject,
-                    body_text: &rendered.body_text,
-                    attachments: serde_json::json!(rendered.attachments),
-                    transport: mailer.transport_name(),
-                };
-                db::mark_sent(&mut tx, row.id, &delivered).await?;
-                tracing::info!(outbox_id = %row.id, kind = %row.kind, transport = mailer.transport_name(), "e-mail sent");
-            }
-            Err(error) => {
-                let attempts = row.attempts + 1;
-                let give_up = attempts >= MAX_ATTEMPTS;
-                db::mark_failed(&mut tx, row.id, attempts, &error, give_up, backoff(attempts) as f64).await?;
-                if give_up {
-                    tracing::error!(outbox_id = %row.id, %error, attempts, "e-mail failed for good");
-                } else {
-                    tracing::warn!(outbox_id = %row.id, %error, attempts, "e-mail failed; will retry");
-                }
+        send_one(pool, mailer, renderer, row).await?;
+    }
+    Ok(due.len())
+}
+
+async fn send_one(pool: &PgPool, mailer: &Mailer, renderer: &dyn Render, row: &OutboxRow) -> Result<(), sqlx::Error> {
+    let outcome = match renderer.render(pool, mailer, row).await {
+        Ok(rendered) => mailer.deliver(row.id, &rendered.message).await.map(|()| rendered),
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(rendered) => {
+            let delivered = Delivered {
+                subject: &rendered.subject,
+                body_text: &rendered.body_text,
+                attachments: serde_json::json!(rendered.attachments),
+                transport: mailer.transport_name(),
+            };
+            db::mark_sent(pool, row.id, &delivered).await?;
+            tracing::info!(outbox_id = %row.id, kind = %row.kind, transport = mailer.transport_name(), "e-mail sent");
+        }
+        Err(error) => {
+            let attempts = row.attempts + 1;
+            let give_up = attempts >= MAX_ATTEMPTS;
+            db::mark_failed(pool, row.id, attempts, &error, give_up, backoff(attempts) as f64).await?;
+            if give_up {
+                tracing::error!(outbox_id = %row.id, %error, attempts, "e-mail failed for good");
+            } else {
+                tracing::warn!(outbox_id = %row.id, %error, attempts, "e-mail failed; will retry");
             }
         }
     }
-    tx.commit().await?;
-    Ok(due.len())
+    Ok(())
 }
 
 /// Sends until nothing is due (tests and the worker use it).

@@ -1,14 +1,16 @@
 //! Checkout, order and promo code server functions. Buyer functions work without an
 //! account; organizer functions start with the guard.
 
-use crate::orders::{CheckoutQuote, EventOrders, OrderDetail, OrderView, PromoView, TicketPage};
+use crate::orders::{
+    CancellationImpact, CancellationProgress, CheckoutQuote, EventOrders, OrderDetail, OrderView, PromoView, TicketPage,
+};
 use crate::platform::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     orders::checkout::{self, CheckoutForm},
     orders::promos::{self, PromoForm},
     orders::service::{self, Payments},
-    orders::{limits, manage, pricing},
+    orders::{cancel_event, limits, manage, pricing},
     organizations::{Role, access::require_organizer},
     platform::reply::{parse_id, reply},
     platform::{
@@ -233,6 +235,35 @@ pub async fn cancel_order(order_id: String) -> Result<String, AppError> {
             manage::cancel_order(&state.pool, &Payments::from_state(&state), &scope, parse_id(&order_id)?).await?;
         state.mailer.wake();
         Ok(outcome.label().to_owned())
+    })
+    .await
+}
+
+/// What cancelling an event would do, for the organizer to confirm.
+#[server(prefix = "/api", endpoint = "event_cancellation_impact")]
+pub async fn event_cancellation_impact(event_id: String) -> Result<CancellationImpact, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        cancel_event::cancellation_impact(&state.pool, &scope, parse_id(&event_id)?).await
+    })
+    .await
+}
+
+/// Cancels an event; its orders are closed in the background.
+#[server(prefix = "/api", endpoint = "cancel_event")]
+pub async fn cancel_event(event_id: String) -> Result<(), AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        cancel_event::cancel_event(&state.pool, &scope, parse_id(&event_id)?).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "event_cancellation_progress")]
+pub async fn event_cancellation_progress(event_id: String) -> Result<Option<CancellationProgress>, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Staff).await?;
+        cancel_event::cancellation_progress(&state.pool, &scope, parse_id(&event_id)?).await
     })
     .await
 }

@@ -14,7 +14,7 @@ use crate::mail::db::OutboxRow;
 use crate::mail::outbox::{Render, RenderFuture, Rendered, payload_id};
 use crate::orders::db::{self as orders_db, OrderRow, TicketRow};
 use crate::orders::service::{due_words, is_unpaid_reservation};
-use crate::orders::{OrderStatus, TicketStatus, qr, unpaid_note};
+use crate::orders::{OrderStatus, PaymentMethod, TicketStatus, qr, unpaid_note};
 use crate::platform::mailer::Mailer;
 use sqlx::PgPool;
 
@@ -41,6 +41,7 @@ fn subject(kind: MailKind, order: &OrderRow) -> String {
         MailKind::OrderCancelled => format!("Order {number} for {event} was cancelled"),
         MailKind::TicketCancelled => format!("A ticket for {event} was cancelled"),
         MailKind::OrderExpired => format!("Your reservation for {event} was released ({number})"),
+        MailKind::EventCancelled => format!("Cancelled: {event}"),
         _ => format!("Your tickets for {event} ({number})"),
     }
 }
@@ -68,7 +69,20 @@ fn intro(kind: MailKind, order: &OrderRow, due: Option<&str>) -> String {
             "Your reservation was not paid by its deadline, so its tickets were released and no longer admit anyone."
                 .to_owned()
         }
+        MailKind::EventCancelled => "The organizer has cancelled this event. Your tickets no longer admit anyone.".to_owned(),
         MailKind::PasswordReset | MailKind::SignupAttempt | MailKind::ConfirmEmail => String::new(),
+    }
+}
+
+/// What happens to the buyer's money when the event is cancelled.
+fn money_back(order: &OrderRow) -> String {
+    let refunded = format_price(order.refunded_cents, &order.currency);
+    match (order.status, order.payment_provider) {
+        (OrderStatus::Refunded, PaymentMethod::Stripe) => {
+            format!("{refunded} is being refunded to your card; banks take 5 to 10 days to show it.")
+        }
+        (OrderStatus::Refunded, _) => format!("The organizer will give back the {refunded} you paid."),
+        _ => "You have nothing to pay.".to_owned(),
     }
 }
 
@@ -83,6 +97,11 @@ async fn render(pool: &PgPool, mailer: &Mailer, row: &OutboxRow) -> Result<Rende
         orders_db::tickets_of(pool, &[order_id]).await.map_err(|e| format!("cannot read tickets: {e}"))?;
     match kind {
         MailKind::AttendeeTicket => tickets.retain(|t| t.attendee_email.eq_ignore_ascii_case(&row.recipient)),
+        // The buyer hears about the whole order; an attendee only about their own tickets.
+        MailKind::EventCancelled if !order.buyer_email.eq_ignore_ascii_case(&row.recipient) => {
+            tickets.retain(|t| t.attendee_email.eq_ignore_ascii_case(&row.recipient))
+        }
+        MailKind::EventCancelled => {}
         MailKind::TicketCancelled => {
             let ticket_id = payload_id(row, "ticket_id")?;
             tickets.retain(|t| t.id == ticket_id);
@@ -96,8 +115,12 @@ async fn render(pool: &PgPool, mailer: &Mailer, row: &OutboxRow) -> Result<Rende
     let when = format_range(order.start_at, order.end_at, tz);
     let unpaid = is_unpaid_reservation(&order);
     let due = order.expires_at.filter(|_| unpaid).map(|at| due_words(at, tz));
-    let intro = intro(kind, &order, due.as_deref());
-    let for_attendee = kind == MailKind::AttendeeTicket;
+    let for_attendee = kind == MailKind::AttendeeTicket
+        || kind == MailKind::EventCancelled && !order.buyer_email.eq_ignore_ascii_case(&row.recipient);
+    let mut intro = intro(kind, &order, due.as_deref());
+    if kind == MailKind::EventCancelled && !for_attendee {
+        intro = format!("{intro} {}", money_back(&order));
+    }
     let admits = |t: &TicketRow| {
         matches!(kind, MailKind::OrderConfirmation | MailKind::AttendeeTicket) && t.status == TicketStatus::Active
     };
@@ -165,7 +188,8 @@ async fn render(pool: &PgPool, mailer: &Mailer, row: &OutboxRow) -> Result<Rende
     text.push_str("\nEventOS\n");
 
     let mut files = Vec::new();
-    if matches!(kind, MailKind::OrderConfirmation | MailKind::AttendeeTicket) {
+    // A cancelled event's entry carries STATUS:CANCELLED, so calendars drop it.
+    if matches!(kind, MailKind::OrderConfirmation | MailKind::AttendeeTicket | MailKind::EventCancelled) {
         let name = format!("{}.ics", order.event_slug);
         attachments.push(name.clone());
         files.push((name, "text/calendar; charset=utf-8", calendar_file(mailer, &order).into_bytes()));

@@ -6,8 +6,9 @@ use crate::events::format_price;
 use crate::events::time::{self, timezone_or_default};
 use crate::mail::MailKind;
 use crate::mail::db as mail_db;
-use crate::orders::db::{self, OrderRow};
+use crate::orders::db::{self, LockedOrder, OrderRow};
 use crate::orders::inventory;
+use crate::orders::refunds::{self, RefundOrigin};
 use crate::orders::service::{LIVE_TICKETS, Payments, busy_or, due_words, is_unpaid_reservation};
 use crate::orders::{AdminTicket, EventOrders, OrderDetail, OrderRowView, OrderStatus, PaymentMethod, TicketStatus};
 use crate::organizations::Role;
@@ -16,7 +17,7 @@ use crate::payments::stripe::SessionClosed;
 use crate::platform::error::AppError;
 use crate::platform::text::optional_text;
 use chrono::Utc;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -175,26 +176,12 @@ pub async fn cancel_order(
     inventory::bound_lock_waits(&mut tx).await?;
     let locked =
         db::lock_order(&mut tx, scope.organization_id, order_id).await.map_err(busy_or)?.ok_or(AppError::NotFound)?;
-    let (status, total, refunded) = (locked.status, locked.total_cents, locked.refunded_cents);
-    let paid_money = status == OrderStatus::Paid && total > refunded;
-    let outcome = match status {
-        OrderStatus::Pending => OrderStatus::Cancelled,
-        OrderStatus::Paid if paid_money => OrderStatus::Refunded,
-        OrderStatus::Paid => OrderStatus::Cancelled,
-        _ => return Err(AppError::Conflict("This order is already closed.".into())),
-    };
-    if paid_money {
-        refund_at_provider(pool, payments, order_id, locked.payment_provider, total - refunded, "order").await?;
-        db::add_refund(&mut tx, order_id, total - refunded).await?;
+    if locked.status == OrderStatus::Paid && locked.total_cents > locked.refunded_cents {
+        refunds::check_refundable(payments, locked.payment_provider)?;
     }
-    let ticket_status = if outcome == OrderStatus::Refunded { TicketStatus::Refunded } else { TicketStatus::Cancelled };
-    let per_tier = inventory::cancel_tickets_of(&mut tx, &[order_id], &LIVE_TICKETS, ticket_status).await?;
-    inventory::give_back(&mut tx, locked.event_id, &per_tier).await?;
-    if let Some(promo) = locked.promo_code_id.filter(|_| status == OrderStatus::Pending) {
-        inventory::release_promo_use(&mut tx, promo).await?;
-    }
-    db::set_status(&mut tx, order_id, outcome).await?;
-    db::clear_attention(&mut tx, order_id).await?;
+    let (outcome, refund) = close_locked_order(&mut tx, &locked, RefundOrigin::Order)
+        .await?
+        .ok_or_else(|| AppError::Conflict("This order is already closed.".into()))?;
     let order = db::order_by_id(&mut *tx, order_id).await?.ok_or(AppError::Internal)?;
     mail_db::enqueue(
         &mut tx,
@@ -206,14 +193,45 @@ pub async fn cancel_order(
     .await?;
     tx.commit().await.map_err(busy_or)?;
     tracing::info!(%order_id, by = %scope.user_id, outcome = outcome.as_str(), "order closed by organizer");
+    refunds::send_now(pool, payments, refund).await;
     Ok(outcome)
+}
+
+/// Closes a locked open order in the caller's transaction: refunded if money was paid
+/// (the refund owed is returned, to ask Stripe for after commit), else cancelled; its
+/// tickets stop admitting, their seats are free at once, and an unpaid order's promo use is
+/// given back. `None` when the order was already closed.
+pub(crate) async fn close_locked_order(
+    tx: &mut PgConnection,
+    locked: &LockedOrder,
+    origin: RefundOrigin,
+) -> Result<Option<(OrderStatus, Option<Uuid>)>, AppError> {
+    let (order_id, status, total, refunded) = (locked.id, locked.status, locked.total_cents, locked.refunded_cents);
+    let paid_money = status == OrderStatus::Paid && total > refunded;
+    let outcome = match status {
+        OrderStatus::Pending => OrderStatus::Cancelled,
+        OrderStatus::Paid if paid_money => OrderStatus::Refunded,
+        OrderStatus::Paid => OrderStatus::Cancelled,
+        _ => return Ok(None),
+    };
+    let refund =
+        if paid_money { refunds::owe(tx, order_id, locked.payment_provider, total - refunded, origin).await? } else { None };
+    let ticket_status = if outcome == OrderStatus::Refunded { TicketStatus::Refunded } else { TicketStatus::Cancelled };
+    let per_tier = inventory::cancel_tickets_of(tx, &[order_id], &LIVE_TICKETS, ticket_status).await?;
+    inventory::give_back(tx, locked.event_id, &per_tier).await?;
+    if let Some(promo) = locked.promo_code_id.filter(|_| status == OrderStatus::Pending) {
+        inventory::release_promo_use(tx, promo).await?;
+    }
+    db::set_status(tx, order_id, outcome).await?;
+    db::clear_attention(tx, order_id).await?;
+    Ok(Some((outcome, refund)))
 }
 
 /// Before an unpaid card order is cancelled, its Stripe checkout is closed, so the buyer can
 /// no longer pay for an order that is gone. Called outside any transaction (it waits on
 /// Stripe). If the buyer paid first, nothing is cancelled: the payment arrives by webhook
 /// and the organizer refunds it.
-async fn close_card_checkout(
+pub(crate) async fn close_card_checkout(
     pool: &PgPool,
     payments: &Payments,
     scope: &OrganizationScope,
@@ -270,12 +288,15 @@ pub async fn cancel_ticket(
     let ticket = db::set_ticket_status(&mut tx, order_id, ticket_id, &LIVE_TICKETS, to)
         .await?
         .ok_or_else(|| AppError::Conflict("This ticket is already cancelled.".into()))?;
-    let refund = if status == OrderStatus::Paid { ticket.price_cents.min(total - refunded) } else { 0 };
-    if refund > 0 {
-        let what = format!("ticket-{ticket_id}");
-        refund_at_provider(pool, payments, order_id, locked.payment_provider, refund, &what).await?;
-        db::add_refund(&mut tx, order_id, refund).await?;
+    let cents = if status == OrderStatus::Paid { ticket.price_cents.min(total - refunded) } else { 0 };
+    if cents > 0 {
+        refunds::check_refundable(payments, locked.payment_provider)?;
     }
+    let refund = if cents > 0 {
+        refunds::owe(&mut tx, order_id, locked.payment_provider, cents, RefundOrigin::Ticket).await?
+    } else {
+        None
+    };
     inventory::give_back(&mut tx, locked.event_id, &BTreeMap::from([(ticket.tier_id, 1)])).await?;
     if db::live_tickets(&mut tx, order_id).await? == 0 {
         let closed = if status == OrderStatus::Paid { OrderStatus::Refunded } else { OrderStatus::Cancelled };
@@ -296,31 +317,6 @@ pub async fn cancel_ticket(
     .await?;
     tx.commit().await.map_err(busy_or)?;
     tracing::info!(%order_id, %ticket_id, by = %scope.user_id, "ticket cancelled by organizer");
+    refunds::send_now(pool, payments, refund).await;
     Ok(())
-}
-
-/// Gives card payments back at Stripe before the order records it; offline refunds are
-/// the organizer's to hand over and are only recorded.
-async fn refund_at_provider(
-    pool: &PgPool,
-    payments: &Payments,
-    order_id: Uuid,
-    provider: PaymentMethod,
-    cents: i64,
-    what: &str,
-) -> Result<(), AppError> {
-    if provider != PaymentMethod::Stripe {
-        return Ok(());
-    }
-    let stripe = payments.stripe.as_ref().ok_or_else(|| {
-        AppError::Conflict("Card payments are not configured, so this card payment cannot be refunded here.".into())
-    })?;
-    let intent = db::payment_intent_of(pool, order_id).await?;
-    let intent = intent.ok_or_else(|| AppError::Conflict("Stripe has not reported this payment yet.".into()))?;
-    stripe.refund(&intent, cents, &format!("refund-{order_id}-{what}")).await.map_err(|error| {
-        tracing::error!(%error, %order_id, "Stripe refund failed");
-        AppError::Conflict(
-            "Stripe could not refund this payment right now; nothing was changed. Please try again.".into(),
-        )
-    })
 }

@@ -3,6 +3,8 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod cancel_event;
+#[cfg(feature = "ssr")]
 pub mod checkout;
 #[cfg(feature = "ssr")]
 pub mod codes;
@@ -24,6 +26,8 @@ pub mod pricing;
 pub mod promos;
 #[cfg(feature = "ssr")]
 pub mod qr;
+#[cfg(feature = "ssr")]
+pub mod refunds;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
@@ -303,6 +307,28 @@ pub struct OrderRowView {
     pub total: String,
     pub placed: String,
     pub attention: Option<String>,
+}
+
+/// What cancelling an event would do, shown before the organizer confirms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancellationImpact {
+    pub orders: i64,
+    /// Money paid and not yet refunded, formatted in the event's currency.
+    pub refund: String,
+    pub refund_cents: i64,
+    pub emails: i64,
+}
+
+/// How far an event's cancellation has come.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancellationProgress {
+    pub orders_total: i64,
+    pub orders_closed: i64,
+    pub refund_total: String,
+    pub refunded_at_stripe: String,
+    pub refunds_pending: i64,
+    pub refunds_failed: i64,
+    pub finished: bool,
 }
 
 /// An event's orders, filtered, for the organizer.

@@ -16,7 +16,7 @@ use crate::platform::error::{AppError, FieldErrors};
 use crate::platform::state::AppState;
 use crate::platform::text::Email;
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use uuid::Uuid;
@@ -107,24 +107,30 @@ pub(crate) async fn enqueue_ticket_mail(
 #[tracing::instrument(skip_all, fields(%order_id))]
 pub(crate) async fn cancel_unpaid(pool: &PgPool, order_id: Uuid) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
+    cancel_unpaid_in(&mut tx, order_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `cancel_unpaid` in the caller's transaction.
+pub(crate) async fn cancel_unpaid_in(tx: &mut PgConnection, order_id: Uuid) -> Result<(), AppError> {
     let order = db::order_by_id(&mut *tx, order_id).await?.ok_or(AppError::NotFound)?;
-    let locked = db::lock_order(&mut tx, order.organization_id, order_id).await?.ok_or(AppError::NotFound)?;
+    let locked = db::lock_order(tx, order.organization_id, order_id).await?.ok_or(AppError::NotFound)?;
     if locked.status != OrderStatus::Pending {
         return Ok(());
     }
-    db::set_status(&mut tx, order_id, OrderStatus::Cancelled).await?;
+    db::set_status(tx, order_id, OrderStatus::Cancelled).await?;
     let per_tier = inventory::cancel_tickets_of(
-        &mut tx,
+        tx,
         &[order_id],
         &[TicketStatus::Reserved, TicketStatus::Active],
         TicketStatus::Cancelled,
     )
     .await?;
-    inventory::give_back(&mut tx, locked.event_id, &per_tier).await?;
+    inventory::give_back(tx, locked.event_id, &per_tier).await?;
     if let Some(promo) = locked.promo_code_id {
-        inventory::release_promo_use(&mut tx, promo).await?;
+        inventory::release_promo_use(tx, promo).await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 

@@ -1,15 +1,18 @@
 //! `POST /webhooks/stripe`: the only way a card payment is confirmed.
 
 use crate::orders::PaymentMethod;
-use crate::orders::payment::{self, PaymentOutcome};
+use crate::orders::payment::{self, PaymentOutcome, ProviderRefund};
 use crate::orders::service::Payments;
 use crate::payments::db as payments_db;
 use crate::payments::stripe::WebhookEvent;
+use crate::platform::error::AppError;
 use crate::platform::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use sqlx::PgConnection;
+use uuid::Uuid;
 
 /// Answers 400 to anything unsigned or mis-signed, 200 once an event is handled (or was
 /// handled before), and 500 when the database failed, so Stripe retries later.
@@ -34,46 +37,70 @@ pub async fn stripe_webhook(State(state): State<AppState>, headers: HeaderMap, b
     }
 }
 
+/// Records the event and acts on it in one transaction, so an event is marked handled
+/// exactly when its effect is stored. Everything in between runs on that one connection:
+/// a webhook never waits for a second one while holding the first.
 async fn handle(state: &AppState, event: &WebhookEvent) -> Result<&'static str, String> {
-    let pool = &state.pool;
-    let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+    let mut tx = state.pool.begin().await.map_err(|e| e.to_string())?;
     let first_time = payments_db::record_payment_event(&mut tx, "stripe", &event.id, &event.kind)
         .await
         .map_err(|e| e.to_string())?;
     if !first_time {
         return Ok("already handled");
     }
-    let session = &event.data.object;
-    let result = match event.kind.as_str() {
-        "checkout.session.completed" | "checkout.session.async_payment_succeeded"
-            if session.payment_status.as_deref() == Some("paid") =>
-        {
-            // The webhook can beat the order's own record of its session id by a moment.
-            if let Some(order_id) = session.client_reference_id.as_deref().and_then(|id| uuid::Uuid::parse_str(id).ok())
-            {
-                payment::adopt_payment_reference(pool, PaymentMethod::Stripe, order_id, &session.id)
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            let reported = payment::Reported {
-                payment_intent: session.payment_intent.as_deref(),
-                amount_cents: session.amount_total,
-                currency: session.currency.as_deref(),
-            };
-            match payment::confirm_payment(pool, PaymentMethod::Stripe, &session.id, reported).await {
-                // Not recorded as handled, so Stripe delivers it again later.
-                Ok(PaymentOutcome::UnknownOrder) => return Err(format!("no order has session {}", session.id)),
-                other => other.map(|_| "recorded"),
-            }
-        }
-        "checkout.session.expired" | "checkout.session.async_payment_failed" => {
-            payment::payment_abandoned(pool, PaymentMethod::Stripe, &session.id).await.map(|()| "released")
-        }
-        _ => Ok("ignored"),
-    };
-    let message = result.map_err(|e| e.to_string())?;
+    let message = act(&mut tx, event).await.map_err(|e| e.to_string())?;
     // Recorded only once the event was acted on, so a failure above is retried by Stripe.
     tx.commit().await.map_err(|e| e.to_string())?;
     state.mailer.wake();
     Ok(message)
+}
+
+async fn act(tx: &mut PgConnection, event: &WebhookEvent) -> Result<&'static str, String> {
+    let object = &event.data.object;
+    let stripe = PaymentMethod::Stripe;
+    let error = |e: AppError| e.to_string();
+    match event.kind.as_str() {
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded"
+            if object.payment_status.as_deref() == Some("paid") =>
+        {
+            // The webhook can beat the order's own record of its session id by a moment.
+            if let Some(order_id) = object.client_reference_id.as_deref().and_then(|id| Uuid::parse_str(id).ok()) {
+                payment::adopt_payment_reference(tx, stripe, order_id, &object.id).await.map_err(error)?;
+            }
+            let reported = payment::Reported {
+                payment_intent: object.payment_intent.as_deref(),
+                amount_cents: object.amount_total,
+                currency: object.currency.as_deref(),
+            };
+            match payment::confirm_payment_in(tx, stripe, &object.id, reported).await.map_err(error)? {
+                // Not recorded as handled, so Stripe delivers it again later.
+                PaymentOutcome::UnknownOrder => Err(format!("no order has session {}", object.id)),
+                _ => Ok("recorded"),
+            }
+        }
+        "checkout.session.expired" | "checkout.session.async_payment_failed" => {
+            payment::payment_abandoned(tx, stripe, &object.id).await.map_err(error)?;
+            Ok("released")
+        }
+        "charge.refunded" => {
+            let (Some(intent), Some(refunded)) = (object.payment_intent.as_deref(), object.amount_refunded) else {
+                return Ok("ignored");
+            };
+            Ok(match payment::refunded_at_provider(tx, stripe, intent, refunded).await.map_err(error)? {
+                ProviderRefund::UnknownPayment => "not an EventOS payment",
+                _ => "recorded",
+            })
+        }
+        "charge.dispute.created" | "charge.dispute.closed" => {
+            let Some(intent) = object.payment_intent.as_deref() else { return Ok("ignored") };
+            let dispute = payment::Dispute {
+                amount_cents: object.amount,
+                reason: object.reason.as_deref(),
+                closed_as: (event.kind == "charge.dispute.closed").then_some(object.status.as_deref().unwrap_or("closed")),
+            };
+            let known = payment::payment_disputed(tx, stripe, intent, dispute).await.map_err(error)?;
+            Ok(if known { "recorded" } else { "not an EventOS payment" })
+        }
+        _ => Ok("ignored"),
+    }
 }

@@ -78,24 +78,40 @@ pub struct WebhookEvent {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct WebhookData {
-    pub object: SessionObject,
+    pub object: StripeObject,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct SessionObject {
+/// The object an event is about: a Checkout Session, a Charge or a Dispute. Each kind
+/// fills the fields it has.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StripeObject {
     pub id: String,
+    /// Session: `paid` once the money is in.
     #[serde(default)]
     pub payment_status: Option<String>,
     #[serde(default)]
     pub payment_intent: Option<String>,
+    /// Session: what the buyer paid.
     #[serde(default)]
     pub amount_total: Option<i64>,
+    /// Charge: what was charged; Dispute: what is disputed.
+    #[serde(default)]
+    pub amount: Option<i64>,
+    /// Charge: everything refunded so far, wherever it was refunded.
+    #[serde(default)]
+    pub amount_refunded: Option<i64>,
     /// Lower-case ISO 4217, as Stripe writes it.
     #[serde(default)]
     pub currency: Option<String>,
-    /// The order id EventOS gave the session.
+    /// Session: the order id EventOS gave it.
     #[serde(default)]
     pub client_reference_id: Option<String>,
+    /// Dispute: why the card holder disputes it.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Dispute: `won`, `lost`, `warning_closed`, … once closed.
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -187,18 +203,26 @@ impl Stripe {
         }
     }
 
-    /// Refunds `amount_cents` of a payment. The key makes a retried refund a no-op at Stripe.
+    /// Refunds `amount_cents` of a payment and returns Stripe's refund id. The key makes a
+    /// retried refund a no-op at Stripe.
     pub async fn refund(
         &self,
         payment_intent: &str,
         amount_cents: i64,
         idempotency_key: &str,
-    ) -> Result<(), StripeError> {
+    ) -> Result<String, StripeError> {
         let form = vec![
             ("payment_intent".to_owned(), payment_intent.to_owned()),
             ("amount".to_owned(), amount_cents.to_string()),
         ];
-        self.post("/v1/refunds", idempotency_key, &form).await.map(|_| ())
+        let body = self.post("/v1/refunds", idempotency_key, &form).await?;
+        #[derive(Deserialize)]
+        struct Refund {
+            id: String,
+        }
+        serde_json::from_str::<Refund>(&body)
+            .map(|r| r.id)
+            .map_err(|e| StripeError::Unreachable(format!("unreadable refund: {e}")))
     }
 
     /// Checks a webhook's `Stripe-Signature` and reads its event.

@@ -20,7 +20,8 @@ impl Render for AllMail {
             | MailKind::AttendeeTicket
             | MailKind::OrderCancelled
             | MailKind::TicketCancelled
-            | MailKind::OrderExpired => OrderMail.render(pool, mailer, row),
+            | MailKind::OrderExpired
+            | MailKind::EventCancelled => OrderMail.render(pool, mailer, row),
         }
     }
 }

@@ -6,6 +6,8 @@ use crate::platform::config::Config;
 use crate::platform::session_store::PgSessionStore;
 use crate::platform::state::AppState;
 use crate::server::mail::AllMail;
+use crate::orders::service::Payments;
+use crate::orders::{cancel_event, refunds};
 use crate::server::workers::supervise;
 use crate::server::{health, security};
 use crate::tools::{bench, seed};
@@ -134,11 +136,20 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
     let deletion = supervise("purge", move || purge_every_hour(purge_pool.clone(), sessions.clone()));
 
     let state = AppState::new(leptos_options, pool.clone(), config)?;
-    let (mail_pool, mailer) = (pool.clone(), state.mailer.clone());
-    let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
+    let (stop_workers, stopped) = tokio::sync::watch::channel(false);
+    let (mail_pool, mailer, mail_stopped) = (pool.clone(), state.mailer.clone(), stopped.clone());
     let mail_worker = supervise("mail", move || {
         let renderer = std::sync::Arc::new(AllMail);
         crate::mail::outbox::run_worker(mail_pool.clone(), mailer.clone(), renderer, mail_stopped.clone())
+    });
+    let payments = Payments::from_state(&state);
+    let (refund_pool, refund_payments, refunds_stopped) = (pool.clone(), payments.clone(), stopped.clone());
+    let refund_worker = supervise("refunds", move || {
+        refunds::run_worker(refund_pool.clone(), refund_payments.clone(), refunds_stopped.clone())
+    });
+    let (cancel_pool, cancel_stopped) = (pool.clone(), stopped.clone());
+    let cancel_runner = supervise("event cancellations", move || {
+        cancel_event::run_worker(cancel_pool.clone(), payments.clone(), cancel_stopped.clone())
     });
     let sweeper = supervise("hold sweeper", move || sweep_expired_holds(pool.clone()));
     let router = router(state);
@@ -152,13 +163,14 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
     let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await;
-    // No new requests now. Messages being sent get a bounded moment to finish; what is left
-    // stays in the outbox for the next start.
+    // No new requests now. Messages and refunds being sent get a bounded moment to finish;
+    // what is left stays queued in the database for the next start.
     deletion.abort();
     sweeper.abort();
-    let _ = stop_mail.send(true);
-    if tokio::time::timeout(SHUTDOWN_GRACE, mail_worker).await.is_err() {
-        tracing::warn!("the e-mail worker did not finish in time; its messages stay queued");
+    let _ = stop_workers.send(true);
+    let workers = async { tokio::join!(mail_worker, refund_worker, cancel_runner) };
+    if tokio::time::timeout(SHUTDOWN_GRACE, workers).await.is_err() {
+        tracing::warn!("background work did not finish in time; what is left stays queued for the next start");
     }
     served.map_err(|e| format!("server error: {e}"))
 }

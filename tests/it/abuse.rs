@@ -2,7 +2,7 @@
 //! turned against others, password resets, sessions, headers and what the public may read.
 
 use crate::common::{app, app_with, call, call_from, get, sign_up};
-use crate::orders::{count, offline, order_form, organizer};
+use crate::shop::{count, offline, order_form, organizer};
 use axum::http::StatusCode;
 use eventos::accounts::service as accounts;
 use eventos::events::EventStatus;

@@ -236,6 +236,46 @@ async fn with_smtp_configured_tickets_go_to_a_real_smtp_server_with_the_qr_attac
 }
 
 #[sqlx::test]
+async fn a_worker_killed_between_a_send_and_its_record_resends_at_most_that_message(pool: PgPool) {
+    // The sink keeps the third message and never answers, like a worker killed right after
+    // the send; the worker is then aborted, and a new one takes over after the lease.
+    let sink = SmtpSink::stalling_after(3).await;
+    let (app, state, slug, free, _) = shop(&pool, &[("SMTP_URL", &sink.url)]).await;
+    for n in 0..6 {
+        let buyer = format!("buyer{n}@example.com");
+        assert_eq!(buy_one_free(&app, &slug, free, &buyer, None).await, StatusCode::OK);
+    }
+    let (pool2, mailer) = (pool.clone(), state.mailer.clone());
+    let killed = tokio::spawn(async move { outbox::send_all_due(&pool2, &mailer, &OrderMail).await });
+    tokio::time::timeout(std::time::Duration::from_secs(20), sink.stalled.notified()).await.expect("third send");
+    killed.abort();
+    assert_eq!(sink.messages.lock().unwrap().len(), 3);
+
+    let restarted = SmtpSink::start().await;
+    let (app2, state2) = app_with(pool.clone(), &[("SMTP_URL", &restarted.url)]).await;
+    drop(app2);
+    // Nothing claimed by the dead worker is sent before its lease ends…
+    assert_eq!(outbox::send_all_due(&pool, &state2.mailer, &OrderMail).await.unwrap(), 0);
+    // …and then all of it is.
+    sqlx::query("UPDATE outbox SET next_attempt_at = now() WHERE status = 'pending'").execute(&pool).await.unwrap();
+    outbox::send_all_due(&pool, &state2.mailer, &OrderMail).await.unwrap();
+
+    let message_id = |m: &crate::common::ReceivedMail| {
+        m.data.lines().find(|l| l.to_ascii_lowercase().starts_with("message-id:")).unwrap().to_owned()
+    };
+    let mut ids: Vec<String> = sink.messages.lock().unwrap().iter().map(message_id).collect();
+    ids.extend(restarted.messages.lock().unwrap().iter().map(message_id));
+    let total = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 6, "every message arrived");
+    assert!(total - ids.len() <= 1, "{} duplicates", total - ids.len());
+    let unsent: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE status <> 'sent'").fetch_one(&pool).await.unwrap();
+    assert_eq!(unsent, 0);
+}
+
+#[sqlx::test]
 async fn a_failing_smtp_server_is_retried_later_and_nothing_is_lost(pool: PgPool) {
     // Nothing listens on this port.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

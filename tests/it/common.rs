@@ -248,6 +248,8 @@ pub fn session_completed(event_id: &str, session_id: &str) -> String {
 pub struct SmtpSink {
     pub url: String,
     pub messages: Arc<Mutex<Vec<ReceivedMail>>>,
+    /// Notified when the sink stalls (see `stalling_after`).
+    pub stalled: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Debug, Clone)]
@@ -259,15 +261,23 @@ pub struct ReceivedMail {
 
 impl SmtpSink {
     pub async fn start() -> Self {
+        Self::stalling_after(usize::MAX).await
+    }
+
+    /// A sink that keeps the `n`-th message but never answers it: the sender has sent it
+    /// and waits for the answer forever, like a process killed right after a send.
+    pub async fn stalling_after(n: usize) -> Self {
         use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("smtp://{}", listener.local_addr().unwrap());
         let messages: Arc<Mutex<Vec<ReceivedMail>>> = Arc::default();
+        let stalled = Arc::new(tokio::sync::Notify::new());
         let store = messages.clone();
+        let stall = stalled.clone();
         tokio::spawn(async move {
             loop {
                 let Ok((socket, _)) = listener.accept().await else { return };
-                let store = store.clone();
+                let (store, stall) = (store.clone(), stall.clone());
                 tokio::spawn(async move {
                     let (read, mut write) = socket.into_split();
                     let mut lines = BufReader::new(read);
@@ -302,11 +312,19 @@ impl SmtpSink {
                                 }
                                 data.push_str(&line);
                             }
-                            store.lock().unwrap().push(ReceivedMail {
-                                from: from.clone(),
-                                recipients: std::mem::take(&mut recipients),
-                                data,
-                            });
+                            let received = {
+                                let mut store = store.lock().unwrap();
+                                store.push(ReceivedMail {
+                                    from: from.clone(),
+                                    recipients: std::mem::take(&mut recipients),
+                                    data,
+                                });
+                                store.len()
+                            };
+                            if received == n {
+                                stall.notify_one();
+                                std::future::pending::<()>().await;
+                            }
                             b"250 Queued\r\n"
                         } else if upper == "QUIT" {
                             let _ = write.write_all(b"221 Bye\r\n").await;
@@ -319,6 +337,6 @@ impl SmtpSink {
                 });
             }
         });
-        SmtpSink { url, messages }
+        SmtpSink { url, messages, stalled }
     }
 }

@@ -11,3 +11,4 @@ mod event_pages;
 mod events;
 mod http;
 mod orders;
+mod shop;

@@ -11,6 +11,8 @@ use uuid::Uuid;
 
 mod checkout;
 mod promos;
+pub mod cancellations;
+pub mod refunds;
 
 pub use checkout::*;
 pub use promos::*;
@@ -182,22 +184,26 @@ pub struct LockedOrder {
     pub currency: String,
 }
 
+/// Locks an order for a change of status: one column list, the condition after it.
+macro_rules! lock_order_where {
+    ($condition:literal, $($arg:expr),* $(,)?) => {
+        sqlx::query_as!(
+            LockedOrder,
+            r#"SELECT id, status AS "status: OrderStatus", payment_provider AS "payment_provider: PaymentMethod",
+                      total_cents, refunded_cents, event_id, promo_code_id, currency
+                 FROM orders "# + $condition + " FOR UPDATE",
+            $($arg),*
+        )
+    };
+}
+
 /// Locks an order of the organization for a change of status.
 pub async fn lock_order(
     conn: &mut PgConnection,
     organization_id: Uuid,
     order_id: Uuid,
 ) -> Result<Option<LockedOrder>, sqlx::Error> {
-    sqlx::query_as!(
-        LockedOrder,
-        r#"SELECT id, status AS "status: OrderStatus", payment_provider AS "payment_provider: PaymentMethod",
-                  total_cents, refunded_cents, event_id, promo_code_id, currency
-             FROM orders WHERE organization_id = $1 AND id = $2 FOR UPDATE"#,
-        organization_id,
-        order_id,
-    )
-    .fetch_optional(conn)
-    .await
+    lock_order_where!("WHERE organization_id = $1 AND id = $2", organization_id, order_id).fetch_optional(conn).await
 }
 
 /// Locks the order a payment provider's reference belongs to.
@@ -206,16 +212,20 @@ pub async fn lock_order_by_reference(
     provider: PaymentMethod,
     reference: &str,
 ) -> Result<Option<LockedOrder>, sqlx::Error> {
-    sqlx::query_as!(
-        LockedOrder,
-        r#"SELECT id, status AS "status: OrderStatus", payment_provider AS "payment_provider: PaymentMethod",
-                  total_cents, refunded_cents, event_id, promo_code_id, currency
-             FROM orders WHERE payment_provider = $1 AND payment_reference = $2 FOR UPDATE"#,
-        provider.as_str(),
-        reference,
-    )
-    .fetch_optional(conn)
-    .await
+    lock_order_where!("WHERE payment_provider = $1 AND payment_reference = $2", provider.as_str(), reference)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Locks the order a provider's payment (Stripe's PaymentIntent) paid for.
+pub async fn lock_order_by_payment_intent(
+    conn: &mut PgConnection,
+    provider: PaymentMethod,
+    payment_intent: &str,
+) -> Result<Option<LockedOrder>, sqlx::Error> {
+    lock_order_where!("WHERE payment_provider = $1 AND payment_intent = $2", provider.as_str(), payment_intent)
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn set_payment_reference(
