@@ -64,6 +64,7 @@ pub async fn event_orders(
 pub async fn order_detail(pool: &PgPool, scope: &OrganizationScope, order_id: Uuid) -> Result<OrderDetail, AppError> {
     let order = db::organization_order(pool, scope.organization_id, order_id).await?.ok_or(AppError::NotFound)?;
     let tickets = db::tickets_of(pool, &[order.id]).await?;
+    let refunds = db::refunds::refunds_of(pool, order.id).await?;
     let tz = timezone_or_default(&order.timezone);
     Ok(OrderDetail {
         id: order.id,
@@ -83,6 +84,7 @@ pub async fn order_detail(pool: &PgPool, scope: &OrganizationScope, order_id: Uu
         total: format_price(order.total_cents, &order.currency),
         total_cents: order.total_cents,
         refunded: (order.refunded_cents > 0).then(|| format_price(order.refunded_cents, &order.currency)),
+        refunds: refunds.iter().map(|r| refund_line(r, &order.currency)).collect(),
         placed: placed(&order),
         paid: order.paid_at.map(|at| at.with_timezone(&tz).format("%b %-d, %-I:%M %p").to_string()),
         attention: order.attention.clone(),
@@ -106,6 +108,18 @@ pub async fn order_detail(pool: &PgPool, scope: &OrganizationScope, order_id: Uu
             })
             .collect(),
     })
+}
+
+/// "$50.00 to the card: waiting for Stripe (Stripe could not be reached …)".
+fn refund_line(refund: &db::refunds::RefundRow, currency: &str) -> String {
+    let amount = format_price(refund.amount_cents, currency);
+    let error = refund.last_error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+    match (refund.origin.as_str(), refund.status.as_str()) {
+        ("provider", _) => format!("{amount} refunded in the Stripe dashboard"),
+        (_, "succeeded") => format!("{amount} refunded to the card"),
+        (_, "failed") => format!("{amount} to the card: Stripe did not refund it{error}"),
+        _ => format!("{amount} to the card: waiting for Stripe{error}"),
+    }
 }
 
 /// Records that an offline order was paid (at the door or by invoice).

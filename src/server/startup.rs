@@ -100,14 +100,19 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 async fn connect(config: &Config) -> Result<PgPool, String> {
     let options = PgConnectOptions::from_str(&config.database_url)
-        .map_err(|e| format!("DATABASE_URL is not a PostgreSQL URL: {e}"))?
-        .options([("statement_timeout", STATEMENT_TIMEOUT)]);
+        .map_err(|e| format!("DATABASE_URL is not a PostgreSQL URL: {e}"))?;
+    let options = with_statement_timeout(options);
     PgPoolOptions::new()
         .max_connections(config.database_max_connections)
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options)
         .await
         .map_err(|e| format!("cannot connect to PostgreSQL at DATABASE_URL: {e}"))
+}
+
+/// Every connection of the application cuts off statements after `STATEMENT_TIMEOUT`.
+pub fn with_statement_timeout(options: PgConnectOptions) -> PgConnectOptions {
+    options.options([("statement_timeout", STATEMENT_TIMEOUT)])
 }
 
 /// Applies the schema migrations.

@@ -168,12 +168,13 @@ impl FakeStripe {
         let fail_with: Arc<Mutex<Option<u16>>> = Arc::default();
         let paid_sessions: Arc<Mutex<Vec<String>>> = Arc::default();
         let (seen, failing, paid) = (requests.clone(), fail_with.clone(), paid_sessions.clone());
-        let handler = move |uri: axum::http::Uri, body: String| {
+        let handler = move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: String| {
             let (seen, failing, paid) = (seen.clone(), failing.clone(), paid.clone());
             async move {
+                let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default();
                 let count = {
                     let mut seen = seen.lock().unwrap();
-                    seen.push((uri.path().to_owned(), body));
+                    seen.push((uri.path().to_owned(), format!("{body}&idempotency_key={key}")));
                     seen.len()
                 };
                 if let Some(status) = *failing.lock().unwrap() {

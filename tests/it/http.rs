@@ -202,6 +202,9 @@ const ORGANIZER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
         "cancel_ticket",
         &[("order_id", "00000000-0000-0000-0000-000000000000"), ("ticket_id", "00000000-0000-0000-0000-000000000000")],
     ),
+    ("event_cancellation_impact", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
+    ("cancel_event", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
+    ("event_cancellation_progress", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
     ("list_promo_codes", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
     (
         "create_promo_code",
@@ -233,7 +236,8 @@ async fn every_organizer_function_refuses_visitors_and_attendees_and_writes_noth
             member_of_nothing.body
         );
     }
-    for table in ["events", "venues", "ticket_tiers", "organizations", "orders", "promo_codes", "outbox"] {
+    let tables = ["events", "venues", "ticket_tiers", "organizations", "orders", "promo_codes", "outbox", "refunds"];
+    for table in tables.into_iter().chain(["event_cancellations"]) {
         let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&pool).await.unwrap();
         assert_eq!(rows, 0, "{table} must stay empty");
     }

@@ -168,6 +168,10 @@ fn OrderDetailView(
                     {order.discount.clone().map(|d| view! { <dt>"Discount " {order.promo_code.clone()}</dt><dd>{d}</dd> })}
                     <dt>"Total"</dt><dd class="total">{order.total.clone()}</dd>
                     {order.refunded.clone().map(|r| view! { <dt>"Refunded"</dt><dd>{r}</dd> })}
+                    {(!order.refunds.is_empty()).then(|| view! {
+                        <dt>"Refunds"</dt>
+                        <dd><ul class="plain">{order.refunds.iter().map(|line| view! { <li>{line.clone()}</li> }).collect_view()}</ul></dd>
+                    })}
                     <dt>"Placed"</dt><dd>{order.placed.clone()}</dd>
                     {order.paid.clone().map(|p| view! { <dt>"Paid"</dt><dd>{p}</dd> })}
                     {order.payment_due.clone().map(|due| view! { <dt>"Pay by"</dt><dd class="payment-due">{due}</dd> })}
