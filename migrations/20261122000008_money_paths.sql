@@ -39,6 +39,12 @@ CREATE TABLE event_cancellations (
 );
 CREATE INDEX event_cancellations_running ON event_cancellations (started_at) WHERE finished_at IS NULL;
 
+-- Every order takes seats from its event's counter row, so closing sales there orders each
+-- checkout strictly before or after a cancellation: a checkout that took seats first is
+-- committed before the cancellation can close the row (and its order is closed by the
+-- runner); one that comes after finds the row closed. No checkout locks the events row.
+ALTER TABLE event_inventory ADD COLUMN on_sale boolean NOT NULL DEFAULT true;
+
 -- A payment's Stripe charge, for `charge.refunded` and disputes that name the charge.
 CREATE INDEX orders_payment_intent_idx ON orders (payment_intent) WHERE payment_intent IS NOT NULL;
 

@@ -62,11 +62,12 @@ pub struct OutboxRow {
 
 /// Claims up to `limit` due messages that no other worker holds, for `lease_secs`: they are
 /// not due again until then, so a worker that dies mid-send leaves them to be retried after
-/// the lease, and no one else sends them meanwhile.
+/// the lease, and no one else sends them meanwhile. A claim counts as an attempt, so a
+/// message that crashes every worker that takes it is eventually given up (see `give_up_stuck`).
 pub async fn claim_due(db: impl PgExecutor<'_>, limit: i64, lease_secs: f64) -> Result<Vec<OutboxRow>, sqlx::Error> {
     sqlx::query_as!(
         OutboxRow,
-        r#"UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2)
+        r#"UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2), attempts = attempts + 1
             WHERE id IN (SELECT id FROM outbox
                           WHERE status = 'pending' AND next_attempt_at <= now()
                           ORDER BY next_attempt_at
@@ -80,6 +81,19 @@ pub async fn claim_due(db: impl PgExecutor<'_>, limit: i64, lease_secs: f64) -> 
     .await
 }
 
+/// Fails the due messages whose every attempt ended without an outcome (the worker died
+/// while sending them), so they stop being retried.
+pub async fn give_up_stuck(db: impl PgExecutor<'_>, max_attempts: i32) -> Result<u64, sqlx::Error> {
+    let failed = sqlx::query!(
+        "UPDATE outbox SET status = 'failed', last_error = coalesce(last_error, 'the sender stopped while sending it')
+          WHERE status = 'pending' AND next_attempt_at <= now() AND attempts >= $1",
+        max_attempts,
+    )
+    .execute(db)
+    .await?;
+    Ok(failed.rows_affected())
+}
+
 /// What the sent mail page keeps of a delivered message.
 pub struct Delivered<'a> {
     pub subject: &'a str,
@@ -90,7 +104,7 @@ pub struct Delivered<'a> {
 
 pub async fn mark_sent(db: impl PgExecutor<'_>, id: Uuid, d: &Delivered<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL,
+        "UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL,
                 subject = $2, body_text = $3, attachments = $4, transport = $5, payload = payload - 'token'
           WHERE id = $1 AND status = 'pending'",
         id,

@@ -22,7 +22,8 @@ use uuid::Uuid;
 pub const MAX_ATTEMPTS: i32 = 8;
 /// Messages claimed at once: what a crash leaves waiting for the lease to end.
 const BATCH: i64 = 10;
-/// How long a claim keeps other workers away: far longer than sending a batch takes.
+/// How long a claim keeps other workers away: longer than a batch can take (SMTP gives up
+/// on a message after `platform::mailer::SMTP_TIMEOUT`, 15 s).
 const LEASE_SECS: f64 = 180.0;
 /// The worker gathers messages for this long before each batch: mail goes out a moment
 /// later, in fewer and larger batches, and a ticket rush keeps the CPU for buyers.
@@ -60,6 +61,10 @@ pub fn backoff(attempts: i32) -> i64 {
 
 /// Sends one batch of due messages; returns how many were handled (sent or failed).
 pub async fn send_due(pool: &PgPool, mailer: &Mailer, renderer: &dyn Render) -> Result<usize, sqlx::Error> {
+    let stuck = db::give_up_stuck(pool, MAX_ATTEMPTS).await?;
+    if stuck > 0 {
+        tracing::error!(messages = stuck, "e-mails failed for good: the sender stopped while sending them");
+    }
     let due = db::claim_due(pool, BATCH, LEASE_SECS).await?;
     for row in &due {
         send_one(pool, mailer, renderer, row).await?;
@@ -84,7 +89,8 @@ async fn send_one(pool: &PgPool, mailer: &Mailer, renderer: &dyn Render, row: &O
             tracing::info!(outbox_id = %row.id, kind = %row.kind, transport = mailer.transport_name(), "e-mail sent");
         }
         Err(error) => {
-            let attempts = row.attempts + 1;
+            // The claim counted this attempt.
+            let attempts = row.attempts;
             let give_up = attempts >= MAX_ATTEMPTS;
             db::mark_failed(pool, row.id, attempts, &error, give_up, backoff(attempts) as f64).await?;
             if give_up {

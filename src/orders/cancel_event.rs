@@ -19,13 +19,16 @@ use crate::organizations::Role;
 use crate::organizations::access::OrganizationScope;
 use crate::payments::stripe::SessionClosed;
 use crate::platform::error::AppError;
+use chrono::Utc;
 use sqlx::PgPool;
 use std::time::Duration;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-/// Orders the runner closes per pass of one event.
+/// Orders the runner reads at a time.
 const BATCH: i64 = 50;
+/// How long checkout may take to open a new card order's Stripe checkout.
+const SESSION_GRACE: chrono::Duration = chrono::Duration::minutes(2);
 
 async fn event_currency(pool: &PgPool, scope: &OrganizationScope, event_id: Uuid) -> Result<String, AppError> {
     let event = events_db::event(pool, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?;
@@ -59,6 +62,7 @@ pub async fn cancel_event(pool: &PgPool, scope: &OrganizationScope, event_id: Uu
     current.check_transition(EventStatus::Cancelled, 0, 0).map_err(AppError::Conflict)?;
     let impact = cancellations_db::impact(&mut *tx, event_id).await?;
     events_db::set_status(&mut tx, event_id, EventStatus::Cancelled).await?;
+    cancellations_db::stop_sales(&mut tx, event_id).await?;
     cancellations_db::insert(&mut tx, event_id, scope.user_id, &impact).await?;
     tx.commit().await?;
     tracing::info!(%event_id, by = %scope.user_id, orders = impact.orders, "event cancelled; closing its orders");
@@ -85,24 +89,28 @@ pub async fn cancellation_progress(
     }))
 }
 
-/// One pass over every running cancellation: closes a batch of each event's open orders,
-/// and marks events with none left done. Returns how many orders it closed.
+/// One pass over every running cancellation: closes each event's open orders, page by
+/// page, and marks events with none left done. Returns how many orders it closed.
 pub async fn run_pass(pool: &PgPool, payments: &Payments) -> Result<usize, sqlx::Error> {
     let mut closed = 0;
     for event_id in cancellations_db::running(pool).await? {
-        let orders = cancellations_db::open_orders(pool, event_id, BATCH).await?;
-        if orders.is_empty() {
-            if cancellations_db::finish_if_done(pool, event_id).await? {
-                tracing::info!(%event_id, "event cancellation finished");
+        let mut after = None;
+        loop {
+            let orders = cancellations_db::open_orders(pool, event_id, after, BATCH).await?;
+            for order in &orders {
+                match close_for_cancelled_event(pool, payments, order.organization_id, order.id).await {
+                    Ok(true) => closed += 1,
+                    Ok(false) => {}
+                    Err(error) => tracing::error!(%error, %event_id, order_id = %order.id, "could not close an order; will retry"),
+                }
             }
-            continue;
+            match orders.last() {
+                Some(last) if orders.len() == BATCH as usize => after = Some((last.created_at, last.id)),
+                _ => break,
+            }
         }
-        for (order_id, organization_id) in orders {
-            match close_for_cancelled_event(pool, payments, organization_id, order_id).await {
-                Ok(true) => closed += 1,
-                Ok(false) => {}
-                Err(error) => tracing::error!(%error, %event_id, %order_id, "could not close an order; will retry"),
-            }
+        if cancellations_db::finish_if_done(pool, event_id).await? {
+            tracing::info!(%event_id, "event cancellation finished");
         }
     }
     Ok(closed)
@@ -117,6 +125,11 @@ async fn close_for_cancelled_event(
     order_id: Uuid,
 ) -> Result<bool, AppError> {
     let order = db::order_by_id(pool, order_id).await?.ok_or(AppError::NotFound)?;
+    let card_pending = order.status == OrderStatus::Pending && order.payment_provider == PaymentMethod::Stripe;
+    if card_pending && order.payment_reference.is_none() && order.created_at > Utc::now() - SESSION_GRACE {
+        // Its checkout is being created right now: close it once it exists.
+        return Ok(false);
+    }
     if let (OrderStatus::Pending, PaymentMethod::Stripe, Some(session), Some(stripe)) =
         (order.status, order.payment_provider, order.payment_reference.as_deref(), payments.stripe.as_ref())
     {

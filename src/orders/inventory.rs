@@ -37,10 +37,13 @@ pub async fn take_from_tier(conn: &mut PgConnection, tier_id: Uuid, quantity: i3
     Ok(taken.is_some())
 }
 
-/// Takes `quantity` tickets from the event-wide capacity if they fit.
+/// Takes `quantity` tickets from the event-wide capacity if they fit and the event is still
+/// on sale (a cancelled event is not).
 pub async fn take_from_event(conn: &mut PgConnection, event_id: Uuid, quantity: i32) -> Result<bool, sqlx::Error> {
     let taken = sqlx::query_scalar!(
-        "UPDATE event_inventory SET taken = taken + $2 WHERE event_id = $1 AND taken + $2 <= capacity RETURNING taken",
+        "UPDATE event_inventory SET taken = taken + $2
+          WHERE event_id = $1 AND on_sale AND taken + $2 <= capacity
+      RETURNING taken",
         event_id,
         quantity,
     )

@@ -286,8 +286,6 @@ pub struct OrderView {
     pub discount: Option<String>,
     pub total: String,
     pub refunded: Option<String>,
-    /// Each refund and where it stands at the payment provider.
-    pub refunds: Vec<String>,
     pub placed: String,
     /// When an unpaid card order's hold ends, in the event's time zone.
     pub hold_ends: Option<String>,
@@ -376,6 +374,8 @@ pub struct OrderDetail {
     pub total: String,
     pub total_cents: i64,
     pub refunded: Option<String>,
+    /// Each refund and where it stands at the payment provider.
+    pub refunds: Vec<String>,
     pub placed: String,
     pub paid: Option<String>,
     pub attention: Option<String>,

@@ -7,6 +7,9 @@ use crate::events::format_price;
 use crate::mail::MailKind;
 use crate::mail::db as mail_db;
 use crate::orders::db::refunds as refunds_db;
+use crate::orders::db::LockedOrder;
+use crate::orders::manage::close_locked_order;
+use crate::orders::refunds::RefundOrigin;
 use crate::orders::service::{LIVE_TICKETS, busy_or, cancel_unpaid_in, enqueue_ticket_mail};
 use crate::orders::{OrderStatus, PaymentMethod, TicketStatus};
 use crate::platform::error::AppError;
@@ -28,12 +31,18 @@ pub enum PaymentOutcome {
     /// The provider reports another amount or currency than the order's: not confirmed,
     /// flagged for the organizer.
     AmountMismatch,
+    /// The order's event was cancelled: the payment is refunded in full (the refund to ask
+    /// the provider for after commit).
+    RefundedEventCancelled(Option<Uuid>),
     /// No order has this reference.
     UnknownOrder,
 }
 
 pub const PAID_AFTER_CANCELLATION: &str =
     "Paid after the order was cancelled; its tickets stay cancelled. Refund this order.";
+
+pub const PAID_AFTER_EVENT_CANCELLED: &str =
+    "Paid after the event was cancelled; the payment is refunded in full and its tickets stay cancelled.";
 
 pub const LATE_PAYMENT_SOLD_OUT: &str = "Paid after the hold ended, and the tickets were sold to others in the meantime. Refund this order or raise capacity.";
 
@@ -93,6 +102,9 @@ pub async fn confirm_payment_in(
         return Ok(PaymentOutcome::AmountMismatch);
     }
     let (order_id, event_id, promo) = (locked.id, locked.event_id, locked.promo_code_id);
+    if locked.status != OrderStatus::Paid && locked.status != OrderStatus::Refunded && db::event_is_cancelled(&mut *tx, event_id).await? {
+        return paid_for_cancelled_event(tx, &locked, payment_intent).await;
+    }
     let outcome = match locked.status {
         OrderStatus::Paid | OrderStatus::Refunded => return Ok(PaymentOutcome::AlreadyRecorded),
         OrderStatus::Pending => {
@@ -137,6 +149,25 @@ pub async fn confirm_payment_in(
     enqueue_ticket_mail(tx, order.organization_id, order_id, &order.buyer_email, &emails).await?;
     tracing::info!(%order_id, provider = provider.as_str(), "payment confirmed");
     Ok(outcome)
+}
+
+/// A payment that arrives for an order of a cancelled event (its hold had ended, or the
+/// runner has not reached it yet) is recorded and refunded in full at once: no seat is
+/// taken and no ticket comes back.
+async fn paid_for_cancelled_event(
+    tx: &mut PgConnection,
+    locked: &LockedOrder,
+    payment_intent: Option<&str>,
+) -> Result<PaymentOutcome, AppError> {
+    db::mark_paid(tx, locked.id, payment_intent, None).await?;
+    if let Some(promo) = locked.promo_code_id.filter(|_| locked.status == OrderStatus::Pending) {
+        inventory::release_promo_use(tx, promo).await?;
+    }
+    let paid = LockedOrder { status: OrderStatus::Paid, ..locked.clone() };
+    let closed = close_locked_order(tx, &paid, RefundOrigin::EventCancelled).await?;
+    db::flag_payment(tx, locked.id, None, PAID_AFTER_EVENT_CANCELLED).await?;
+    tracing::warn!(order_id = %locked.id, "payment for an order of a cancelled event; refunded in full");
+    Ok(PaymentOutcome::RefundedEventCancelled(closed.and_then(|(_, refund)| refund)))
 }
 
 /// Records a provider's reference on an order that has none yet.
@@ -202,6 +233,8 @@ pub async fn refunded_at_provider(
         let per_tier = inventory::cancel_tickets_of(tx, &[order_id], &LIVE_TICKETS, TicketStatus::Refunded).await?;
         inventory::give_back(tx, locked.event_id, &per_tier).await?;
         db::set_status(tx, order_id, OrderStatus::Refunded).await?;
+        // A note asking for this refund ("paid after cancellation") is answered.
+        db::clear_attention(tx, order_id).await?;
         let order = db::order_by_id(&mut *tx, order_id).await?.ok_or(AppError::Internal)?;
         let payload = serde_json::json!({ "order_id": order_id });
         mail_db::enqueue(tx, Some(order.organization_id), MailKind::OrderCancelled, &order.buyer_email, payload)
@@ -228,7 +261,7 @@ pub async fn payment_disputed(
     let reason = dispute.reason.unwrap_or("no reason given").replace('_', " ");
     let note = match dispute.closed_as {
         None => Some(format!(
-            "The card holder disputes {amount} ({reason}). Respond in your Stripe dashboard before its deadline."
+            "{DISPUTE_NOTE_START} {amount} ({reason}). Respond in your Stripe dashboard before its deadline."
         )),
         Some("won") => None,
         Some("lost") => Some(format!("The dispute over {amount} was lost; the money went back to the card holder.")),
@@ -236,11 +269,14 @@ pub async fn payment_disputed(
     };
     match &note {
         Some(note) => db::flag_payment(tx, locked.id, None, note).await?,
-        None => db::clear_attention(tx, locked.id).await?,
+        None => db::clear_attention_if(tx, locked.id, DISPUTE_NOTE_START).await?,
     }
     tracing::warn!(order_id = %locked.id, closed_as = ?dispute.closed_as, "payment dispute recorded");
     Ok(true)
 }
+
+/// How a dispute's note starts, so a won dispute clears that note and no other.
+const DISPUTE_NOTE_START: &str = "The card holder disputes";
 
 /// A dispute as the provider reports it.
 #[derive(Debug, Clone, Copy, Default)]

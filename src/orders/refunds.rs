@@ -19,8 +19,9 @@ use uuid::Uuid;
 
 /// A refund still failing after this many tries is given up and put before the organizer.
 pub const MAX_ATTEMPTS: i32 = 8;
-const BATCH: i64 = 10;
-/// Longer than a Stripe call can take (the HTTP client gives up sooner).
+/// Refunds claimed at once: one, so a claim's lease only has to outlast one Stripe call.
+const BATCH: i64 = 1;
+/// Far longer than a Stripe call can take (the HTTP client gives up after 20 s).
 const LEASE_SECS: f64 = 120.0;
 
 /// Why a refund is owed, as recorded on it.
@@ -107,8 +108,10 @@ async fn send(pool: &PgPool, payments: &Payments, refund: refunds_db::DueRefund)
         }
         Err(error) => {
             let attempts = refund.attempts + 1;
-            // Stripe's "no" (already refunded, charge disputed…) will not change by asking again.
-            let refused = matches!(error, StripeError::Refused { status, .. } if status < 500 && status != 429);
+            // Stripe's "no" (already refunded, charge disputed…) will not change by asking again;
+            // 409 is the same key still in flight elsewhere, 429 a rate limit: ask again later.
+            let refused =
+                matches!(error, StripeError::Refused { status, .. } if status < 500 && status != 409 && status != 429);
             if refused || attempts >= MAX_ATTEMPTS {
                 tracing::error!(refund_id = %id, %order_id, %error, attempts, "refund failed for good");
                 let note = format!(

@@ -2,6 +2,7 @@
 
 use crate::orders::PaymentMethod;
 use crate::orders::payment::{self, PaymentOutcome, ProviderRefund};
+use crate::orders::refunds;
 use crate::orders::service::Payments;
 use crate::payments::db as payments_db;
 use crate::payments::stripe::WebhookEvent;
@@ -48,14 +49,20 @@ async fn handle(state: &AppState, event: &WebhookEvent) -> Result<&'static str, 
     if !first_time {
         return Ok("already handled");
     }
-    let message = act(&mut tx, event).await.map_err(|e| e.to_string())?;
+    let (message, refund) = act(&mut tx, event).await.map_err(|e| e.to_string())?;
     // Recorded only once the event was acted on, so a failure above is retried by Stripe.
     tx.commit().await.map_err(|e| e.to_string())?;
     state.mailer.wake();
+    if refund.is_some() {
+        refunds::send_now(&state.pool, &Payments::from_state(state), refund).await;
+    }
     Ok(message)
 }
 
-async fn act(tx: &mut PgConnection, event: &WebhookEvent) -> Result<&'static str, String> {
+/// What an event did, and a refund it owes (asked of Stripe after commit).
+type Acted = (&'static str, Option<Uuid>);
+
+async fn act(tx: &mut PgConnection, event: &WebhookEvent) -> Result<Acted, String> {
     let object = &event.data.object;
     let stripe = PaymentMethod::Stripe;
     let error = |e: AppError| e.to_string();
@@ -75,32 +82,34 @@ async fn act(tx: &mut PgConnection, event: &WebhookEvent) -> Result<&'static str
             match payment::confirm_payment_in(tx, stripe, &object.id, reported).await.map_err(error)? {
                 // Not recorded as handled, so Stripe delivers it again later.
                 PaymentOutcome::UnknownOrder => Err(format!("no order has session {}", object.id)),
-                _ => Ok("recorded"),
+                PaymentOutcome::RefundedEventCancelled(refund) => Ok(("refunded: the event is cancelled", refund)),
+                _ => Ok(("recorded", None)),
             }
         }
         "checkout.session.expired" | "checkout.session.async_payment_failed" => {
             payment::payment_abandoned(tx, stripe, &object.id).await.map_err(error)?;
-            Ok("released")
+            Ok(("released", None))
         }
         "charge.refunded" => {
             let (Some(intent), Some(refunded)) = (object.payment_intent.as_deref(), object.amount_refunded) else {
-                return Ok("ignored");
+                return Ok(("ignored", None));
             };
-            Ok(match payment::refunded_at_provider(tx, stripe, intent, refunded).await.map_err(error)? {
+            let message = match payment::refunded_at_provider(tx, stripe, intent, refunded).await.map_err(error)? {
                 ProviderRefund::UnknownPayment => "not an EventOS payment",
                 _ => "recorded",
-            })
+            };
+            Ok((message, None))
         }
         "charge.dispute.created" | "charge.dispute.closed" => {
-            let Some(intent) = object.payment_intent.as_deref() else { return Ok("ignored") };
+            let Some(intent) = object.payment_intent.as_deref() else { return Ok(("ignored", None)) };
             let dispute = payment::Dispute {
                 amount_cents: object.amount,
                 reason: object.reason.as_deref(),
                 closed_as: (event.kind == "charge.dispute.closed").then_some(object.status.as_deref().unwrap_or("closed")),
             };
             let known = payment::payment_disputed(tx, stripe, intent, dispute).await.map_err(error)?;
-            Ok(if known { "recorded" } else { "not an EventOS payment" })
+            Ok((if known { "recorded" } else { "not an EventOS payment" }, None))
         }
-        _ => Ok("ignored"),
+        _ => Ok(("ignored", None)),
     }
 }

@@ -8,6 +8,10 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+/// An SMTP server that does not answer within this is given up on for this attempt, so a
+/// batch of ten always ends well inside the outbox's claim lease.
+pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 #[derive(Clone)]
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
@@ -29,6 +33,7 @@ impl Mailer {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| format!("SMTP_URL is not a usable SMTP address: {e}"))?
+                    .timeout(Some(SMTP_TIMEOUT))
                     .build(),
             ),
             None => Transport::Mailbox(config.mailbox_dir.clone()),

@@ -349,3 +349,16 @@ async fn a_stopped_mail_worker_finishes_its_batch_and_takes_no_more(pool: PgPool
         sqlx::query_scalar("SELECT status FROM outbox ORDER BY created_at").fetch_all(&pool).await.unwrap();
     assert_eq!(statuses, ["sent", "pending"], "the first was sent; after the stop nothing more");
 }
+
+#[sqlx::test]
+async fn a_message_whose_sender_died_on_every_attempt_is_given_up_not_retried_forever(pool: PgPool) {
+    let (app, state, slug, free, _) = shop(&pool, &[]).await;
+    assert_eq!(buy_one_free(&app, &slug, free, "ada@example.com", None).await, StatusCode::OK);
+    // Each claim counts an attempt; eight claims never came back with an outcome.
+    sqlx::query("UPDATE outbox SET attempts = 8").execute(&pool).await.unwrap();
+
+    assert_eq!(outbox::send_all_due(&pool, &state.mailer, &OrderMail).await.unwrap(), 0);
+
+    let status: String = sqlx::query_scalar("SELECT status FROM outbox").fetch_one(&pool).await.unwrap();
+    assert_eq!(status, "failed");
+}

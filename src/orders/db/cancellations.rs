@@ -1,6 +1,7 @@
 //! SQL of event cancellations: what cancelling would do, the record of it, the orders still
 //! to close, and how far it has come.
 
+use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
@@ -36,6 +37,13 @@ pub async fn impact(db: impl PgExecutor<'_>, event_id: Uuid) -> Result<ImpactRow
     .await
 }
 
+/// Ends sales on the event's counter row, which every checkout updates: it waits for those
+/// in flight to commit, and every later one finds the event closed.
+pub async fn stop_sales(conn: &mut PgConnection, event_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE event_inventory SET on_sale = false WHERE event_id = $1", event_id).execute(conn).await?;
+    Ok(())
+}
+
 pub async fn insert(
     conn: &mut PgConnection,
     event_id: Uuid,
@@ -62,25 +70,43 @@ pub async fn running(db: impl PgExecutor<'_>) -> Result<Vec<Uuid>, sqlx::Error> 
         .await
 }
 
-/// The next open orders of a cancelled event, with their organization.
-pub async fn open_orders(db: impl PgExecutor<'_>, event_id: Uuid, limit: i64) -> Result<Vec<(Uuid, Uuid)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        "SELECT id, organization_id FROM orders WHERE event_id = $1 AND status IN ('pending', 'paid')
-          ORDER BY created_at, id LIMIT $2",
+/// An open order of a cancelled event, and where the runner's page of them continues.
+#[derive(Debug, Clone)]
+pub struct OpenOrder {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The open orders of a cancelled event after `after` (oldest first), so orders that must
+/// wait never hide the ones behind them.
+pub async fn open_orders(
+    db: impl PgExecutor<'_>,
+    event_id: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<OpenOrder>, sqlx::Error> {
+    let (after_at, after_id) = after.unzip();
+    sqlx::query_as!(
+        OpenOrder,
+        "SELECT id, organization_id, created_at FROM orders
+          WHERE event_id = $1 AND status IN ('pending', 'paid')
+            AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3))
+          ORDER BY created_at, id LIMIT $4",
         event_id,
+        after_at,
+        after_id,
         limit,
     )
     .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.organization_id)).collect())
+    .await
 }
 
-/// Marks a cancellation done once no order is open, and it started long enough ago that a
-/// checkout which read the event before it was cancelled has committed.
+/// Marks a cancellation done once no order of its event is open.
 pub async fn finish_if_done(db: impl PgExecutor<'_>, event_id: Uuid) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
         "UPDATE event_cancellations SET finished_at = now()
-          WHERE event_id = $1 AND finished_at IS NULL AND started_at < now() - interval '10 seconds'
+          WHERE event_id = $1 AND finished_at IS NULL
             AND NOT EXISTS (SELECT 1 FROM orders WHERE event_id = $1 AND status IN ('pending', 'paid'))",
         event_id,
     )

@@ -217,6 +217,13 @@ pub async fn lock_order_by_reference(
         .await
 }
 
+/// Whether an event was cancelled (read under the caller's lock on one of its orders).
+pub async fn event_is_cancelled(db: impl PgExecutor<'_>, event_id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT status = 'cancelled' AS "cancelled!" FROM events WHERE id = $1"#, event_id)
+        .fetch_one(db)
+        .await
+}
+
 /// Locks the order a provider's payment (Stripe's PaymentIntent) paid for.
 pub async fn lock_order_by_payment_intent(
     conn: &mut PgConnection,
@@ -313,6 +320,18 @@ pub async fn add_refund(conn: &mut PgConnection, order_id: Uuid, cents: i64) -> 
 
 pub async fn clear_attention(conn: &mut PgConnection, order_id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query!("UPDATE orders SET attention = NULL WHERE id = $1", order_id).execute(conn).await?;
+    Ok(())
+}
+
+/// Clears the order's note only if it is the one that starts with `start`.
+pub async fn clear_attention_if(conn: &mut PgConnection, order_id: Uuid, start: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE orders SET attention = NULL WHERE id = $1 AND starts_with(attention, $2)",
+        order_id,
+        start,
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
