@@ -221,3 +221,51 @@ async fn a_stuck_statement_is_cut_off_after_thirty_seconds(pool: PgPool) {
 
     assert_eq!(timeout, "30s");
 }
+
+#[sqlx::test]
+async fn every_organizer_and_payment_path_works_on_a_pool_of_one_connection(pool: PgPool) {
+    // A path that held a transaction and asked the pool for a second connection would wait
+    // for itself here until the acquire timeout.
+    let stripe = FakeStripe::start().await;
+    let (_, _, scope, paid_order, _) = paid_card_order(&pool, &stripe).await;
+    let one = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(3))
+        .connect_with(pool.connect_options().as_ref().clone())
+        .await
+        .unwrap();
+    let (app, state) = card_app(&one, &stripe).await;
+    let payments = Payments::from_state(&state);
+    let (event_id, tier_id): (Uuid, Uuid) =
+        sqlx::query_as("SELECT event_id, id FROM ticket_tiers").fetch_one(&one).await.unwrap();
+    let slug: String = sqlx::query_scalar("SELECT slug FROM events").fetch_one(&one).await.unwrap();
+
+    let tier = eventos::events::tiers::TierForm {
+        name: "General admission".into(),
+        price: "50".into(),
+        capacity: "20".into(),
+        ..Default::default()
+    };
+    eventos::events::tiers::update_tier(&one, &scope, tier_id, tier).await.unwrap();
+    let door = checkout::place_order(&one, &payments, order_form(&slug, tier_id, 2, "door@example.com"), None)
+        .await
+        .unwrap()
+        .order_id;
+    manage::mark_offline_paid(&one, &scope, door).await.unwrap();
+    let ticket: Uuid =
+        sqlx::query_scalar("SELECT id FROM tickets WHERE order_id = $1 LIMIT 1").bind(door).fetch_one(&one).await.unwrap();
+    manage::cancel_ticket(&one, &payments, &scope, door, ticket).await.unwrap();
+    let card = card_checkout(&one, &state, &slug, tier_id, "late@example.com").await;
+    let session = session_of(&one, card).await;
+    assert_eq!(webhook(&app, &session_completed("evt_one", &session)).await, 200);
+    assert_eq!(webhook(&app, &charge_refunded("evt_one_r", &format!("pi_{session}"), 1000)).await, 200);
+    manage::cancel_order(&one, &payments, &scope, paid_order).await.unwrap();
+    eventos::orders::cancel_event::cancel_event(&one, &scope, event_id).await.unwrap();
+    eventos::orders::cancel_event::run_pass(&one, &payments).await.unwrap();
+    refunds::send_due(&one, &payments).await.unwrap();
+    eventos::mail::outbox::send_all_due(&one, &state.mailer, &eventos::server::mail::AllMail).await.unwrap();
+
+    assert_eq!(count(&one, "SELECT count(*) FROM orders WHERE status IN ('pending', 'paid')").await, 0);
+    assert_eq!(count(&one, "SELECT count(*) FROM outbox WHERE status <> 'sent'").await, 0);
+    assert_counters_match_rows(&one).await;
+}
