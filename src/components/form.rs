@@ -71,7 +71,7 @@ fn FieldNotes(id: String, hint: Option<&'static str>, error: Signal<Option<Strin
 /// A labelled input with its hint and error, wired up for screen readers.
 #[component]
 pub fn Field(
-    label: &'static str,
+    #[prop(into)] label: String,
     name: &'static str,
     /// Distinguishes fields of the same name when one page has several such forms.
     #[prop(optional, into)]

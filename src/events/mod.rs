@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod http;
+pub mod money;
 #[cfg(feature = "ssr")]
 pub mod public;
 #[cfg(feature = "ssr")]
@@ -15,6 +16,8 @@ pub mod service;
 pub mod tiers;
 #[cfg(feature = "ssr")]
 pub mod time;
+
+pub use money::{Currency, format_amount, format_price};
 
 use crate::venues::PublicVenue;
 use serde::{Deserialize, Serialize};
@@ -91,48 +94,6 @@ impl EventStatus {
             _ => Ok(()),
         }
     }
-}
-
-/// Formats cents for people: `$1,234.50` (with the code for currencies other than CAD), or `Free`.
-pub fn format_price(cents: i64, currency: &str) -> String {
-    if cents == 0 {
-        return "Free".into();
-    }
-    let dollars = cents / 100;
-    let mut grouped = String::new();
-    let digits = dollars.abs().to_string();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let amount = format!("${grouped}.{:02}", (cents % 100).abs());
-    if currency == "CAD" { amount } else { format!("{amount} {currency}") }
-}
-
-/// Parses a price typed by an organizer ("25", "25.5", "$1,250.00") into cents.
-pub fn parse_price(input: &str) -> Result<i64, String> {
-    let cleaned: String = input.trim().trim_start_matches('$').chars().filter(|c| *c != ',' && *c != ' ').collect();
-    if cleaned.is_empty() {
-        return Err("Enter a price (0 for free).".into());
-    }
-    if cleaned.starts_with('-') {
-        return Err("A price cannot be negative.".into());
-    }
-    let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
-    if whole.is_empty() && fraction.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || !fraction.chars().all(|c| c.is_ascii_digit())
-        || fraction.len() > 2
-    {
-        return Err("Enter a price like 25 or 25.50.".into());
-    }
-    let whole: i64 =
-        if whole.is_empty() { 0 } else { whole.parse().map_err(|_| "That price is too large.".to_string())? };
-    let fraction: i64 = format!("{fraction:0<2}").parse().unwrap_or(0);
-    let cents = whole.checked_mul(100).and_then(|c| c.checked_add(fraction)).ok_or("That price is too large.")?;
-    if cents > 100_000_000 { Err("Prices above $1,000,000 are not supported.".into()) } else { Ok(cents) }
 }
 
 /// A ticket tier as the organizer manages it.
@@ -332,27 +293,6 @@ mod tests {
         assert!(Draft.check_transition(Live, 0, 1).is_err());
         assert!(Draft.check_transition(Completed, 0, 1).is_err());
         assert!(Live.check_transition(Published, 0, 1).is_err());
-    }
-
-    #[test]
-    fn prices_parse_from_what_people_type() {
-        assert_eq!(parse_price("25"), Ok(2500));
-        assert_eq!(parse_price("$1,250.5"), Ok(125050));
-        assert_eq!(parse_price("0"), Ok(0));
-        assert_eq!(parse_price(".99"), Ok(99));
-        assert!(parse_price("-5").unwrap_err().contains("negative"));
-        assert!(parse_price("12.345").is_err());
-        assert!(parse_price("ten").is_err());
-        assert!(parse_price("").is_err());
-        assert!(parse_price("99999999999999999999").is_err());
-    }
-
-    #[test]
-    fn prices_format_with_grouping_and_free() {
-        assert_eq!(format_price(0, "CAD"), "Free");
-        assert_eq!(format_price(2500, "CAD"), "$25.00");
-        assert_eq!(format_price(123456789, "CAD"), "$1,234,567.89");
-        assert_eq!(format_price(1999, "USD"), "$19.99 USD");
     }
 
     #[test]

@@ -5,15 +5,15 @@
 use crate::events::db::{self, EventFields, EventRow};
 use crate::events::tiers::{cap_by_event, tier_view};
 use crate::events::time::{self, timezone_or_default};
-use crate::events::{EventEditor, EventStatus, EventSummary, EventType, Visibility, format_price};
+use crate::events::{Currency, EventEditor, EventStatus, EventSummary, EventType, Visibility, format_price};
 use crate::organizations::access::OrganizationScope;
-use crate::organizations::{Role, Slug};
+use crate::organizations::{Role, Slug, db as organizations_db};
 use crate::platform::error::{AppError, FieldErrors, on_constraint};
 use crate::platform::text::{Name, optional_text, parse_count};
 use crate::venues::MAX_CAPACITY;
 use crate::venues::db::{self as venues_db, VenueRow};
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// Where uploaded files are served from; the stored path is relative to the upload folder.
@@ -33,6 +33,9 @@ pub struct EventForm {
     pub timezone: Option<String>,
     pub capacity: String,
     pub visibility: String,
+    /// An ISO 4217 code; when absent, a new event takes its organization's currency and an
+    /// edited one keeps its own.
+    pub currency: Option<String>,
     pub allow_registrations: bool,
     /// "Pay at the door or by invoice" is offered.
     pub offline_payments: bool,
@@ -50,13 +53,14 @@ struct ValidEvent {
     timezone: String,
     capacity: i32,
     visibility: Visibility,
+    currency: Option<Currency>,
     allow_registrations: bool,
     offline_payments: bool,
     offline_payment_days: i32,
 }
 
 impl ValidEvent {
-    fn fields(&self) -> EventFields<'_> {
+    fn fields<'a>(&'a self, currency: &'a str) -> EventFields<'a> {
         EventFields {
             venue_id: self.venue_id,
             name: self.name.as_str(),
@@ -66,7 +70,7 @@ impl ValidEvent {
             end_at: self.end_at,
             capacity: self.capacity,
             visibility: self.visibility,
-            currency: "CAD",
+            currency,
             timezone: &self.timezone,
             allow_registrations: self.allow_registrations,
             offline_payments: self.offline_payments,
@@ -109,6 +113,10 @@ async fn validate_event(pool: &PgPool, scope: &OrganizationScope, form: &EventFo
     if visibility.is_none() {
         errors.add("visibility", "Choose who can see the event.");
     }
+    let currency = match optional_text(form.currency.as_deref()) {
+        Some(code) => errors.check("currency", Currency::parse(code)),
+        None => None,
+    };
     let venue_id = match optional_text(form.venue_id.as_deref()) {
         None => None,
         Some(raw) => match Uuid::parse_str(raw) {
@@ -139,6 +147,7 @@ async fn validate_event(pool: &PgPool, scope: &OrganizationScope, form: &EventFo
             timezone: timezone_name.to_owned(),
             capacity,
             visibility,
+            currency,
             allow_registrations: form.allow_registrations,
             offline_payments: form.offline_payments,
             offline_payment_days,
@@ -152,15 +161,29 @@ async fn validate_event(pool: &PgPool, scope: &OrganizationScope, form: &EventFo
 pub async fn create_event(pool: &PgPool, scope: &OrganizationScope, form: EventForm) -> Result<Uuid, AppError> {
     scope.require(Role::Admin)?;
     let event = validate_event(pool, scope, &form).await?;
+    let currency = match event.currency {
+        Some(currency) => currency,
+        None => organization_currency(pool, scope).await?,
+    };
     let id = Uuid::new_v4();
     let slug = Slug::for_name(event.name.as_str(), id);
     let mut tx = pool.begin().await?;
-    db::insert_event(&mut tx, id, scope.organization_id, scope.user_id, slug.as_str(), &event.fields()).await?;
+    let fields = event.fields(currency.code());
+    db::insert_event(&mut tx, id, scope.organization_id, scope.user_id, slug.as_str(), &fields).await?;
     tx.commit().await?;
     tracing::info!(event_id = %id, organization_id = %scope.organization_id, "event created");
     Ok(id)
 }
 
+/// The currency the organization prices in, CAD when it is not one EventOS offers.
+async fn organization_currency(pool: &PgPool, scope: &OrganizationScope) -> Result<Currency, AppError> {
+    let organization =
+        organizations_db::overview(pool, scope.organization_id, scope.role).await?.ok_or(AppError::NotFound)?;
+    Ok(Currency::from_code(&organization.currency).unwrap_or(Currency::CAD))
+}
+
+/// Saves an event's details. Its capacity never drops below what is sold, and its currency
+/// changes only while nothing has been sold, held or ordered.
 #[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %id))]
 pub async fn update_event(pool: &PgPool, scope: &OrganizationScope, id: Uuid, form: EventForm) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
@@ -173,9 +196,19 @@ pub async fn update_event(pool: &PgPool, scope: &OrganizationScope, id: Uuid, fo
             format!("{} tickets are already sold; capacity cannot be lower.", existing.sold),
         ));
     }
+    // The settings row first, then tiers and the event: the order in which `tiers::add_tier`
+    // (settings) and checkout (tiers, then the inventory) lock.
+    let stored = db::lock_event_currency(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let currency = match event.currency {
+        Some(to) if to.code() != stored => {
+            change_currency(&mut tx, id, &stored, to).await?;
+            to.code().to_owned()
+        }
+        _ => stored,
+    };
     // A sale committed since the check above still cannot be undercut: the inventory's
     // CHECK refuses a capacity below what is taken.
-    db::update_event(&mut tx, scope.organization_id, id, &event.fields()).await.map_err(|e| {
+    db::update_event(&mut tx, scope.organization_id, id, &event.fields(&currency)).await.map_err(|e| {
         on_constraint(
             e,
             "event_inventory_taken_within_capacity",
@@ -184,6 +217,41 @@ pub async fn update_event(pool: &PgPool, scope: &OrganizationScope, id: Uuid, fo
     })?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Moves an event's prices from `from` to `to`, its settings row already locked: refused once
+/// anything was sold, held or ordered (amounts were charged in the old currency). Tier prices
+/// keep the numbers the organizer typed (25.00 CAD becomes 25 JPY), or the change is refused
+/// when one cannot be written in the new currency.
+async fn change_currency(tx: &mut PgConnection, id: Uuid, from: &str, to: Currency) -> Result<(), AppError> {
+    if db::lock_tiers_and_has_sales(tx, id).await? {
+        return Err(AppError::field(
+            "currency",
+            format!("Tickets have been sold in {from}; the currency can no longer change."),
+        ));
+    }
+    let from_decimals = Currency::from_code(from).map_or(2, Currency::decimals);
+    if from_decimals == to.decimals() {
+        return Ok(());
+    }
+    let (from_scale, to_scale) = (10_i64.pow(from_decimals), 10_i64.pow(to.decimals()));
+    if let Some((tier, price)) = db::tier_price_not_rescalable(tx, id, from_scale, to_scale).await? {
+        return Err(AppError::field(
+            "currency",
+            format!(
+                "The tier “{tier}” costs {}, which cannot be written in {}. Change its price first.",
+                format_price(price, from),
+                to.code()
+            ),
+        ));
+    }
+    db::rescale_tier_prices(tx, id, from_scale, to_scale).await.map_err(|e| {
+        on_constraint(
+            e,
+            "ticket_tiers_price_not_negative",
+            AppError::field("currency", format!("A tier's price would be above the highest price in {}.", to.code())),
+        )
+    })
 }
 
 pub async fn event_editor(pool: &PgPool, scope: &OrganizationScope, id: Uuid) -> Result<EventEditor, AppError> {
@@ -260,6 +328,10 @@ pub async fn change_status(
     scope.require(Role::Admin)?;
     let mut tx = pool.begin().await?;
     let current = db::lock_event_status(&mut tx, scope.organization_id, id).await?.ok_or(AppError::NotFound)?;
+    if to == EventStatus::Cancelled {
+        // Cancelling closes the event's orders too: that is `orders::cancel_event`.
+        return Err(AppError::Conflict("Use \"Cancel event\", which also cancels and refunds its orders.".into()));
+    }
     let (taken, active_tiers) = db::taken_and_active_tiers(&mut tx, id).await?;
     current.check_transition(to, taken, active_tiers).map_err(AppError::Conflict)?;
     db::set_status(&mut tx, id, to).await?;

@@ -1,9 +1,9 @@
 //! Ticket tiers of an event: adding, editing, switching on and off, ordering, and how each
 //! one reads to buyers.
 
-use crate::events::db::{self, TierFields, TierRow};
+use crate::events::db::{self, EventPricing, TierFields, TierRow};
 use crate::events::time::{self, timezone_or_default};
-use crate::events::{TierView, format_price, parse_price};
+use crate::events::{Currency, TierView, format_price};
 use crate::organizations::Role;
 use crate::organizations::access::OrganizationScope;
 use crate::platform::error::{AppError, FieldErrors, on_constraint};
@@ -103,14 +103,18 @@ impl ValidTier {
     }
 }
 
-fn validate_tier(form: &TierForm, tz: Tz) -> Result<ValidTier, AppError> {
+/// Validates a tier form in the time zone and currency of its event.
+fn validate_tier(form: &TierForm, pricing: &EventPricing) -> Result<ValidTier, AppError> {
+    let tz = timezone_or_default(&pricing.timezone);
+    let currency = Currency::from_code(&pricing.currency)
+        .ok_or_else(|| AppError::internal("an event's currency is not one EventOS offers", &pricing.currency))?;
     let mut errors = FieldErrors::new();
     let name = errors.check("name", Name::parse(&form.name, "the tier's name"));
     let description = optional_text(form.description.as_deref()).unwrap_or_default().to_owned();
     if description.chars().count() > 2000 {
         errors.add("description", "Keep the description under 2,000 characters.");
     }
-    let price_cents = errors.check("price", parse_price(&form.price));
+    let price_cents = errors.check("price", currency.parse_price(&form.price));
     let capacity = errors.check("capacity", parse_count(&form.capacity, "capacity", 1, MAX_CAPACITY));
     let sales_start_at = match optional_text(form.sales_start_local.as_deref()) {
         None => None,
@@ -154,11 +158,6 @@ fn validate_tier(form: &TierForm, tz: Tz) -> Result<ValidTier, AppError> {
     }
 }
 
-async fn event_timezone(pool: &PgPool, scope: &OrganizationScope, event_id: Uuid) -> Result<Tz, AppError> {
-    let timezone = db::event_timezone(pool, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?;
-    Ok(timezone_or_default(&timezone))
-}
-
 #[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %event_id))]
 pub async fn add_tier(
     pool: &PgPool,
@@ -167,9 +166,9 @@ pub async fn add_tier(
     form: TierForm,
 ) -> Result<Uuid, AppError> {
     scope.require(Role::Admin)?;
-    let tz = event_timezone(pool, scope, event_id).await?;
-    let tier = validate_tier(&form, tz)?;
     let mut tx = pool.begin().await?;
+    let pricing = db::lock_event_pricing(&mut tx, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?;
+    let tier = validate_tier(&form, &pricing)?;
     let id = db::insert_tier(&mut tx, event_id, &tier.fields(), true).await?;
     tx.commit().await?;
     Ok(id)
@@ -186,7 +185,8 @@ pub async fn update_tier(
     scope.require(Role::Admin)?;
     let mut tx = pool.begin().await?;
     let locked = db::lock_tier(&mut tx, scope.organization_id, tier_id).await?.ok_or(AppError::NotFound)?;
-    let tier = validate_tier(&form, timezone_or_default(&locked.timezone))?;
+    let pricing = db::event_pricing(&mut *tx, locked.event_id).await?.ok_or(AppError::NotFound)?;
+    let tier = validate_tier(&form, &pricing)?;
     let taken = locked.taken;
     if i64::from(tier.capacity) < taken {
         return Err(AppError::field(

@@ -101,7 +101,9 @@ pub async fn run_pass(pool: &PgPool, payments: &Payments) -> Result<usize, sqlx:
                 match close_for_cancelled_event(pool, payments, order.organization_id, order.id).await {
                     Ok(true) => closed += 1,
                     Ok(false) => {}
-                    Err(error) => tracing::error!(%error, %event_id, order_id = %order.id, "could not close an order; will retry"),
+                    Err(error) => {
+                        tracing::error!(%error, %event_id, order_id = %order.id, "could not close an order; will retry")
+                    }
                 }
             }
             match orders.last() {

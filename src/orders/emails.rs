@@ -69,7 +69,9 @@ fn intro(kind: MailKind, order: &OrderRow, due: Option<&str>) -> String {
             "Your reservation was not paid by its deadline, so its tickets were released and no longer admit anyone."
                 .to_owned()
         }
-        MailKind::EventCancelled => "The organizer has cancelled this event. Your tickets no longer admit anyone.".to_owned(),
+        MailKind::EventCancelled => {
+            "The organizer has cancelled this event. Your tickets no longer admit anyone.".to_owned()
+        }
         MailKind::PasswordReset | MailKind::SignupAttempt | MailKind::ConfirmEmail => String::new(),
     }
 }

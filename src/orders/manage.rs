@@ -228,8 +228,11 @@ pub(crate) async fn close_locked_order(
         OrderStatus::Paid => OrderStatus::Cancelled,
         _ => return Ok(None),
     };
-    let refund =
-        if paid_money { refunds::owe(tx, order_id, locked.payment_provider, total - refunded, origin).await? } else { None };
+    let refund = if paid_money {
+        refunds::owe(tx, order_id, locked.payment_provider, total - refunded, origin).await?
+    } else {
+        None
+    };
     let ticket_status = if outcome == OrderStatus::Refunded { TicketStatus::Refunded } else { TicketStatus::Cancelled };
     let per_tier = inventory::cancel_tickets_of(tx, &[order_id], &LIVE_TICKETS, ticket_status).await?;
     inventory::give_back(tx, locked.event_id, &per_tier).await?;

@@ -1,13 +1,13 @@
 //! What payment providers report about orders: a payment, a payment for an order whose hold
 //! ran out, a checkout abandoned, and refunds and disputes made on the provider's side.
 
-use crate::orders::db;
-use crate::orders::inventory::{self, count_per_tier};
 use crate::events::format_price;
 use crate::mail::MailKind;
 use crate::mail::db as mail_db;
-use crate::orders::db::refunds as refunds_db;
+use crate::orders::db;
 use crate::orders::db::LockedOrder;
+use crate::orders::db::refunds as refunds_db;
+use crate::orders::inventory::{self, count_per_tier};
 use crate::orders::manage::close_locked_order;
 use crate::orders::refunds::RefundOrigin;
 use crate::orders::service::{LIVE_TICKETS, busy_or, cancel_unpaid_in, enqueue_ticket_mail};
@@ -102,7 +102,10 @@ pub async fn confirm_payment_in(
         return Ok(PaymentOutcome::AmountMismatch);
     }
     let (order_id, event_id, promo) = (locked.id, locked.event_id, locked.promo_code_id);
-    if locked.status != OrderStatus::Paid && locked.status != OrderStatus::Refunded && db::event_is_cancelled(&mut *tx, event_id).await? {
+    if locked.status != OrderStatus::Paid
+        && locked.status != OrderStatus::Refunded
+        && db::event_is_cancelled(&mut *tx, event_id).await?
+    {
         return paid_for_cancelled_event(tx, &locked, payment_intent).await;
     }
     let outcome = match locked.status {
@@ -184,7 +187,11 @@ pub async fn adopt_payment_reference(
 
 /// Ends the hold of an order whose payment session the provider closed unpaid.
 #[tracing::instrument(skip_all, fields(provider = %provider))]
-pub async fn payment_abandoned(conn: &mut PgConnection, provider: PaymentMethod, reference: &str) -> Result<(), AppError> {
+pub async fn payment_abandoned(
+    conn: &mut PgConnection,
+    provider: PaymentMethod,
+    reference: &str,
+) -> Result<(), AppError> {
     match db::order_id_by_reference(&mut *conn, provider, reference).await? {
         Some(order_id) => cancel_unpaid_in(conn, order_id).await,
         None => Ok(()),

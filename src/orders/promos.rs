@@ -3,7 +3,7 @@
 
 use crate::events::db as events_db;
 use crate::events::time::{self, timezone_or_default};
-use crate::events::{format_price, parse_price};
+use crate::events::{Currency, format_price};
 use crate::orders::db;
 use crate::orders::service::normalize_code;
 use crate::orders::{DiscountKind, PromoView};
@@ -48,13 +48,15 @@ pub async fn create_promo(
         Some(DiscountKind::Percent) => {
             errors.check("amount", parse_count(&form.amount, "percentage", 1, 100).map(i64::from))
         }
-        Some(DiscountKind::Fixed) => match parse_price(&form.amount) {
-            Ok(0) => {
-                errors.add("amount", "The amount off must be more than zero.");
-                None
+        Some(DiscountKind::Fixed) => {
+            match Currency::from_code(&event.currency).unwrap_or(Currency::CAD).parse_price(&form.amount) {
+                Ok(0) => {
+                    errors.add("amount", "The amount off must be more than zero.");
+                    None
+                }
+                parsed => errors.check("amount", parsed),
             }
-            parsed => errors.check("amount", parsed),
-        },
+        }
         None => {
             errors.add("discount_kind", "Choose percent off or amount off.");
             None

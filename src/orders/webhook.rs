@@ -105,7 +105,8 @@ async fn act(tx: &mut PgConnection, event: &WebhookEvent) -> Result<Acted, Strin
             let dispute = payment::Dispute {
                 amount_cents: object.amount,
                 reason: object.reason.as_deref(),
-                closed_as: (event.kind == "charge.dispute.closed").then_some(object.status.as_deref().unwrap_or("closed")),
+                closed_as: (event.kind == "charge.dispute.closed")
+                    .then_some(object.status.as_deref().unwrap_or("closed")),
             };
             let known = payment::payment_disputed(tx, stripe, intent, dispute).await.map_err(error)?;
             Ok((if known { "recorded" } else { "not an EventOS payment" }, None))

@@ -2,12 +2,12 @@
 
 use crate::app::{App, shell};
 use crate::events::http as events_http;
+use crate::orders::service::Payments;
+use crate::orders::{cancel_event, refunds};
 use crate::platform::config::Config;
 use crate::platform::session_store::PgSessionStore;
 use crate::platform::state::AppState;
 use crate::server::mail::AllMail;
-use crate::orders::service::Payments;
-use crate::orders::{cancel_event, refunds};
 use crate::server::workers::supervise;
 use crate::server::{health, security};
 use crate::tools::{bench, seed};

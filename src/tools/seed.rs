@@ -315,6 +315,7 @@ async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<(), App
             timezone: None,
             capacity: e.capacity.to_string(),
             visibility: e.visibility.into(),
+            currency: None,
             allow_registrations: true,
             offline_payments: e.pays_at_door,
             offline_payment_days: None,

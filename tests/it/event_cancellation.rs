@@ -32,7 +32,8 @@ async fn sold_event(pool: &PgPool, stripe: &FakeStripe) -> Sold {
     let scope = organizer(pool, "o@example.com").await;
     let (slug, tiers) = event_with(pool, &scope, 100, &[("General", "50", 50), ("Community", "0", 50)]).await;
     let event_id: Uuid = sqlx::query_scalar("SELECT id FROM events").fetch_one(pool).await.unwrap();
-    let promo = PromoForm { code: "TEAM".into(), discount_kind: "percent".into(), amount: "10".into(), ..Default::default() };
+    let promo =
+        PromoForm { code: "TEAM".into(), discount_kind: "percent".into(), amount: "10".into(), ..Default::default() };
     promos::create_promo(pool, &scope, event_id, promo).await.unwrap();
     let payments = Payments::from_state(&state);
     for buyer in ["card1@example.com", "card2@example.com"] {
@@ -43,8 +44,9 @@ async fn sold_event(pool: &PgPool, stripe: &FakeStripe) -> Sold {
             .fetch_one(pool)
             .await
             .unwrap();
-        let paid = send_webhook(&app, &session_completed(&format!("evt_{buyer}"), &session), STRIPE_WEBHOOK_SECRET, now())
-            .await;
+        let paid =
+            send_webhook(&app, &session_completed(&format!("evt_{buyer}"), &session), STRIPE_WEBHOOK_SECRET, now())
+                .await;
         assert_eq!(paid.status.as_u16(), 200, "{}", paid.body);
     }
     let door = CheckoutForm {
@@ -99,17 +101,22 @@ async fn cancelling_an_event_shows_what_it_will_do_then_closes_every_order_once(
         let pool = pool.clone();
         let to = to.to_owned();
         async move {
-            sqlx::query_scalar::<_, String>("SELECT body_text FROM outbox WHERE kind = 'event_cancelled' AND recipient = $1")
-                .bind(to)
-                .fetch_one(&pool)
-                .await
-                .unwrap()
+            sqlx::query_scalar::<_, String>(
+                "SELECT body_text FROM outbox WHERE kind = 'event_cancelled' AND recipient = $1",
+            )
+            .bind(to)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
         }
     };
     assert!(body("card1@example.com").await.contains("$50.00 is being refunded to your card"));
     assert!(body("door@example.com").await.contains("You have nothing to pay"));
     let guest = body("guest0@example.com").await;
-    assert!(guest.contains("no longer admit") && !guest.contains("/orders/"), "an attendee sees only their ticket: {guest}");
+    assert!(
+        guest.contains("no longer admit") && !guest.contains("/orders/"),
+        "an attendee sees only their ticket: {guest}"
+    );
 }
 
 #[sqlx::test]
@@ -164,7 +171,10 @@ async fn a_payment_arriving_after_its_event_was_cancelled_is_refunded_and_brings
     let stripe = FakeStripe::start().await;
     let sold = sold_event(&pool, &stripe).await;
     let payments = Payments::from_state(&sold.state);
-    let form = CheckoutForm { payment_method: Some("stripe".into()), ..order_form(&sold.slug, sold.tier, 1, "slow@example.com") };
+    let form = CheckoutForm {
+        payment_method: Some("stripe".into()),
+        ..order_form(&sold.slug, sold.tier, 1, "slow@example.com")
+    };
     let slow = checkout::place_order(&pool, &payments, form, None).await.unwrap().order_id;
     let session: String = sqlx::query_scalar("SELECT payment_reference FROM orders WHERE id = $1")
         .bind(slow)
@@ -172,13 +182,23 @@ async fn a_payment_arriving_after_its_event_was_cancelled_is_refunded_and_brings
         .await
         .unwrap();
     // Its hold ends before the event is cancelled, so the runner has nothing to close for it.
-    sqlx::query("UPDATE orders SET expires_at = now() - interval '1 minute' WHERE id = $1").bind(slow).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE orders SET expires_at = now() - interval '1 minute' WHERE id = $1")
+        .bind(slow)
+        .execute(&pool)
+        .await
+        .unwrap();
     eventos::orders::inventory::release_all_expired_holds(&pool).await.unwrap();
     cancel_event::cancel_event(&pool, &sold.scope, sold.event_id).await.unwrap();
     cancel_event::run_pass(&pool, &payments).await.unwrap();
     let refunds_before = stripe.calls_to("/v1/refunds").len();
 
-    let late = send_webhook(&sold_app(&pool, &stripe).await, &session_completed("evt_late", &session), STRIPE_WEBHOOK_SECRET, now()).await;
+    let late = send_webhook(
+        &sold_app(&pool, &stripe).await,
+        &session_completed("evt_late", &session),
+        STRIPE_WEBHOOK_SECRET,
+        now(),
+    )
+    .await;
 
     assert_eq!(late.status.as_u16(), 200, "{}", late.body);
     let (status, attention): (String, Option<String>) =

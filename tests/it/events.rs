@@ -16,6 +16,8 @@ use eventos::venues::service::VenueForm;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+mod currency;
+
 async fn organizer(pool: &PgPool, email: &str, organization: &str) -> OrganizationScope {
     let form = SignUpForm {
         full_name: "Olivia Organizer".into(),
@@ -39,6 +41,7 @@ fn event_form(name: &str) -> EventForm {
         timezone: None,
         capacity: "100".into(),
         visibility: "public".into(),
+        currency: None,
         allow_registrations: true,
         offline_payments: true,
         offline_payment_days: None,

@@ -19,12 +19,19 @@ async fn card_checkout(pool: &PgPool, state: &AppState, slug: &str, tier: Uuid, 
 }
 
 async fn session_of(pool: &PgPool, order_id: Uuid) -> String {
-    sqlx::query_scalar("SELECT payment_reference FROM orders WHERE id = $1").bind(order_id).fetch_one(pool).await.unwrap()
+    sqlx::query_scalar("SELECT payment_reference FROM orders WHERE id = $1")
+        .bind(order_id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 /// A shop selling $50 card tickets, and one order paid through the signed webhook; returns
 /// its payment intent (`pi_` + session, as the stand-in webhook reports it).
-async fn paid_card_order(pool: &PgPool, stripe: &FakeStripe) -> (axum::Router, AppState, OrganizationScope, Uuid, String) {
+async fn paid_card_order(
+    pool: &PgPool,
+    stripe: &FakeStripe,
+) -> (axum::Router, AppState, OrganizationScope, Uuid, String) {
     let (app, state) = card_app(pool, stripe).await;
     let scope = organizer(pool, "o@example.com").await;
     let (slug, tiers) = event_with(pool, &scope, 100, &[("General", "50", 10)]).await;
@@ -252,8 +259,11 @@ async fn every_organizer_and_payment_path_works_on_a_pool_of_one_connection(pool
         .unwrap()
         .order_id;
     manage::mark_offline_paid(&one, &scope, door).await.unwrap();
-    let ticket: Uuid =
-        sqlx::query_scalar("SELECT id FROM tickets WHERE order_id = $1 LIMIT 1").bind(door).fetch_one(&one).await.unwrap();
+    let ticket: Uuid = sqlx::query_scalar("SELECT id FROM tickets WHERE order_id = $1 LIMIT 1")
+        .bind(door)
+        .fetch_one(&one)
+        .await
+        .unwrap();
     manage::cancel_ticket(&one, &payments, &scope, door, ticket).await.unwrap();
     let card = card_checkout(&one, &state, &slug, tier_id, "late@example.com").await;
     let session = session_of(&one, card).await;

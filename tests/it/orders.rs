@@ -2,8 +2,8 @@
 
 use crate::common::{FakeStripe, STRIPE_WEBHOOK_SECRET, send_webhook, session_completed};
 use crate::shop::{
-    assert_counters_match_rows, card_app, card_order, count, event_with, live_tickets, offline, order_form, organizer,
-    is_sold_out, race, winners,
+    assert_counters_match_rows, card_app, card_order, count, event_with, is_sold_out, live_tickets, offline,
+    order_form, organizer, race, winners,
 };
 use eventos::events::EventStatus;
 use eventos::events::service as events;

@@ -176,7 +176,6 @@ pub(crate) async fn card_app(pool: &PgPool, stripe: &FakeStripe) -> (axum::Route
     app_with(pool.clone(), &pairs).await
 }
 
-
 /// Connections in a race's pool: far more than the test pool's five, so the database sees
 /// real concurrency.
 pub(crate) const RACE_CONNECTIONS: u32 = 64;

@@ -172,19 +172,58 @@ pub async fn organization_events(db: impl PgExecutor<'_>, organization_id: Uuid)
     select_events!("WHERE e.organization_id = $1 ORDER BY e.start_at DESC, e.id", organization_id).fetch_all(db).await
 }
 
-/// The time zone an event of the organization is shown in.
-pub async fn event_timezone(
-    db: impl PgExecutor<'_>,
+/// The time zone and currency of an event of the organization, as its tiers need them.
+pub struct EventPricing {
+    pub timezone: String,
+    pub currency: String,
+}
+
+/// Reads an event's time zone and currency and share-locks its settings, so the currency
+/// cannot change before the caller's transaction has written prices in it.
+pub async fn lock_event_pricing(
+    conn: &mut PgConnection,
     organization_id: Uuid,
     id: Uuid,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "SELECT s.timezone FROM events e JOIN event_settings s ON s.event_id = e.id
-          WHERE e.organization_id = $1 AND e.id = $2",
+) -> Result<Option<EventPricing>, sqlx::Error> {
+    sqlx::query_as!(
+        EventPricing,
+        "SELECT s.timezone, s.currency FROM events e JOIN event_settings s ON s.event_id = e.id
+          WHERE e.organization_id = $1 AND e.id = $2
+            FOR SHARE OF s",
         organization_id,
         id,
     )
-    .fetch_optional(db)
+    .fetch_optional(conn)
+    .await
+}
+
+/// An event's time zone and currency, read without a lock (see `lock_tier`).
+pub async fn event_pricing(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<EventPricing>, sqlx::Error> {
+    sqlx::query_as!(EventPricing, "SELECT timezone, currency FROM event_settings WHERE event_id = $1", id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Locks an event's settings for a change of currency and returns the currency now stored.
+pub async fn lock_event_currency(conn: &mut PgConnection, id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT currency FROM event_settings WHERE event_id = $1 FOR UPDATE", id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Whether an event has sold or holds tickets, or has any order at all, after locking its
+/// tiers (by id, the lock order of ARCHITECTURE.md): a sale whose counters are already
+/// taken is then committed and seen.
+pub async fn lock_tiers_and_has_sales(conn: &mut PgConnection, event_id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!("SELECT id FROM ticket_tiers WHERE event_id = $1 ORDER BY id FOR UPDATE", event_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    sqlx::query_scalar!(
+        r#"SELECT coalesce((SELECT taken FROM event_inventory WHERE event_id = $1), 0) > 0
+                  OR EXISTS (SELECT 1 FROM orders WHERE event_id = $1) AS "sold!""#,
+        event_id,
+    )
+    .fetch_one(conn)
     .await
 }
 

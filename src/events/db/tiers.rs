@@ -81,10 +81,11 @@ pub async fn insert_tier(
 pub struct LockedTier {
     pub event_id: Uuid,
     pub taken: i64,
-    pub timezone: String,
 }
 
-/// Locks a tier of an event of the organization.
+/// Locks a tier of an event of the organization. Read the event's settings after it
+/// (`event_pricing`): a row joined here may be older than a currency change the lock
+/// waited for.
 pub async fn lock_tier(
     conn: &mut PgConnection,
     organization_id: Uuid,
@@ -92,10 +93,9 @@ pub async fn lock_tier(
 ) -> Result<Option<LockedTier>, sqlx::Error> {
     sqlx::query_as!(
         LockedTier,
-        r#"SELECT t.event_id, t.taken::bigint AS "taken!", s.timezone
+        r#"SELECT t.event_id, t.taken::bigint AS "taken!"
              FROM ticket_tiers t
              JOIN events e ON e.id = t.event_id
-             JOIN event_settings s ON s.event_id = t.event_id
             WHERE e.organization_id = $1 AND t.id = $2
               FOR UPDATE OF t"#,
         organization_id,
@@ -161,4 +161,45 @@ pub async fn tier_has_orders(conn: &mut PgConnection, tier_id: Uuid) -> Result<b
     sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM order_items WHERE tier_id = $1) AS "exists!""#, tier_id)
         .fetch_one(conn)
         .await
+}
+
+/// The first tier (in display order) whose price, in minor units of a currency with
+/// `from_scale` of them per unit, has no exact equivalent with `to_scale`: its name and price.
+pub async fn tier_price_not_rescalable(
+    conn: &mut PgConnection,
+    event_id: Uuid,
+    from_scale: i64,
+    to_scale: i64,
+) -> Result<Option<(String, i64)>, sqlx::Error> {
+    let row = sqlx::query!(
+        "SELECT name, price_cents FROM ticket_tiers
+          WHERE event_id = $1 AND price_cents * $2 % $3 <> 0
+          ORDER BY sort_order, created_at, id
+          LIMIT 1",
+        event_id,
+        to_scale,
+        from_scale,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.name, r.price_cents)))
+}
+
+/// Rewrites an event's tier prices from minor units with `from_scale` per unit to `to_scale`
+/// per unit (25.00 CAD, 2500 cents, becomes 25 JPY), keeping the amounts organizers typed.
+pub async fn rescale_tier_prices(
+    conn: &mut PgConnection,
+    event_id: Uuid,
+    from_scale: i64,
+    to_scale: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE ticket_tiers SET price_cents = price_cents * $2 / $3 WHERE event_id = $1",
+        event_id,
+        to_scale,
+        from_scale,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
+pub mod cancellations;
 mod checkout;
 mod promos;
-pub mod cancellations;
 pub mod refunds;
 
 pub use checkout::*;
@@ -325,13 +325,9 @@ pub async fn clear_attention(conn: &mut PgConnection, order_id: Uuid) -> Result<
 
 /// Clears the order's note only if it is the one that starts with `start`.
 pub async fn clear_attention_if(conn: &mut PgConnection, order_id: Uuid, start: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE orders SET attention = NULL WHERE id = $1 AND starts_with(attention, $2)",
-        order_id,
-        start,
-    )
-    .execute(conn)
-    .await?;
+    sqlx::query!("UPDATE orders SET attention = NULL WHERE id = $1 AND starts_with(attention, $2)", order_id, start,)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -1,7 +1,9 @@
 use crate::components::form::{Field, FormAlert, Select, TextArea, action_error, bump_on_success, field_error};
 use crate::components::guard::AccessProblem;
 use crate::events::api::{ChangeEventStatus, DuplicateEvent, SaveEvent, SaveTier, TierAction, get_event_editor};
-use crate::events::{EventEditor, EventStatus, EventType, TierView, Visibility};
+use crate::events::{Currency, EventEditor, EventStatus, EventType, TierView, Visibility};
+use crate::organizations::api::get_organization_overview;
+use crate::pages::dashboard::event_cancel::{CancelEventControl, CancellationProgressPanel};
 use crate::pages::dashboard::events::StatusBadge;
 use crate::pages::dashboard::promos::PromoCodes;
 use crate::pages::dashboard::venues::VenueFilter;
@@ -32,6 +34,7 @@ pub fn NewEventPage() -> impl IntoView {
         (q.get("min_capacity"), q.get_all("amenities").unwrap_or_default())
     };
     let venues = Resource::new(filter, |(min, amenities)| list_venues(min, Some(amenities)));
+    let organization = Resource::new(|| (), |_| get_organization_overview());
     view! {
         <Title text="New event" />
         <header class="page-header">
@@ -41,9 +44,11 @@ pub fn NewEventPage() -> impl IntoView {
         <VenueFilter action="/dashboard/events/new" min_capacity=Signal::derive(move || filter().0) amenities=Signal::derive(move || filter().1) />
         <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match venues.await {
-                    Ok(venues) => view! { <EventForm event=None venues /> }.into_any(),
-                    Err(problem) => view! { <AccessProblem error=problem /> }.into_any(),
+                match (venues.await, organization.await) {
+                    (Ok(venues), Ok(organization)) => {
+                        view! { <EventForm event=None venues default_currency=organization.currency /> }.into_any()
+                    }
+                    (Err(problem), _) | (_, Err(problem)) => view! { <AccessProblem error=problem /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -72,6 +77,7 @@ pub fn EditEventPage() -> impl IntoView {
 
 #[component]
 fn EventWorkspace(event: EventEditor, venues: Vec<VenueView>, changes: RwSignal<u32>) -> impl IntoView {
+    let currency = Currency::from_code(&event.currency).unwrap_or(Currency::CAD);
     let over_venue = event.venue_capacity.filter(|venue| event.capacity > *venue);
     let public_link = format!("/events/{}", event.slug);
     let query = use_query_map();
@@ -103,12 +109,13 @@ fn EventWorkspace(event: EventEditor, venues: Vec<VenueView>, changes: RwSignal<
             </p>
         })}
         <StatusControls event_id=event.id.to_string() status=event.status changes />
+        {(event.status == EventStatus::Cancelled).then(|| view! { <CancellationProgressPanel event_id=event.id.to_string() /> })}
         <section class="card">
             <h2>"Ticket tiers"</h2>
-            <TierList tiers=event.tiers.clone() changes />
+            <TierList tiers=event.tiers.clone() currency changes />
             <details class="add-tier" open=event.tiers.is_empty()>
                 <summary>"Add a tier"</summary>
-                <TierForm event_id=event.id.to_string() tier=None changes />
+                <TierForm event_id=event.id.to_string() tier=None currency changes />
             </details>
         </section>
         <PromoCodes event_id=event.id.to_string() tiers=event.tiers.clone() />
@@ -145,8 +152,8 @@ fn status_verb(status: EventStatus) -> &'static str {
         EventStatus::Published => "Publish",
         EventStatus::Live => "Mark as live",
         EventStatus::Completed => "Mark as completed",
-        EventStatus::Cancelled => "Cancel event",
         EventStatus::Draft => "Back to draft",
+        EventStatus::Cancelled => "Cancel event",
     }
 }
 
@@ -165,26 +172,18 @@ fn StatusControls(event_id: String, status: EventStatus, changes: RwSignal<u32>)
                         .iter()
                         .map(|next| {
                             let event_id = event_id.clone();
-                            let form = move |class: &'static str, text: &'static str| view! {
+                            // Cancelling closes every order too: it shows what it will do first.
+                            if *next == EventStatus::Cancelled {
+                                return view! { <CancelEventControl event_id changes /> }.into_any();
+                            }
+                            view! {
                                 <ActionForm action=change>
                                     <input type="hidden" name="event_id" value=event_id />
                                     <input type="hidden" name="status" value=next.as_str() />
-                                    <button type="submit" class=class>{text}</button>
+                                    <button type="submit" class="button">{status_verb(*next)}</button>
                                 </ActionForm>
-                            };
-                            // Cancelling cannot be undone, so it takes a second, explicit click.
-                            if *next == EventStatus::Cancelled {
-                                view! {
-                                    <details class="confirm">
-                                        <summary class="button button-danger">{status_verb(*next)}</summary>
-                                        <p>"Cancelling cannot be undone. The event page will say it is cancelled."</p>
-                                        {form("button button-danger", "Yes, cancel this event")}
-                                    </details>
-                                }
-                                .into_any()
-                            } else {
-                                form("button", status_verb(*next)).into_any()
                             }
+                            .into_any()
                         })
                         .collect_view()}
                 </div>
@@ -194,7 +193,7 @@ fn StatusControls(event_id: String, status: EventStatus, changes: RwSignal<u32>)
 }
 
 #[component]
-fn TierList(tiers: Vec<TierView>, changes: RwSignal<u32>) -> impl IntoView {
+fn TierList(tiers: Vec<TierView>, currency: Currency, changes: RwSignal<u32>) -> impl IntoView {
     let act = ServerAction::<TierAction>::new();
     bump_on_success(act, changes);
     let error = action_error(act);
@@ -237,7 +236,7 @@ fn TierList(tiers: Vec<TierView>, changes: RwSignal<u32>) -> impl IntoView {
                             </div>
                             <details>
                                 <summary>"Edit " {name}</summary>
-                                <TierForm event_id=String::new() tier=Some(tier) changes />
+                                <TierForm event_id=String::new() tier=Some(tier) currency changes />
                             </details>
                         </li>
                     }
@@ -249,7 +248,7 @@ fn TierList(tiers: Vec<TierView>, changes: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn TierForm(event_id: String, tier: Option<TierView>, changes: RwSignal<u32>) -> impl IntoView {
+fn TierForm(event_id: String, tier: Option<TierView>, currency: Currency, changes: RwSignal<u32>) -> impl IntoView {
     let save = ServerAction::<SaveTier>::new();
     bump_on_success(save, changes);
     let error = action_error(save);
@@ -265,7 +264,7 @@ fn TierForm(event_id: String, tier: Option<TierView>, changes: RwSignal<u32>) ->
             <input type="hidden" name="tier_id" value=tier_id />
             <div class="grid-2">
                 <Field id_prefix=prefix.clone() label="Tier name" name="name" required=true value=value(|t| t.name.clone()).unwrap_or_default() error=field_error(error, "name") />
-                <Field id_prefix=prefix.clone() label="Price (CAD)" name="price" hint="0 for a free tier" required=true value=value(|t| format!("{}.{:02}", t.price_cents / 100, t.price_cents % 100)).unwrap_or_default() error=field_error(error, "price") />
+                <Field id_prefix=prefix.clone() label=format!("Price ({})", currency.code()) name="price" hint="0 for a free tier" required=true value=tier.as_ref().map(|t| currency.amount(t.price_cents)).unwrap_or_default() error=field_error(error, "price") />
                 <Field id_prefix=prefix.clone() label="Capacity" name="capacity" kind="number" required=true value=value(|t| t.capacity.to_string()).unwrap_or_default() error=field_error(error, "capacity") />
                 <Field id_prefix=prefix.clone() label="Minimum per order" name="min_per_order" kind="number" value=value(|t| t.min_per_order.to_string()).unwrap_or_else(|| "1".into()) error=field_error(error, "min_per_order") />
                 <Field id_prefix=prefix.clone() label="Maximum per order" name="max_per_order" kind="number" value=value(|t| t.max_per_order.to_string()).unwrap_or_else(|| "10".into()) error=field_error(error, "max_per_order") />
@@ -279,7 +278,13 @@ fn TierForm(event_id: String, tier: Option<TierView>, changes: RwSignal<u32>) ->
 }
 
 #[component]
-fn EventForm(event: Option<EventEditor>, venues: Vec<VenueView>) -> impl IntoView {
+fn EventForm(
+    event: Option<EventEditor>,
+    venues: Vec<VenueView>,
+    /// The currency a new event starts in: its organization's.
+    #[prop(optional)]
+    default_currency: Option<String>,
+) -> impl IntoView {
     let save = ServerAction::<SaveEvent>::new();
     let error = action_error(save);
     let e = event.clone();
@@ -292,6 +297,9 @@ fn EventForm(event: Option<EventEditor>, venues: Vec<VenueView>) -> impl IntoVie
         (v.id.to_string(), format!("{} — {}{capacity}", v.name, v.city))
     }));
     let timezones = TIMEZONES.iter().map(|z| (z.to_string(), z.to_string())).collect::<Vec<_>>();
+    let currencies = Currency::ALL.iter().map(|c| (c.code().to_owned(), c.label())).collect::<Vec<_>>();
+    let currency =
+        e.as_ref().map(|e| e.currency.clone()).or(default_currency).unwrap_or_else(|| Currency::CAD.code().to_owned());
     let allow = e.as_ref().map(|e| e.allow_registrations).unwrap_or(true);
     let offline = e.as_ref().map(|e| e.offline_payments).unwrap_or(false);
     let offline_days = e.as_ref().map(|e| e.offline_payment_days).unwrap_or(3).to_string();
@@ -307,6 +315,7 @@ fn EventForm(event: Option<EventEditor>, venues: Vec<VenueView>) -> impl IntoVie
                 <Field label="Ends" name="end_local" kind="datetime-local" required=true value=e.as_ref().map(|e| e.end_local.clone()).unwrap_or_default() error=field_error(error, "end_local") />
                 <Select label="Time zone" name="timezone" options=timezones selected=e.as_ref().map(|e| e.timezone.clone()).unwrap_or_else(|| "America/Toronto".into()) error=field_error(error, "timezone") />
                 <Field label="Capacity" name="capacity" kind="number" required=true hint="Most tickets the whole event can sell" value=e.as_ref().map(|e| e.capacity.to_string()).unwrap_or_default() error=field_error(error, "capacity") />
+                <Select label="Currency" name="currency" options=currencies selected=currency hint="Ticket prices are in this currency. It cannot change once tickets are sold." error=field_error(error, "currency") />
             </div>
             <Select label="Venue" name="venue_id" options=venue_options selected=e.as_ref().and_then(|e| e.venue_id).map(|v| v.to_string()).unwrap_or_default() error=field_error(error, "venue_id") />
             <p class="hint"><a href="/dashboard/venues">"Manage venues"</a></p>

@@ -37,7 +37,7 @@ pub fn PromoCodes(event_id: String, tiers: Vec<TierView>) -> impl IntoView {
                     <input type="hidden" name="event_id" value=event_id />
                     <div class="grid-2">
                         <Field label="Code" name="code" id_prefix="promo" required=true hint="Letters and digits, like EARLYBIRD." error=field_error(error, "code") />
-                        <Select label="Discount" name="discount_kind" id_prefix="promo" options=vec![("percent".into(), "Percent off".into()), ("fixed".into(), "Amount off ($)".into())] error=field_error(error, "discount_kind") />
+                        <Select label="Discount" name="discount_kind" id_prefix="promo" options=vec![("percent".into(), "Percent off".into()), ("fixed".into(), "Amount off (event currency)".into())] error=field_error(error, "discount_kind") />
                         <Field label="Amount" name="amount" id_prefix="promo" required=true hint="25 means 25% or $25." error=field_error(error, "amount") />
                         <Select label="Applies to" name="tier_id" id_prefix="promo" options=tier_options error=field_error(error, "tier_id") />
                         <Field label="Usage limit" name="max_uses" id_prefix="promo" kind="number" hint="Orders that may use it; empty for no limit." error=field_error(error, "max_uses") />

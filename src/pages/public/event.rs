@@ -1,6 +1,6 @@
 use crate::components::guard::AccessProblem;
 use crate::events::api::get_public_event;
-use crate::events::{EventStatus, PublicEvent};
+use crate::events::{EventStatus, PublicEvent, format_amount};
 use crate::pages::public::not_found::NotFound;
 use crate::platform::error::AppError;
 use crate::venues::amenity_label;
@@ -53,7 +53,7 @@ fn json_ld(event: &PublicEvent) -> String {
             serde_json::json!({
                 "@type": "Offer",
                 "name": t.name,
-                "price": format!("{}.{:02}", t.price_cents / 100, t.price_cents % 100),
+                "price": format_amount(t.price_cents, &event.currency),
                 "priceCurrency": event.currency,
                 "availability": if t.on_sale { "https://schema.org/InStock" } else { "https://schema.org/SoldOut" },
             })
