@@ -31,6 +31,7 @@ test('a guest buys a free and a pay-at-the-door ticket, sees two QR codes, and t
   await editor.addTier({ name: 'Community', price: '0', capacity: '20' });
   await editor.addTier({ name: 'Professional', price: '40', capacity: '20' });
   await editor.publish();
+  const eventEditorPath = new URL(page.url()).pathname;
   const eventPath = await page.getByRole('link', { name: 'View public page' }).getAttribute('href');
 
   // A guest in a fresh browser buys one of each.
@@ -70,6 +71,14 @@ test('a guest buys a free and a pay-at-the-door ticket, sees two QR codes, and t
   await expect(page.getByRole('heading', { level: 1 })).toContainText(eventName);
   await expect(page.locator('.mail-body')).toContainText('Grace Hopper');
   await expect(page.getByRole('listitem').filter({ hasText: /^TKT-.*\.png$/ })).toHaveCount(2);
+
+  // The organizer cancels the event: first what it will do, then its progress.
+  await page.goto(eventEditorPath);
+  const impact = await editor.openCancellation();
+  await expect(impact).toHaveText('1 order will be cancelled and 1 e-mail sent; nothing was paid, so nothing is refunded.');
+  await editor.confirmCancellation();
+  await expect(editor.cancellationProgress()).toContainText('Cancellation complete', { timeout: 15_000 });
+  await expect(editor.cancellationProgress()).toContainText('1 of 1 order closed.');
 });
 
 test('a broken ticket choice and an unknown promo code are explained at checkout', async ({ page }) => {

@@ -81,8 +81,8 @@ pub async fn cancellation_progress(
     Ok(Some(CancellationProgress {
         orders_total,
         orders_closed: orders_total - row.orders_open,
-        refund_total: format_price(row.refund_total_cents, &row.currency),
-        refunded_at_stripe: format_price(row.refunded_cents, &row.currency),
+        refund_total: (row.refund_total_cents > 0).then(|| format_price(row.refund_total_cents, &row.currency)),
+        refunded_at_stripe: (row.refunded_cents > 0).then(|| format_price(row.refunded_cents, &row.currency)),
         refunds_pending: row.refunds_pending,
         refunds_failed: row.refunds_failed,
         finished: row.finished,

@@ -324,8 +324,10 @@ pub struct CancellationImpact {
 pub struct CancellationProgress {
     pub orders_total: i64,
     pub orders_closed: i64,
-    pub refund_total: String,
-    pub refunded_at_stripe: String,
+    /// What the organizer confirmed would be refunded, when anything was paid.
+    pub refund_total: Option<String>,
+    /// Refunded at Stripe so far, once anything is.
+    pub refunded_at_stripe: Option<String>,
     pub refunds_pending: i64,
     pub refunds_failed: i64,
     pub finished: bool,

@@ -76,6 +76,22 @@ export class EventEditorPage extends AppShell {
   statusAlert(): Locator {
     return this.page.locator('.status-controls .form-alert');
   }
+
+  /** Opens "Cancel event" and returns what it says cancelling will do. */
+  async openCancellation(): Promise<Locator> {
+    await this.waitForHydration();
+    await this.page.locator('.status-controls details.confirm summary', { hasText: 'Cancel event' }).click();
+    return this.page.getByTestId('cancel-impact');
+  }
+
+  async confirmCancellation(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Yes, cancel this event' }).click();
+    await expect(this.page.locator('.page-header .badge')).toHaveText('Cancelled');
+  }
+
+  cancellationProgress(): Locator {
+    return this.page.getByTestId('cancellation-progress');
+  }
 }
 
 export class PublicHomePage extends AppShell {

@@ -58,7 +58,9 @@ fn progress_sentence(p: &CancellationProgress) -> String {
     if p.refunds_pending > 0 {
         sentence.push_str(&format!(" {} waiting for Stripe.", plural(p.refunds_pending, "refund", "refunds")));
     }
-    sentence.push_str(&format!(" Refunded at Stripe so far: {}.", p.refunded_at_stripe));
+    if let Some(refunded) = &p.refunded_at_stripe {
+        sentence.push_str(&format!(" Refunded at Stripe so far: {refunded}."));
+    }
     sentence
 }
 
