@@ -13,4 +13,5 @@ mod events;
 mod http;
 mod money_paths;
 mod orders;
+mod races;
 mod shop;

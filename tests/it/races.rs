@@ -1,0 +1,99 @@
+//! Races: many buyers at once over a pool of `RACE_CONNECTIONS` on a multi-threaded runtime,
+//! each test proving the database saw the concurrency. They open more connections than the
+//! other tests, so `scripts/test` runs them on their own, one at a time (`races::`).
+
+use crate::common::FakeStripe;
+use crate::shop::{
+    assert_counters_match_rows, card_app, card_order, count, event_with, live_tickets, order_form, organizer, race,
+    winners,
+};
+use eventos::orders::checkout::CheckoutForm;
+use eventos::orders::promos::{self, PromoForm};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+#[sqlx::test]
+async fn two_hundred_concurrent_buyers_get_exactly_the_fifty_tickets_of_a_tier(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 500, &[("General", "0", 50)]).await;
+
+    let forms = (0..200).map(|i| order_form(&slug, tiers[0], 1, &format!("buyer{i}@example.com"))).collect();
+    let outcomes = race(&pool, forms).await;
+
+    assert_eq!(winners(&outcomes), 50);
+    assert_eq!(live_tickets(&pool).await, 50);
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders").await, 50, "losers write nothing");
+    assert_counters_match_rows(&pool).await;
+}
+
+#[sqlx::test]
+async fn the_event_wide_cap_holds_across_tiers_under_concurrency(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 30, &[("A", "0", 25), ("B", "0", 25)]).await;
+
+    let forms = (0..200).map(|i| order_form(&slug, tiers[i % 2], 1 + i % 2, &format!("b{i}@example.com"))).collect();
+    winners(&race(&pool, forms).await);
+
+    let sold = live_tickets(&pool).await;
+    assert!(sold <= 30, "oversold: {sold} of 30");
+    assert!(sold >= 29, "the event should sell out (a 2-ticket order may not fit the last seat): {sold}");
+    assert_counters_match_rows(&pool).await;
+}
+
+#[sqlx::test]
+async fn a_promo_code_limit_holds_under_concurrency_and_discounts_correctly(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 500, &[("General", "40", 200)]).await;
+    let event_id: Uuid = sqlx::query_scalar("SELECT id FROM events").fetch_one(&pool).await.unwrap();
+    let promo = PromoForm {
+        code: "early-bird".into(),
+        discount_kind: "percent".into(),
+        amount: "25".into(),
+        max_uses: Some("5".into()),
+        ..Default::default()
+    };
+    promos::create_promo(&pool, &scope, event_id, promo).await.unwrap();
+
+    let forms = (0..120)
+        .map(|i| CheckoutForm {
+            promo_code: Some("EARLY-BIRD".into()),
+            ..order_form(&slug, tiers[0], 2, &format!("p{i}@example.com"))
+        })
+        .collect();
+    let outcomes = race(&pool, forms).await;
+    let mut refused = 0;
+    for outcome in outcomes {
+        if let Err(error) = outcome {
+            assert_eq!(
+                error.field_message("promo_code").as_deref().map(|m| m.contains("used up")),
+                Some(true),
+                "{error:?}"
+            );
+            refused += 1;
+        }
+    }
+
+    assert_eq!(refused, 115);
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE promo_code_id IS NOT NULL").await, 5);
+    assert_eq!(count(&pool, "SELECT used::bigint FROM promo_codes").await, 5);
+    // 2 × $40 less 25% = $60.00, split over the two tickets.
+    assert_eq!(count(&pool, "SELECT DISTINCT total_cents FROM orders").await, 6_000);
+    assert_eq!(count(&pool, "SELECT sum(price_cents)::bigint FROM tickets").await, 5 * 6_000);
+}
+
+#[sqlx::test]
+async fn two_hundred_buyers_racing_for_a_seat_freed_by_an_expired_hold_leave_one_winner(pool: PgPool) {
+    let stripe = FakeStripe::start().await;
+    let (app, _) = card_app(&pool, &stripe).await;
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("Last seat", "50", 1)]).await;
+    card_order(&app, &slug, tiers[0], "holder@example.com").await;
+    sqlx::query("UPDATE orders SET expires_at = now() - interval '1 minute'").execute(&pool).await.unwrap();
+
+    let forms = (0..200).map(|i| order_form(&slug, tiers[0], 1, &format!("r{i}@example.com"))).collect();
+
+    assert_eq!(winners(&race(&pool, forms).await), 1);
+    assert_eq!(live_tickets(&pool).await, 1);
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE status = 'expired'").await, 1);
+    assert_counters_match_rows(&pool).await;
+}
