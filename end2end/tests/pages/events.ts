@@ -74,7 +74,7 @@ export class EventEditorPage extends AppShell {
   }
 
   statusAlert(): Locator {
-    return this.page.locator('.status-controls .form-alert');
+    return this.page.locator('.status-controls > .form-alert');
   }
 
   /** Opens "Cancel event" and returns what it says cancelling will do. */
