@@ -15,7 +15,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, VARY, X_CONTENT_TYPE_OPTIONS,
     X_FRAME_OPTIONS,
 };
 use http::{HeaderValue, Method, StatusCode};
@@ -79,6 +79,19 @@ fn is_static(path: &str) -> bool {
     path.starts_with("/pkg/") || path.starts_with("/media/") || path == "/favicon.svg" || path == "/favicon.ico"
 }
 
+/// Whether a file name carries cargo-leptos' content hash: `name.<22 base64url chars>.ext`.
+fn is_content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() >= 3
+        && parts
+            .iter()
+            .rev()
+            .skip(1)
+            .take(parts.len() - 2)
+            .any(|part| part.len() == 22 && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+}
+
 /// The origin (`scheme://host[:port]`) of a URL.
 fn origin_of(url: &str) -> Option<&str> {
     let (_, rest) = url.split_once("://")?;
@@ -117,6 +130,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     }
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
+    let status = response.status();
     let headers = response.headers_mut();
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -127,6 +141,11 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     }
     if !is_static(&path) {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if path.starts_with("/pkg/") && (status.is_success() || status == StatusCode::NOT_MODIFIED) {
+        // Served precompressed when the browser accepts it; a hashed name never changes.
+        headers.insert(VARY, HeaderValue::from_static("accept-encoding"));
+        let cache = if is_content_hashed(&path) { "public, max-age=31536000, immutable" } else { "no-cache" };
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
     }
     if !headers.contains_key(CONTENT_SECURITY_POLICY) {
         // Pages Leptos rendered carry their own policy with the nonce; anything else may
@@ -142,6 +161,15 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_content_hashed_files_are_cached_for_a_year() {
+        assert!(is_content_hashed("/pkg/eventos.Ab3_9-xYzAb3_9-xYzAb3_9.wasm"));
+        assert!(is_content_hashed("/pkg/eventos.Ab3_9-xYzAb3_9-xYzAb3_9.css"));
+        assert!(!is_content_hashed("/pkg/eventos.wasm"));
+        assert!(!is_content_hashed("/pkg/eventos.css"));
+        assert!(!is_content_hashed("/pkg/Ab3_9-xYzAb3_9-xYzAb3_9.js"));
+    }
 
     #[test]
     fn secret_links_are_redacted_in_logs_and_other_paths_are_not() {

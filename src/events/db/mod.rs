@@ -33,6 +33,8 @@ pub struct EventRow {
     pub offline_payment_days: i32,
     pub theme: serde_json::Value,
     pub organization_name: String,
+    /// Tickets sold or held: the capacity counter checkout keeps, so reading it costs the
+    /// same however many tickets exist.
     pub sold: i64,
     pub available: i64,
 }
@@ -48,11 +50,14 @@ macro_rules! select_events {
                       e.status AS "status: EventStatus", e.visibility AS "visibility: Visibility",
                       e.cover_image_path, s.currency, s.timezone, s.allow_registrations, s.offline_payments,
                       s.offline_payment_days, s.theme,
-                      o.name AS organization_name, st.sold AS "sold!", st.available AS "available!"
+                      o.name AS organization_name, i.taken::bigint AS "sold!",
+                      least(greatest(i.capacity - i.taken, 0),
+                            (SELECT coalesce(sum(greatest(t.capacity - t.taken, 0)), 0) FROM ticket_tiers t
+                              WHERE t.event_id = e.id AND t.is_active))::bigint AS "available!"
                  FROM events e
                  JOIN event_settings s ON s.event_id = e.id
                  JOIN organizations o ON o.id = e.organization_id
-                 JOIN event_stats st ON st.event_id = e.id "# + $condition,
+                 JOIN event_inventory i ON i.event_id = e.id "# + $condition,
             $($arg),*
         )
     };
@@ -396,13 +401,13 @@ pub async fn public_listing(db: impl PgExecutor<'_>, q: &ListingQuery<'_>) -> Re
         ListingRow,
         r#"SELECT e.id, e.slug, e.name, e.event_type AS "event_type: EventType", e.status AS "status: EventStatus",
                   e.visibility AS "visibility: Visibility", e.start_at, e.end_at, s.timezone, s.currency,
-                  v.name AS "venue_name?", v.city AS "city?", e.capacity, st.sold AS "sold!", e.cover_image_path,
+                  v.name AS "venue_name?", v.city AS "city?", e.capacity, i.taken::bigint AS "sold!", e.cover_image_path,
                   (SELECT min(price_cents) FROM ticket_tiers t WHERE t.event_id = e.id AND t.is_active)
                       AS min_price_cents,
                   count(*) OVER () AS "total!"
              FROM events e
              JOIN event_settings s ON s.event_id = e.id
-             JOIN event_stats st ON st.event_id = e.id
+             JOIN event_inventory i ON i.event_id = e.id
              LEFT JOIN venues v ON v.id = e.venue_id
             WHERE e.visibility = 'public' AND e.status IN ('published', 'live')
               AND e.end_at > now()

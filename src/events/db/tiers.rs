@@ -27,8 +27,8 @@ pub async fn tiers(db: impl PgExecutor<'_>, event_id: Uuid) -> Result<Vec<TierRo
         TierRow,
         r#"SELECT t.id, t.event_id, t.name, t.description, t.price_cents, t.capacity, t.sales_start_at,
                   t.sales_end_at, t.min_per_order, t.max_per_order, t.is_active, t.sort_order,
-                  s.sold AS "sold!", s.available AS "available!"
-             FROM ticket_tiers t JOIN tier_stats s ON s.tier_id = t.id
+                  t.taken::bigint AS "sold!", greatest(t.capacity - t.taken, 0)::bigint AS "available!"
+             FROM ticket_tiers t
             WHERE t.event_id = $1
             ORDER BY t.sort_order, t.created_at, t.id"#,
         event_id,
