@@ -175,7 +175,8 @@ pub async fn list_public_events(
     reply(async {
         let state = AppState::from_context()?;
         let filters = EventFilters { q, event_type, city, from, to, page };
-        public::public_events(&state.pool, &filters).await
+        let key = format!("listing:{filters:?}");
+        state.recent.get_or_load(key, public::FRESH_FOR, || public::public_events(&state.pool, &filters)).await
     })
     .await
 }
@@ -185,7 +186,12 @@ pub async fn get_public_event(slug: String) -> Result<PublicEvent, AppError> {
     reply(async {
         let state = AppState::from_context()?;
         let viewer = AuthSession::of_request().await?.user_id().await?;
-        public::public_event(&state.pool, &slug, viewer).await
+        if viewer.is_some() {
+            // Members may see their organization's drafts: never from or into the cache.
+            return public::public_event(&state.pool, &slug, viewer).await;
+        }
+        let key = format!("event:{}", slug.trim());
+        state.recent.get_or_load(key, public::FRESH_FOR, || public::public_event(&state.pool, &slug, None)).await
     })
     .await
 }

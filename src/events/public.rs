@@ -65,6 +65,10 @@ pub async fn public_events(pool: &PgPool, filters: &EventFilters) -> Result<Even
     Ok(EventPage { events, page, total, cities: db::public_cities(pool).await? })
 }
 
+/// How old a public page's event data may be: availability shown lags sales by at most
+/// this; checkout always reads the database.
+pub const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Whether `viewer` may see `event`: drafts and private events only within the organization.
 pub async fn may_view(
     pool: &PgPool,

@@ -11,6 +11,8 @@ pub mod error;
 pub mod text;
 
 #[cfg(feature = "ssr")]
+pub mod cache;
+#[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod mailer;

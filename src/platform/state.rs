@@ -1,5 +1,6 @@
 //! The application state shared by every request.
 
+use crate::platform::cache::RecentAnswers;
 use crate::platform::config::Config;
 use crate::platform::error::AppError;
 use crate::platform::mailer::Mailer;
@@ -16,6 +17,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// One HTTP client for every outside API (Stripe), so connections are reused.
     pub http: reqwest::Client,
+    /// Public answers many visitors ask for at once, kept for a moment.
+    pub recent: RecentAnswers,
 }
 
 impl AppState {
@@ -26,7 +29,7 @@ impl AppState {
             .timeout(std::time::Duration::from_secs(20))
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(AppState { leptos_options, pool, config: Arc::new(config), mailer, http })
+        Ok(AppState { leptos_options, pool, config: Arc::new(config), mailer, http, recent: RecentAnswers::default() })
     }
 
     /// The state as provided to server functions and pages by the router.

@@ -164,11 +164,11 @@ mod tests {
 
     #[test]
     fn only_content_hashed_files_are_cached_for_a_year() {
-        assert!(is_content_hashed("/pkg/eventos.Ab3_9-xYzAb3_9-xYzAb3_9.wasm"));
-        assert!(is_content_hashed("/pkg/eventos.Ab3_9-xYzAb3_9-xYzAb3_9.css"));
+        assert!(is_content_hashed("/pkg/eventos.TdPHL0In_mZm3PsdGQlKKw.wasm"));
+        assert!(is_content_hashed("/pkg/eventos.TdPHL0In_mZm3PsdGQlKKw.css"));
         assert!(!is_content_hashed("/pkg/eventos.wasm"));
         assert!(!is_content_hashed("/pkg/eventos.css"));
-        assert!(!is_content_hashed("/pkg/Ab3_9-xYzAb3_9-xYzAb3_9.js"));
+        assert!(!is_content_hashed("/pkg/TdPHL0In_mZm3PsdGQlKKw.js"));
     }
 
     #[test]
