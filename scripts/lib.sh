@@ -22,13 +22,17 @@ ensure_node_modules() {
   fi
 }
 
-ensure_chromium() {
-  if [ ! -x /usr/bin/chromium ]; then
-    say "installing Chromium from Debian's packages"
-    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 \
-      || die "could not install Chromium; install it with: apt-get install -y chromium"
+# Installs Debian package $2 unless the program $1 is already there.
+ensure_debian_package() {
+  local program=$1 package=$2
+  if ! command -v "$program" >/dev/null; then
+    say "installing $package from Debian's packages"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >&2 \
+      || die "could not install $package; install it with: apt-get install -y $package"
   fi
 }
+
+ensure_chromium() { ensure_debian_package /usr/bin/chromium chromium; }
 
 pg_bin_dir() {
   local dir

@@ -13,7 +13,7 @@ use crate::mail::db as mail_db;
 use crate::orders::db::{self, cancellations as cancellations_db};
 use crate::orders::manage::close_locked_order;
 use crate::orders::refunds::{self, RefundOrigin};
-use crate::orders::service::{LIVE_TICKETS, Payments, busy_or};
+use crate::orders::service::{LIVE_TICKETS, Payments, busy_or, other_addresses};
 use crate::orders::{CancellationImpact, CancellationProgress, OrderStatus, PaymentMethod, inventory};
 use crate::organizations::Role;
 use crate::organizations::access::OrganizationScope;
@@ -164,12 +164,10 @@ async fn close_for_cancelled_event(
 
 /// The buyer, then each attendee of a valid ticket with another address, once each.
 async fn recipients(conn: &mut sqlx::PgConnection, order_id: Uuid, buyer: &str) -> Result<Vec<String>, AppError> {
+    let tickets = db::tickets_of(&mut *conn, &[order_id]).await?;
+    let live = tickets.iter().filter(|t| LIVE_TICKETS.contains(&t.status)).map(|t| t.attendee_email.as_str());
     let mut to = vec![buyer.to_owned()];
-    for ticket in db::tickets_of(&mut *conn, &[order_id]).await? {
-        if LIVE_TICKETS.contains(&ticket.status) && !to.iter().any(|t| t.eq_ignore_ascii_case(&ticket.attendee_email)) {
-            to.push(ticket.attendee_email);
-        }
-    }
+    to.extend(other_addresses(buyer, live));
     Ok(to)
 }
 

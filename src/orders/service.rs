@@ -17,7 +17,6 @@ use crate::platform::state::AppState;
 use crate::platform::text::Email;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
-use std::collections::BTreeSet;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -89,6 +88,18 @@ pub(crate) fn normalize_code(input: &str) -> String {
 }
 
 /// The confirmation for the buyer, and each attendee with an address of their own gets theirs.
+/// The attendees' addresses other than the buyer's, each once (ignoring case): who gets an
+/// e-mail of their own about an order besides its buyer.
+pub(crate) fn other_addresses<'a>(buyer: &str, attendees: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut others: Vec<String> = Vec::new();
+    for email in attendees {
+        if !email.eq_ignore_ascii_case(buyer) && !others.iter().any(|o| o.eq_ignore_ascii_case(email)) {
+            others.push(email.to_owned());
+        }
+    }
+    others
+}
+
 pub(crate) async fn enqueue_ticket_mail(
     conn: &mut sqlx::PgConnection,
     organization_id: Uuid,
@@ -96,9 +107,9 @@ pub(crate) async fn enqueue_ticket_mail(
     buyer_email: &str,
     attendee_emails: &[String],
 ) -> Result<(), AppError> {
-    let others: BTreeSet<&String> = attendee_emails.iter().filter(|e| !e.eq_ignore_ascii_case(buyer_email)).collect();
     let mut messages = vec![(MailKind::OrderConfirmation, buyer_email.to_owned())];
-    messages.extend(others.into_iter().map(|email| (MailKind::AttendeeTicket, email.clone())));
+    let others = other_addresses(buyer_email, attendee_emails.iter().map(String::as_str));
+    messages.extend(others.into_iter().map(|email| (MailKind::AttendeeTicket, email)));
     mail_db::enqueue_all(conn, organization_id, &messages, serde_json::json!({ "order_id": order_id })).await?;
     Ok(())
 }

@@ -83,12 +83,10 @@ fn is_static(path: &str) -> bool {
 fn is_content_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     let parts: Vec<&str> = name.split('.').collect();
+    // Neither the first part (the name) nor the last (the extension) is the hash.
     parts.len() >= 3
-        && parts
+        && parts[1..parts.len() - 1]
             .iter()
-            .rev()
-            .skip(1)
-            .take(parts.len() - 2)
             .any(|part| part.len() == 22 && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
 }
 

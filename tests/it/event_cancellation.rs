@@ -2,7 +2,10 @@
 //! Stripe, seats and promo uses back, buyer and attendees e-mailed), resumable, never twice.
 
 use crate::common::{FakeStripe, STRIPE_WEBHOOK_SECRET, send_webhook, session_completed};
-use crate::shop::{assert_counters_match_rows, card_app, count, event_with, live_tickets, order_form, organizer};
+use crate::shop::{
+    assert_counters_match_rows, card_app, card_checkout, count, event_with, live_tickets, order_form, organizer,
+    session_of,
+};
 use eventos::events::EventStatus;
 use eventos::events::service as events;
 use eventos::mail::outbox;
@@ -18,6 +21,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 struct Sold {
+    app: axum::Router,
     state: AppState,
     scope: OrganizationScope,
     event_id: Uuid,
@@ -37,13 +41,7 @@ async fn sold_event(pool: &PgPool, stripe: &FakeStripe) -> Sold {
     promos::create_promo(pool, &scope, event_id, promo).await.unwrap();
     let payments = Payments::from_state(&state);
     for buyer in ["card1@example.com", "card2@example.com"] {
-        let form = CheckoutForm { payment_method: Some("stripe".into()), ..order_form(&slug, tiers[0], 1, buyer) };
-        let placed = checkout::place_order(pool, &payments, form, None).await.unwrap();
-        let session: String = sqlx::query_scalar("SELECT payment_reference FROM orders WHERE id = $1")
-            .bind(placed.order_id)
-            .fetch_one(pool)
-            .await
-            .unwrap();
+        let session = session_of(pool, card_checkout(pool, &state, &slug, tiers[0], buyer).await).await;
         let paid =
             send_webhook(&app, &session_completed(&format!("evt_{buyer}"), &session), STRIPE_WEBHOOK_SECRET, now())
                 .await;
@@ -57,7 +55,7 @@ async fn sold_event(pool: &PgPool, stripe: &FakeStripe) -> Sold {
     checkout::place_order(pool, &payments, door, None).await.unwrap();
     checkout::place_order(pool, &payments, order_form(&slug, tiers[1], 1, "free@example.com"), None).await.unwrap();
     sqlx::query("DELETE FROM outbox").execute(pool).await.unwrap();
-    Sold { state, scope, event_id, slug, tier: tiers[0] }
+    Sold { app, state, scope, event_id, slug, tier: tiers[0] }
 }
 
 fn now() -> i64 {
@@ -171,16 +169,8 @@ async fn a_payment_arriving_after_its_event_was_cancelled_is_refunded_and_brings
     let stripe = FakeStripe::start().await;
     let sold = sold_event(&pool, &stripe).await;
     let payments = Payments::from_state(&sold.state);
-    let form = CheckoutForm {
-        payment_method: Some("stripe".into()),
-        ..order_form(&sold.slug, sold.tier, 1, "slow@example.com")
-    };
-    let slow = checkout::place_order(&pool, &payments, form, None).await.unwrap().order_id;
-    let session: String = sqlx::query_scalar("SELECT payment_reference FROM orders WHERE id = $1")
-        .bind(slow)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let slow = card_checkout(&pool, &sold.state, &sold.slug, sold.tier, "slow@example.com").await;
+    let session = session_of(&pool, slow).await;
     // Its hold ends before the event is cancelled, so the runner has nothing to close for it.
     sqlx::query("UPDATE orders SET expires_at = now() - interval '1 minute' WHERE id = $1")
         .bind(slow)
@@ -192,13 +182,7 @@ async fn a_payment_arriving_after_its_event_was_cancelled_is_refunded_and_brings
     cancel_event::run_pass(&pool, &payments).await.unwrap();
     let refunds_before = stripe.calls_to("/v1/refunds").len();
 
-    let late = send_webhook(
-        &sold_app(&pool, &stripe).await,
-        &session_completed("evt_late", &session),
-        STRIPE_WEBHOOK_SECRET,
-        now(),
-    )
-    .await;
+    let late = send_webhook(&sold.app, &session_completed("evt_late", &session), STRIPE_WEBHOOK_SECRET, now()).await;
 
     assert_eq!(late.status.as_u16(), 200, "{}", late.body);
     let (status, attention): (String, Option<String>) =
@@ -208,8 +192,4 @@ async fn a_payment_arriving_after_its_event_was_cancelled_is_refunded_and_brings
     assert_eq!(stripe.calls_to("/v1/refunds").len(), refunds_before + 1, "refunded at once");
     assert_eq!(live_tickets(&pool).await, 0);
     assert_counters_match_rows(&pool).await;
-}
-
-async fn sold_app(pool: &PgPool, stripe: &FakeStripe) -> axum::Router {
-    card_app(pool, stripe).await.0
 }

@@ -2,8 +2,11 @@
 //! take right away, and webhooks that never wait on a second connection.
 
 use crate::common::{FakeStripe, STRIPE_WEBHOOK_SECRET, send_webhook, session_completed};
-use crate::shop::{assert_counters_match_rows, card_app, count, event_with, live_tickets, order_form, organizer};
-use eventos::orders::checkout::{self, CheckoutForm};
+use crate::shop::{
+    assert_counters_match_rows, card_app, card_checkout, count, event_with, live_tickets, order_form, organizer,
+    session_of,
+};
+use eventos::orders::checkout;
 use eventos::orders::service::Payments;
 use eventos::orders::{OrderStatus, manage, refunds};
 use eventos::organizations::access::OrganizationScope;
@@ -11,20 +14,6 @@ use eventos::platform::state::AppState;
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
-
-/// A card order placed through checkout, as the browser would (Stripe session `cs_test_n`).
-async fn card_checkout(pool: &PgPool, state: &AppState, slug: &str, tier: Uuid, buyer: &str) -> Uuid {
-    let form = CheckoutForm { payment_method: Some("stripe".into()), ..order_form(slug, tier, 1, buyer) };
-    checkout::place_order(pool, &Payments::from_state(state), form, None).await.unwrap().order_id
-}
-
-async fn session_of(pool: &PgPool, order_id: Uuid) -> String {
-    sqlx::query_scalar("SELECT payment_reference FROM orders WHERE id = $1")
-        .bind(order_id)
-        .fetch_one(pool)
-        .await
-        .unwrap()
-}
 
 /// A shop selling $50 card tickets, and one order paid through the signed webhook; returns
 /// its payment intent (`pi_` + session, as the stand-in webhook reports it).

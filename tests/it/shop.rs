@@ -12,6 +12,7 @@ use eventos::orders::service::Payments;
 use eventos::organizations::Role;
 use eventos::organizations::access::{OrganizationScope, scope_for};
 use eventos::platform::error::AppError;
+use eventos::platform::state::AppState;
 use sqlx::PgPool;
 use std::time::Duration;
 use uuid::Uuid;
@@ -241,4 +242,18 @@ where
     })
     .await
     .unwrap()
+}
+
+/// A card order placed through checkout, as the browser would (Stripe session `cs_test_n`).
+pub(crate) async fn card_checkout(pool: &PgPool, state: &AppState, slug: &str, tier: Uuid, buyer: &str) -> Uuid {
+    let form = CheckoutForm { payment_method: Some("stripe".into()), ..order_form(slug, tier, 1, buyer) };
+    checkout::place_order(pool, &Payments::from_state(state), form, None).await.unwrap().order_id
+}
+
+pub(crate) async fn session_of(pool: &PgPool, order_id: Uuid) -> String {
+    sqlx::query_scalar("SELECT payment_reference FROM orders WHERE id = $1")
+        .bind(order_id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
