@@ -3,6 +3,7 @@
 
 pub mod health;
 pub mod mail;
+pub mod page_cache;
 pub mod security;
 pub mod startup;
 pub mod workers;

@@ -9,7 +9,7 @@ use crate::platform::session_store::PgSessionStore;
 use crate::platform::state::AppState;
 use crate::server::mail::AllMail;
 use crate::server::workers::supervise;
-use crate::server::{health, security};
+use crate::server::{health, page_cache, security};
 use crate::tools::{bench, seed};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
@@ -246,6 +246,9 @@ pub fn router(state: AppState) -> Router {
             shell,
         ))
         .layer(sessions)
+        // Outside the sessions (a shared page needs none) and inside the guard (whose
+        // headers every answer gets, shared or not).
+        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::serve))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         // Pages and server-function answers are compressed on the fly; /pkg files arrive
         // precompressed (Content-Encoding set), which the layer leaves alone.

@@ -146,3 +146,41 @@ async fn a_cover_image_is_checked_by_content_stored_and_served(pool: PgPool) {
     assert_eq!(served.status, StatusCode::OK);
     let _ = std::fs::remove_file(std::path::Path::new(".data/uploads").join(stored));
 }
+
+/// The nonce the page's scripts carry, and the page with it blanked out.
+fn nonce_and_rest(body: &str) -> (String, String) {
+    let start = body.find("nonce=\"").expect("the page has a nonced script") + "nonce=\"".len();
+    let nonce = body[start..].split('"').next().unwrap().to_owned();
+    (nonce.clone(), body.replace(&nonce, "NONCE"))
+}
+
+#[sqlx::test]
+async fn a_visitor_without_a_session_gets_the_page_rendered_this_second_with_a_nonce_of_their_own(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let cookie = sign_up(&app, &pool, "rush@example.com", Some("Rush Org")).await;
+    let scope = scope_of(&pool, "rush@example.com").await;
+    let (id, slug) = published(&pool, &scope, "Rush Hour Talk", "Busy.", "public").await;
+    let path = format!("/events/{slug}");
+
+    let first = get(&app, &path, None).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.body.contains("Rush Hour Talk"));
+    sqlx::query("UPDATE events SET name = 'Renamed Talk' WHERE id = $1").bind(id).execute(&pool).await.unwrap();
+
+    let second = get(&app, &path, None).await;
+    let (first_nonce, first_rest) = nonce_and_rest(&first.body);
+    let (second_nonce, second_rest) = nonce_and_rest(&second.body);
+    assert_eq!(second_rest, first_rest, "the same rendering is served within the second");
+    assert_ne!(second_nonce, first_nonce, "every visitor gets a nonce of their own");
+    let policy = second.header("content-security-policy").expect("a policy");
+    assert!(policy.contains(&format!("'nonce-{second_nonce}'")), "the policy names the page's nonce: {policy}");
+    assert!(!second.body.contains(&first_nonce));
+    assert_eq!(second.header("cache-control"), Some("no-store"), "browsers still do not keep it");
+
+    let organizer = get(&app, &path, Some(&cookie)).await;
+    assert!(organizer.body.contains("Renamed Talk"), "a visitor with a session gets a page of their own");
+
+    tokio::time::sleep(eventos::server::page_cache::FRESH_FOR + std::time::Duration::from_millis(150)).await;
+    let later = get(&app, &path, None).await;
+    assert!(later.body.contains("Renamed Talk"), "after a second the page is rendered again");
+}

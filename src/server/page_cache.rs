@@ -1,0 +1,127 @@
+//! Public pages rendered once a second, not once a visitor. During a rush thousands of
+//! anonymous visitors ask for the same event page; rendering it is most of what the server
+//! spends on them (measured with `perf`: Leptos' render and its allocations, not the
+//! database). A page rendered for a visitor without a session is kept for [`FRESH_FOR`] and
+//! served again to other such visitors, each with a fresh CSP nonce, so what the page shows
+//! is at most that much older than the data it was rendered from. Checkout never reads it.
+
+use crate::platform::state::AppState;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::header::{CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use std::time::Duration;
+
+/// How long a rendered page is served again.
+pub const FRESH_FOR: Duration = Duration::from_secs(1);
+
+/// Pages larger than this are never kept (none of ours comes close).
+const MAX_PAGE_BYTES: usize = 512 * 1024;
+
+/// A rendered page as it left Leptos: the headers it set and its body.
+#[derive(Clone)]
+struct Rendered {
+    headers: HeaderMap,
+    body: Bytes,
+    /// The nonce its scripts and its policy carry, replaced for every visitor.
+    nonce: String,
+}
+
+/// Public pages whose HTML is the same for every visitor without a session.
+fn is_shared_page(path: &str) -> bool {
+    if path == "/" {
+        return true;
+    }
+    // `/events/{slug}`, not the checkout or the calendar file below it.
+    path.strip_prefix("/events/").is_some_and(|slug| !slug.is_empty() && !slug.contains('/'))
+}
+
+fn has_session_cookie(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(|cookies| cookies.split(';').any(|cookie| cookie.trim_start().starts_with("eventos_session=")))
+}
+
+/// The nonce a page's policy names; a short one could also match other text in the page.
+fn nonce_in(policy: &str) -> Option<&str> {
+    let start = policy.find("'nonce-")? + "'nonce-".len();
+    let len = policy[start..].find('\'')?;
+    (len >= 16).then(|| &policy[start..start + len])
+}
+
+pub async fn serve(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() != Method::GET || !is_shared_page(request.uri().path()) || has_session_cookie(request.headers())
+    {
+        return next.run(request).await;
+    }
+    let key = format!("page {}", request.uri());
+    let rendered = state.recent.get_or_load(key, FRESH_FOR, || render(request, next)).await;
+    match rendered {
+        Ok(page) => with_fresh_nonce(page),
+        Err(response) => response,
+    }
+}
+
+/// Renders the page; `Err` carries a response that must not be shared (an error, a cookie,
+/// anything but HTML), which is returned as it is.
+async fn render(request: Request, next: Next) -> Result<Rendered, Response> {
+    let response = next.run(request).await;
+    let shareable = response.status() == StatusCode::OK
+        && !response.headers().contains_key(SET_COOKIE)
+        && response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("text/html"));
+    let nonce = response
+        .headers()
+        .get(CONTENT_SECURITY_POLICY)
+        .and_then(|value| value.to_str().ok())
+        .and_then(nonce_in)
+        .map(str::to_owned);
+    let (Some(nonce), true) = (nonce, shareable) else {
+        return Err(response);
+    };
+    let (mut parts, body) = response.into_parts();
+    // The body is sent again with another nonce, which may change its length.
+    parts.headers.remove(CONTENT_LENGTH);
+    let body = match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+        Ok(body) => body,
+        Err(error) => {
+            tracing::error!(%error, "reading a rendered page failed");
+            return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        }
+    };
+    Ok(Rendered { headers: parts.headers, body, nonce })
+}
+
+/// The page with every occurrence of its nonce replaced by a new one: a nonce an earlier
+/// visitor has seen must not let a script run for the next.
+fn with_fresh_nonce(page: Rendered) -> Response {
+    let nonce = crate::platform::secrets::random_token(16);
+    let body = replace_all(&page.body, page.nonce.as_bytes(), nonce.as_bytes());
+    let mut response = Response::new(Body::from(body));
+    *response.headers_mut() = page.headers;
+    if let Some(policy) = response.headers().get(CONTENT_SECURITY_POLICY).and_then(|value| value.to_str().ok())
+        && let Ok(value) = HeaderValue::from_str(&policy.replace(&page.nonce, &nonce))
+    {
+        response.headers_mut().insert(CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
+fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len() + 64);
+    let mut rest = haystack;
+    while let Some(at) = rest.windows(needle.len()).position(|window| window == needle) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(with);
+        rest = &rest[at + needle.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
