@@ -2,11 +2,11 @@
 
 use crate::components::auth::Auth;
 use crate::components::header::SiteHeader;
-use crate::pages::{account, dashboard, public};
+use crate::pages::{lazy, public};
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -65,28 +65,28 @@ fn Layout() -> impl IntoView {
             <ErrorBoundary fallback=|errors| view! { <public::error::ErrorPage errors /> }>
                 <Routes fallback=|| view! { <public::not_found::NotFound /> }>
                     <Route path=path!("/") view=public::home::HomePage />
-                    <Route path=path!("/login") view=account::login::LogInPage />
-                    <Route path=path!("/signup") view=account::signup::SignUpPage />
-                    <Route path=path!("/confirm-email/:token") view=account::confirm::ConfirmEmailPage />
-                    <Route path=path!("/forgot-password") view=account::password::ForgotPasswordPage />
-                    <Route path=path!("/reset-password/:token") view=account::password::ResetPasswordPage />
-                    <Route path=path!("/account/profile") view=account::profile::ProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view={Lazy::<lazy::LogIn>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view={Lazy::<lazy::SignUp>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/confirm-email/:token") view={Lazy::<lazy::ConfirmEmail>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/forgot-password") view={Lazy::<lazy::ForgotPassword>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/reset-password/:token") view={Lazy::<lazy::ResetPassword>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/account/profile") view={Lazy::<lazy::Profile>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/events/:slug") view=public::event::EventPage ssr=SsrMode::Async />
-                    <Route path=path!("/events/:slug/checkout") view=public::checkout::CheckoutPage ssr=SsrMode::Async />
-                    <Route path=path!("/orders/lookup") view=public::order::OrderLookupPage />
-                    <Route path=path!("/orders/:token") view=public::order::OrderPage ssr=SsrMode::Async />
-                    <Route path=path!("/tickets/:token") view=public::ticket::TicketPage ssr=SsrMode::Async />
-                    <Route path=path!("/account/tickets") view=account::tickets::MyTicketsPage ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard") view=dashboard::home::DashboardHome ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard/events") view=dashboard::events::EventsPage ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard/events/new") view=dashboard::event_editor::NewEventPage ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard/events/:id") view=dashboard::event_editor::EditEventPage ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard/events/:id/orders") view=dashboard::orders::EventOrdersPage ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard/orders/:id") view=dashboard::orders::OrderDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard/mail") view=dashboard::mail::SentMailPage ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard/mail/:id") view=dashboard::mail::SentMailDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard/venues") view=dashboard::venues::VenuesPage ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard/venues/:id") view=dashboard::venues::EditVenuePage ssr=SsrMode::Async />
+                    <Route path=path!("/events/:slug/checkout") view={Lazy::<lazy::Checkout>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/orders/lookup") view={Lazy::<lazy::OrderLookup>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/orders/:token") view={Lazy::<lazy::Order>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/tickets/:token") view={Lazy::<lazy::Ticket>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/account/tickets") view={Lazy::<lazy::MyTickets>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard") view={Lazy::<lazy::DashboardHome>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/events") view={Lazy::<lazy::Events>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/events/new") view={Lazy::<lazy::NewEvent>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/events/:id") view={Lazy::<lazy::EditEvent>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/events/:id/orders") view={Lazy::<lazy::EventOrders>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/orders/:id") view={Lazy::<lazy::OrderDetail>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/mail") view={Lazy::<lazy::SentMail>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/mail/:id") view={Lazy::<lazy::SentMailDetail>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/venues") view={Lazy::<lazy::Venues>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/venues/:id") view={Lazy::<lazy::EditVenue>::new()} ssr=SsrMode::Async />
                 </Routes>
             </ErrorBoundary>
         </main>

@@ -101,5 +101,6 @@ pub mod tools;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Lazily loaded routes (pages::lazy) can only be hydrated asynchronously.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -2,4 +2,5 @@
 
 pub mod account;
 pub mod dashboard;
+pub mod lazy;
 pub mod public;

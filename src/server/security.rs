@@ -90,6 +90,13 @@ fn is_content_hashed(path: &str) -> bool {
             .any(|part| part.len() == 22 && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
 }
 
+/// The loader of lazily loaded WASM chunks names the chunks' hashed files, but cargo-leptos
+/// can keep its hash when only the chunks changed (cargo-leptos issue 658): a browser must
+/// check it on every load, or it would ask for chunks a new build no longer has.
+fn is_split_loader(path: &str) -> bool {
+    path.rsplit('/').next().is_some_and(|name| name.starts_with("__wasm_split"))
+}
+
 /// The origin (`scheme://host[:port]`) of a URL.
 fn origin_of(url: &str) -> Option<&str> {
     let (_, rest) = url.split_once("://")?;
@@ -142,7 +149,11 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     } else if path.starts_with("/pkg/") && (status.is_success() || status == StatusCode::NOT_MODIFIED) {
         // Served precompressed when the browser accepts it; a hashed name never changes.
         headers.insert(VARY, HeaderValue::from_static("accept-encoding"));
-        let cache = if is_content_hashed(&path) { "public, max-age=31536000, immutable" } else { "no-cache" };
+        let cache = if is_content_hashed(&path) && !is_split_loader(&path) {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
         headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
     }
     if !headers.contains_key(CONTENT_SECURITY_POLICY) {
@@ -167,6 +178,8 @@ mod tests {
         assert!(!is_content_hashed("/pkg/eventos.wasm"));
         assert!(!is_content_hashed("/pkg/eventos.css"));
         assert!(!is_content_hashed("/pkg/TdPHL0In_mZm3PsdGQlKKw.js"));
+        assert!(is_split_loader("/pkg/__wasm_split.h4F0g0QpiT5XFYvvrmugWg.js"));
+        assert!(!is_split_loader("/pkg/chunk_22.Py_Cu1nAflPNEx24KHyJRw.wasm"));
     }
 
     #[test]

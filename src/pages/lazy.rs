@@ -1,0 +1,48 @@
+//! Pages as lazily loaded routes. Built with `cargo leptos build --split`, each lands in its
+//! own WASM chunk, fetched when a visitor first opens it: the bundle every visitor downloads
+//! holds the home and event pages, and an attendee never downloads the dashboard.
+
+use super::{account, dashboard, public};
+use leptos::prelude::*;
+use leptos_router::{LazyRoute, lazy_route};
+
+macro_rules! lazy_pages {
+    ($($route:ident => $page:path),* $(,)?) => {$(
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    LogIn => account::login::LogInPage,
+    SignUp => account::signup::SignUpPage,
+    ConfirmEmail => account::confirm::ConfirmEmailPage,
+    ForgotPassword => account::password::ForgotPasswordPage,
+    ResetPassword => account::password::ResetPasswordPage,
+    Profile => account::profile::ProfilePage,
+    MyTickets => account::tickets::MyTicketsPage,
+    Checkout => public::checkout::CheckoutPage,
+    OrderLookup => public::order::OrderLookupPage,
+    Order => public::order::OrderPage,
+    Ticket => public::ticket::TicketPage,
+    DashboardHome => dashboard::home::DashboardHome,
+    Events => dashboard::events::EventsPage,
+    NewEvent => dashboard::event_editor::NewEventPage,
+    EditEvent => dashboard::event_editor::EditEventPage,
+    EventOrders => dashboard::orders::EventOrdersPage,
+    OrderDetail => dashboard::orders::OrderDetailPage,
+    SentMail => dashboard::mail::SentMailPage,
+    SentMailDetail => dashboard::mail::SentMailDetailPage,
+    Venues => dashboard::venues::VenuesPage,
+    EditVenue => dashboard::venues::EditVenuePage,
+}
