@@ -22,7 +22,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#1d3557" />
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                // Before the first paint: the phone menu starts folded when scripts run, so
+                // hydration does not move the page (without scripts it stays open).
+                <script nonce=leptos::nonce::use_nonce()>"document.documentElement.classList.add('js')"</script>
+                // Content first: the app's script and WASM load once the browser is idle,
+                // off the path to the first paint (plain forms work before that).
+                <HydrationScripts options defer=true />
                 <MetaTags />
             </head>
             <body>
@@ -72,7 +77,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/reset-password/:token") view={Lazy::<lazy::ResetPassword>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/account/profile") view={Lazy::<lazy::Profile>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/events/:slug") view=public::event::EventPage ssr=SsrMode::Async />
-                    <Route path=path!("/events/:slug/checkout") view={Lazy::<lazy::Checkout>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/events/:slug/checkout") view=public::checkout::CheckoutPage ssr=SsrMode::Async />
                     <Route path=path!("/orders/lookup") view={Lazy::<lazy::OrderLookup>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/orders/:token") view={Lazy::<lazy::Order>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/tickets/:token") view={Lazy::<lazy::Ticket>::new()} ssr=SsrMode::Async />

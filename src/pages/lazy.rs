@@ -1,6 +1,7 @@
 //! Pages as lazily loaded routes. Built with `cargo leptos build --split`, each lands in its
 //! own WASM chunk, fetched when a visitor first opens it: the bundle every visitor downloads
-//! holds the home and event pages, and an attendee never downloads the dashboard.
+//! holds the home, event and checkout pages (a chunk on the way to paying would cost a buyer
+//! time), and an attendee never downloads the dashboard.
 
 use super::{account, dashboard, public};
 use leptos::prelude::*;
@@ -31,7 +32,6 @@ lazy_pages! {
     ResetPassword => account::password::ResetPasswordPage,
     Profile => account::profile::ProfilePage,
     MyTickets => account::tickets::MyTicketsPage,
-    Checkout => public::checkout::CheckoutPage,
     OrderLookup => public::order::OrderLookupPage,
     Order => public::order::OrderPage,
     Ticket => public::ticket::TicketPage,
