@@ -54,11 +54,17 @@ fn nonce_in(policy: &str) -> Option<&str> {
 }
 
 pub async fn serve(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.method() != Method::GET || !is_shared_page(request.uri().path()) || has_session_cookie(request.headers())
+    // A query string (a search, a tracking tag) is rendered each time: keys a script could
+    // vary at will would only push the pages everyone reads out of the cache.
+    let uri = request.uri();
+    if request.method() != Method::GET
+        || uri.query().is_some()
+        || !is_shared_page(uri.path())
+        || has_session_cookie(request.headers())
     {
         return next.run(request).await;
     }
-    let key = format!("page {}", request.uri());
+    let key = format!("page {}", uri.path());
     let rendered = state.recent.get_or_load(key, FRESH_FOR, || render(request, next)).await;
     match rendered {
         Ok(page) => with_fresh_nonce(page),
@@ -124,4 +130,41 @@ fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(rest);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_home_page_and_event_pages_are_shared() {
+        assert!(is_shared_page("/"));
+        assert!(is_shared_page("/events/summit-1a2b"));
+        assert!(!is_shared_page("/events/summit-1a2b/checkout"));
+        assert!(!is_shared_page("/events/"));
+        assert!(!is_shared_page("/dashboard"));
+        assert!(!is_shared_page("/orders/secret"));
+    }
+
+    #[test]
+    fn a_session_cookie_anywhere_in_the_header_means_a_page_of_ones_own() {
+        let mut headers = HeaderMap::new();
+        headers.insert(COOKIE, HeaderValue::from_static("theme=dark; eventos_session=abc"));
+        assert!(has_session_cookie(&headers));
+        headers.insert(COOKIE, HeaderValue::from_static("theme=dark; not_eventos_session=abc"));
+        assert!(!has_session_cookie(&headers));
+    }
+
+    #[test]
+    fn every_occurrence_of_the_nonce_is_replaced_and_nothing_else() {
+        let page =
+            b"<script nonce=\"n0nce-n0nce-n0nce-1\">x</script><p>n0nce</p><script nonce=\"n0nce-n0nce-n0nce-1\">";
+        let replaced = replace_all(page, b"n0nce-n0nce-n0nce-1", b"fresh");
+        assert_eq!(replaced, b"<script nonce=\"fresh\">x</script><p>n0nce</p><script nonce=\"fresh\">".to_vec());
+        assert_eq!(
+            nonce_in("script-src 'self' 'nonce-abcdefghijklmnop12' 'wasm-unsafe-eval'"),
+            Some("abcdefghijklmnop12")
+        );
+        assert_eq!(nonce_in("script-src 'self' 'nonce-short'"), None, "a short nonce could match other text");
+    }
 }

@@ -184,3 +184,46 @@ async fn a_visitor_without_a_session_gets_the_page_rendered_this_second_with_a_n
     let later = get(&app, &path, None).await;
     assert!(later.body.contains("Renamed Talk"), "after a second the page is rendered again");
 }
+
+#[sqlx::test]
+async fn a_public_page_is_rendered_once_a_second_for_visitors_without_a_session(pool: PgPool) {
+    use axum::routing::get as route_get;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let (_, state) = crate::common::app_with(pool, &[]).await;
+    let renders = Arc::new(AtomicUsize::new(0));
+    let counter = renders.clone();
+    let page = move || {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            (
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CONTENT_SECURITY_POLICY, "script-src 'self' 'nonce-AAAAAAAAAAAAAAAAAAAAAA'"),
+                ],
+                r#"<script nonce="AAAAAAAAAAAAAAAAAAAAAA"></script>"#,
+            )
+        }
+    };
+    let app = axum::Router::new()
+        .route("/events/{slug}", route_get(page))
+        .layer(axum::middleware::from_fn_with_state(state, eventos::server::page_cache::serve));
+
+    for _ in 0..3 {
+        let reply = get(&app, "/events/rush", None).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(!reply.body.contains("AAAAAAAAAAAAAAAAAAAAAA"), "every visitor gets a new nonce");
+    }
+    assert_eq!(renders.load(Ordering::SeqCst), 1, "three visitors, one render");
+
+    get(&app, "/events/rush", Some("eventos_session=abc")).await;
+    assert_eq!(renders.load(Ordering::SeqCst), 2, "a visitor with a session gets a page of their own");
+    get(&app, "/events/rush?utm_source=mail", None).await;
+    assert_eq!(renders.load(Ordering::SeqCst), 3, "a query string is rendered each time");
+
+    tokio::time::sleep(eventos::server::page_cache::FRESH_FOR + std::time::Duration::from_millis(100)).await;
+    get(&app, "/events/rush", None).await;
+    assert_eq!(renders.load(Ordering::SeqCst), 4, "after a second the page is rendered again");
+}
