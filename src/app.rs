@@ -11,6 +11,14 @@ use leptos_router::{
     path,
 };
 
+/// Marks `<html>` for the folded phone menu and opens or closes it until the app hydrates
+/// (then the header's own handler takes over).
+const MENU_BEFORE_HYDRATION: &str = "document.documentElement.classList.add('js');\
+document.addEventListener('click',function(e){\
+if(document.body.dataset.hydrated)return;\
+var b=e.target.closest&&e.target.closest('.nav-toggle');if(!b)return;\
+b.setAttribute('aria-expanded',String(document.getElementById('site-nav').classList.toggle('open')))});";
+
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -23,8 +31,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 // Before the first paint: the phone menu starts folded when scripts run, so
-                // hydration does not move the page (without scripts it stays open).
-                <script nonce=leptos::nonce::use_nonce()>"document.documentElement.classList.add('js')"</script>
+                // hydration does not move the page (without scripts it stays open), and its
+                // button works before the app has hydrated.
+                <script nonce=leptos::nonce::use_nonce()>{MENU_BEFORE_HYDRATION}</script>
                 // Content first: the app's script and WASM load once the browser is idle,
                 // off the path to the first paint (plain forms work before that).
                 <HydrationScripts options defer=true />
@@ -69,7 +78,7 @@ fn Layout() -> impl IntoView {
         <main id="main" tabindex="-1">
             <ErrorBoundary fallback=|errors| view! { <public::error::ErrorPage errors /> }>
                 <Routes fallback=|| view! { <public::not_found::NotFound /> }>
-                    <Route path=path!("/") view=public::home::HomePage />
+                    <Route path=path!("/") view=public::home::HomePage ssr=SsrMode::Async />
                     <Route path=path!("/login") view={Lazy::<lazy::LogIn>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/signup") view={Lazy::<lazy::SignUp>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/confirm-email/:token") view={Lazy::<lazy::ConfirmEmail>::new()} ssr=SsrMode::Async />

@@ -6,6 +6,17 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
+/// Gives the page being rendered the status `error` calls for, so a failed page is never
+/// answered as a success (nor kept and shared as one by `server::page_cache`).
+pub fn answer_failed(error: &AppError) {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(error.status());
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = error;
+}
+
 #[component]
 pub fn AccessProblem(error: AppError) -> impl IntoView {
     let location = use_location();
@@ -22,13 +33,16 @@ pub fn AccessProblem(error: AppError) -> impl IntoView {
             </section>
         }
         .into_any(),
-        other => view! {
+        other => {
+            answer_failed(&other);
+            view! {
             <section class="notice">
                 <h1>"We could not load this page"</h1>
                 <p>{other.to_string()}</p>
                 <p><a href="">"Try again"</a></p>
             </section>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }

@@ -1,8 +1,9 @@
 //! What every response says about how browsers may treat it, and which requests are refused
 //! before any handler runs.
 //!
-//! - A Content-Security-Policy on every page: scripts only from this site and the per-request
-//!   nonce Leptos puts on its hydration scripts (never `unsafe-inline`), no framing.
+//! - A Content-Security-Policy on every page: scripts only from this site and the inline
+//!   scripts carrying the response's nonce (the shell's and Leptos' hydration; never
+//!   `unsafe-inline`), no framing.
 //! - `nosniff`, `X-Frame-Options: DENY`, a referrer policy (`no-referrer` on pages whose URL
 //!   is a secret), HSTS when the site is served over HTTPS, and `no-store` on everything
 //!   that is not a static file (pages and server functions can carry private data).

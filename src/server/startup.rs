@@ -211,15 +211,7 @@ async fn sweep_expired_holds(pool: PgPool) {
 /// The whole application: pages, server functions, static files, health, sessions, tracing.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let sessions = SessionManagerLayer::new(PgSessionStore::new(state.pool.clone(), state.config.session_lifetime))
-        .with_name("eventos_session")
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(state.config.cookie_secure)
-        .with_expiry(Expiry::OnInactivity(
-            tower_sessions::cookie::time::Duration::try_from(state.config.session_idle)
-                .unwrap_or(tower_sessions::cookie::time::Duration::days(14)),
-        ));
+    let sessions = session_layer(&state);
     let shell_options = state.leptos_options.clone();
     let page_state = state.clone();
     let fallback_state = state.clone();
@@ -245,10 +237,10 @@ pub fn router(state: AppState) -> Router {
             move || security::policy_for_page(&fallback_state),
             shell,
         ))
-        .layer(sessions)
-        // Outside the sessions (a shared page needs none) and inside the guard (whose
-        // headers every answer gets, shared or not).
+        // Inside the sessions (whose reading of the cookie decides who may share a page) and
+        // the guard (whose headers every answer gets, shared or not).
         .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::serve))
+        .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         // Pages and server-function answers are compressed on the fly; /pkg files arrive
         // precompressed (Content-Encoding set), which the layer leaves alone.
@@ -265,6 +257,19 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Sessions in PostgreSQL behind an HTTP-only `eventos_session` cookie.
+pub fn session_layer(state: &AppState) -> SessionManagerLayer<PgSessionStore> {
+    SessionManagerLayer::new(PgSessionStore::new(state.pool.clone(), state.config.session_lifetime))
+        .with_name("eventos_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.cookie_secure)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::try_from(state.config.session_idle)
+                .unwrap_or(tower_sessions::cookie::time::Duration::days(14)),
+        ))
 }
 
 /// Leptos options for tests and tools that build the router without a `Leptos.toml`.

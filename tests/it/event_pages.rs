@@ -191,7 +191,8 @@ async fn a_public_page_is_rendered_once_a_second_for_visitors_without_a_session(
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    let (_, state) = crate::common::app_with(pool, &[]).await;
+    let (full_app, state) = crate::common::app_with(pool.clone(), &[]).await;
+    let session = sign_up(&full_app, &pool, "regular@example.com", None).await;
     let renders = Arc::new(AtomicUsize::new(0));
     let counter = renders.clone();
     let page = move || {
@@ -207,23 +208,45 @@ async fn a_public_page_is_rendered_once_a_second_for_visitors_without_a_session(
             )
         }
     };
+    let failing = renders.clone();
+    let failed_page = move || {
+        let failing = failing.clone();
+        async move {
+            failing.fetch_add(1, Ordering::SeqCst);
+            (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "text/html")], "<p>Busy</p>")
+        }
+    };
     let app = axum::Router::new()
         .route("/events/{slug}", route_get(page))
-        .layer(axum::middleware::from_fn_with_state(state, eventos::server::page_cache::serve));
+        .route("/", route_get(failed_page))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), eventos::server::page_cache::serve))
+        .layer(eventos::server::startup::session_layer(&state));
+    let count = || renders.load(Ordering::SeqCst);
 
     for _ in 0..3 {
         let reply = get(&app, "/events/rush", None).await;
         assert_eq!(reply.status, StatusCode::OK);
         assert!(!reply.body.contains("AAAAAAAAAAAAAAAAAAAAAA"), "every visitor gets a new nonce");
     }
-    assert_eq!(renders.load(Ordering::SeqCst), 1, "three visitors, one render");
+    assert_eq!(count(), 1, "three visitors, one render");
 
-    get(&app, "/events/rush", Some("eventos_session=abc")).await;
-    assert_eq!(renders.load(Ordering::SeqCst), 2, "a visitor with a session gets a page of their own");
+    get(&app, "/events/rush", Some(&session)).await;
+    assert_eq!(count(), 2, "a visitor with a session gets a page of their own");
+    // A cookie header with bytes beyond ASCII still carries the session the sessions layer reads.
+    let mut request = Request::get("/events/rush").body(Body::empty()).unwrap();
+    let cookies = format!("pref=caf\u{e9}; {session}");
+    request.headers_mut().insert(header::COOKIE, header::HeaderValue::from_bytes(cookies.as_bytes()).unwrap());
+    crate::common::send(&app, request).await;
+    assert_eq!(count(), 3, "a session next to a non-ASCII cookie is still a session");
     get(&app, "/events/rush?utm_source=mail", None).await;
-    assert_eq!(renders.load(Ordering::SeqCst), 3, "a query string is rendered each time");
+    get(&app, "/events/%72ush", None).await;
+    assert_eq!(count(), 5, "a query string or an escaped path is rendered each time");
+
+    get(&app, "/", None).await;
+    get(&app, "/", None).await;
+    assert_eq!(count(), 7, "a page that failed is never shared");
 
     tokio::time::sleep(eventos::server::page_cache::FRESH_FOR + std::time::Duration::from_millis(100)).await;
     get(&app, "/events/rush", None).await;
-    assert_eq!(renders.load(Ordering::SeqCst), 4, "after a second the page is rendered again");
+    assert_eq!(count(), 8, "after a second the page is rendered again");
 }

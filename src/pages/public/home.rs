@@ -1,3 +1,4 @@
+use crate::components::guard::answer_failed;
 use crate::events::api::list_public_events;
 use crate::events::{EventFilters, EventPage, EventSummary, EventType};
 use leptos::prelude::*;
@@ -35,7 +36,10 @@ pub fn HomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match results.await {
                     Ok(page) => view! { <Results page filters=filters() /> }.into_any(),
-                    Err(error) => view! { <p class="notice" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => {
+                        answer_failed(&error);
+                        view! { <p class="notice" role="alert">{error.to_string()}</p> }.into_any()
+                    }
                 }
             })}
         </Transition>
