@@ -87,7 +87,6 @@ pub(crate) fn normalize_code(input: &str) -> String {
     input.trim().to_uppercase()
 }
 
-/// The confirmation for the buyer, and each attendee with an address of their own gets theirs.
 /// The attendees' addresses other than the buyer's, each once (ignoring case): who gets an
 /// e-mail of their own about an order besides its buyer.
 pub(crate) fn other_addresses<'a>(buyer: &str, attendees: impl IntoIterator<Item = &'a str>) -> Vec<String> {
@@ -100,6 +99,7 @@ pub(crate) fn other_addresses<'a>(buyer: &str, attendees: impl IntoIterator<Item
     others
 }
 
+/// The confirmation for the buyer, and each attendee with an address of their own gets theirs.
 pub(crate) async fn enqueue_ticket_mail(
     conn: &mut sqlx::PgConnection,
     organization_id: Uuid,

@@ -6,7 +6,7 @@
 //! is at most that much older than the data it was rendered from. Checkout never reads it.
 
 use crate::platform::state::AppState;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -24,7 +24,7 @@ const MAX_PAGE_BYTES: usize = 256 * 1024;
 #[derive(Clone)]
 struct Rendered {
     headers: HeaderMap,
-    body: Bytes,
+    body: String,
     /// The nonce its scripts and its policy carry, replaced for every visitor.
     nonce: String,
 }
@@ -104,9 +104,12 @@ async fn render(request: Request, next: Next) -> Result<Rendered, Response> {
             return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
         }
     };
-    if body.len() > MAX_PAGE_BYTES {
-        return Err(Response::from_parts(parts, Body::from(body)));
-    }
+    // Pages are UTF-8 HTML; anything else, or too big to keep, is sent as it came.
+    let body = match String::from_utf8(body.into()) {
+        Ok(body) if body.len() <= MAX_PAGE_BYTES => body,
+        Ok(body) => return Err(Response::from_parts(parts, Body::from(body))),
+        Err(error) => return Err(Response::from_parts(parts, Body::from(error.into_bytes()))),
+    };
     Ok(Rendered { headers: parts.headers, body, nonce })
 }
 
@@ -114,8 +117,7 @@ async fn render(request: Request, next: Next) -> Result<Rendered, Response> {
 /// visitor has seen must not let a script run for the next.
 fn with_fresh_nonce(page: Rendered) -> Response {
     let nonce = crate::platform::secrets::random_token(16);
-    let body = replace_all(&page.body, page.nonce.as_bytes(), nonce.as_bytes());
-    let mut response = Response::new(Body::from(body));
+    let mut response = Response::new(Body::from(page.body.replace(&page.nonce, &nonce)));
     *response.headers_mut() = page.headers;
     if let Some(policy) = response.headers().get(CONTENT_SECURITY_POLICY).and_then(|value| value.to_str().ok())
         && let Ok(value) = HeaderValue::from_str(&policy.replace(&page.nonce, &nonce))
@@ -123,18 +125,6 @@ fn with_fresh_nonce(page: Rendered) -> Response {
         response.headers_mut().insert(CONTENT_SECURITY_POLICY, value);
     }
     response
-}
-
-fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(haystack.len() + 64);
-    let mut rest = haystack;
-    while let Some(at) = rest.windows(needle.len()).position(|window| window == needle) {
-        out.extend_from_slice(&rest[..at]);
-        out.extend_from_slice(with);
-        rest = &rest[at + needle.len()..];
-    }
-    out.extend_from_slice(rest);
-    out
 }
 
 #[cfg(test)]
@@ -151,12 +141,19 @@ mod tests {
         assert!(!is_shared_page("/orders/secret"));
     }
 
-    #[test]
-    fn every_occurrence_of_the_nonce_is_replaced_and_nothing_else() {
-        let page =
-            b"<script nonce=\"n0nce-n0nce-n0nce-1\">x</script><p>n0nce</p><script nonce=\"n0nce-n0nce-n0nce-1\">";
-        let replaced = replace_all(page, b"n0nce-n0nce-n0nce-1", b"fresh");
-        assert_eq!(replaced, b"<script nonce=\"fresh\">x</script><p>n0nce</p><script nonce=\"fresh\">".to_vec());
+    #[tokio::test]
+    async fn every_occurrence_of_the_nonce_is_replaced_and_nothing_else() {
+        let old = "n0nce-n0nce-n0nce-1";
+        let mut headers = HeaderMap::new();
+        headers
+            .insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static("script-src 'self' 'nonce-n0nce-n0nce-n0nce-1'"));
+        let body = format!("<script nonce=\"{old}\">x</script><p>n0nce</p><script nonce=\"{old}\">");
+        let response = with_fresh_nonce(Rendered { headers, body, nonce: old.to_owned() });
+        let policy = response.headers()[CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+        let fresh = nonce_in(&policy).expect("the policy names a nonce");
+        assert_ne!(fresh, old);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        assert_eq!(body, format!("<script nonce=\"{fresh}\">x</script><p>n0nce</p><script nonce=\"{fresh}\">"));
         assert_eq!(
             nonce_in("script-src 'self' 'nonce-abcdefghijklmnop12' 'wasm-unsafe-eval'"),
             Some("abcdefghijklmnop12")

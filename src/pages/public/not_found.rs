@@ -1,13 +1,12 @@
+use crate::components::guard::answer_failed;
+use crate::platform::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// Shown for any address no route matches, with a real 404 status.
 #[component]
 pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    answer_failed(&AppError::NotFound);
     view! {
         <Title text="Page not found" />
         <section class="notice">
