@@ -29,7 +29,19 @@ pub fn SiteHeader() -> impl IntoView {
             >
                 "Menu"
             </button>
-            <nav id="site-nav" aria-label="Main" class:open=move || menu_open.get()>
+            // Following a link in the open phone menu folds it (the effect above does not see
+            // every client-side navigation).
+            <nav
+                id="site-nav"
+                aria-label="Main"
+                class:open=move || menu_open.get()
+                on:click=move |event| {
+                    let on_link = event_target::<leptos::web_sys::Element>(&event).closest("a").ok().flatten().is_some();
+                    if on_link {
+                        menu_open.set(false);
+                    }
+                }
+            >
                 <Transition fallback=|| view! { <NavLinks user=None /> }>
                     {move || Suspend::new(async move {
                         let user = auth.user.await.ok().flatten();

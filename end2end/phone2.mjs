@@ -1,0 +1,12 @@
+import { chromium } from 'playwright';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu'] });
+const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+await page.goto('http://127.0.0.1:3400' + process.argv[2]);
+await page.locator('body[data-hydrated]').waitFor();
+const btn = page.getByRole('button', { name: 'Menu' });
+await btn.click();
+console.log('open', await btn.getAttribute('aria-expanded'), await page.locator('#site-nav').getAttribute('class'));
+await page.getByRole('link', { name: process.argv[3] }).click();
+await page.waitForTimeout(1500);
+console.log('after nav', page.url(), await btn.getAttribute('aria-expanded'), await page.locator('#site-nav').getAttribute('class'));
+await browser.close();
