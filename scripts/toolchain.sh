@@ -30,6 +30,6 @@ fi
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   # Not --locked: its lockfile pins a crate version the registry no longer serves.
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" \
-    --config profile.release.lto=false --config profile.release.codegen-units=16
+  # Unoptimised for the same reason as cargo-leptos: it runs for seconds per build.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --debug --config profile.dev.debug=0
 fi

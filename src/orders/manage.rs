@@ -127,16 +127,23 @@ fn refund_line(refund: &db::refunds::RefundRow, currency: &str) -> String {
 pub async fn mark_offline_paid(pool: &PgPool, scope: &OrganizationScope, order_id: Uuid) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
     let mut tx = pool.begin().await?;
-    let locked = db::lock_order(&mut tx, scope.organization_id, order_id).await?.ok_or(AppError::NotFound)?;
+    settle_offline(&mut tx, scope.organization_id, order_id).await?;
+    tx.commit().await?;
+    tracing::info!(%order_id, by = %scope.user_id, "offline order marked paid");
+    Ok(())
+}
+
+/// Marks an unpaid pay-at-the-door or invoice order paid, inside the caller's transaction
+/// (the door admits the ticket in the same one). The caller has checked who may do it.
+pub async fn settle_offline(tx: &mut PgConnection, organization_id: Uuid, order_id: Uuid) -> Result<(), AppError> {
+    let locked = db::lock_order(tx, organization_id, order_id).await?.ok_or(AppError::NotFound)?;
     if locked.payment_provider != PaymentMethod::Offline {
         return Err(AppError::Conflict("Only orders paid at the door or by invoice can be marked paid here.".into()));
     }
     if locked.status != OrderStatus::Pending {
         return Err(AppError::Conflict("This order is not awaiting payment.".into()));
     }
-    db::mark_paid(&mut tx, order_id, None, None).await?;
-    tx.commit().await?;
-    tracing::info!(%order_id, by = %scope.user_id, "offline order marked paid");
+    db::mark_paid(tx, order_id, None, None).await?;
     Ok(())
 }
 

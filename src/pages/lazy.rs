@@ -3,7 +3,7 @@
 //! holds the home, event and checkout pages (a chunk on the way to paying would cost a buyer
 //! time), and an attendee never downloads the dashboard.
 
-use super::{account, dashboard, public};
+use super::{account, checkin, dashboard, public};
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
@@ -45,4 +45,6 @@ lazy_pages! {
     SentMailDetail => dashboard::mail::SentMailDetailPage,
     Venues => dashboard::venues::VenuesPage,
     EditVenue => dashboard::venues::EditVenuePage,
+    DoorEvents => checkin::events::DoorEventsPage,
+    Door => checkin::door::DoorPage,
 }

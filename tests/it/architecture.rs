@@ -15,6 +15,7 @@ const LAYERS: &[&str] = &[
     "events",
     "payments",
     "orders",
+    "checkin",
     "components",
     "pages",
     "app",

@@ -5,6 +5,7 @@
 mod abuse;
 mod accounts;
 mod architecture;
+mod checkin;
 mod checkout_pages;
 mod common;
 mod event_cancellation;

@@ -4,9 +4,11 @@
 
 use crate::common::FakeStripe;
 use crate::shop::{
-    assert_counters_match_rows, card_app, card_order, count, event_with, live_tickets, order_form, organizer, race,
-    winners,
+    assert_counters_match_rows, card_app, card_order, count, event_with, live_tickets, on_a_wide_pool, order_form,
+    organizer, race, winners,
 };
+use eventos::checkin::ScanOutcome;
+use eventos::checkin::service as checkin_service;
 use eventos::orders::checkout::CheckoutForm;
 use eventos::orders::promos::{self, PromoForm};
 use sqlx::PgPool;
@@ -96,4 +98,33 @@ async fn two_hundred_buyers_racing_for_a_seat_freed_by_an_expired_hold_leave_one
     assert_eq!(live_tickets(&pool).await, 1);
     assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE status = 'expired'").await, 1);
     assert_counters_match_rows(&pool).await;
+}
+
+#[sqlx::test]
+async fn fifty_phones_scanning_one_ticket_at_the_same_instant_get_one_welcome(pool: PgPool) {
+    let door = crate::checkin::door(&pool).await;
+    let secret = crate::checkin::tickets(&pool, &door.slug, door.tiers[0], 1, "bea@example.com").await.remove(0);
+    let (scope, list) = (door.scope.clone(), door.default_list);
+
+    let (verdicts, peak) = on_a_wide_pool(&pool, move |wide| async move {
+        let phones: Vec<_> = (0..50)
+            .map(|_| {
+                let (wide, scope, attempt) = (wide.clone(), scope.clone(), crate::checkin::attempt(list, &secret));
+                tokio::spawn(async move { checkin_service::scan(&wide, &scope, attempt).await.unwrap() })
+            })
+            .collect();
+        let mut verdicts = Vec::new();
+        for phone in phones {
+            verdicts.push(phone.await.unwrap());
+        }
+        verdicts
+    })
+    .await;
+
+    assert!(peak >= 25, "only {peak} scans ran at once");
+    let welcomed = verdicts.iter().filter(|v| v.outcome == ScanOutcome::Admitted).count();
+    let turned_away = verdicts.iter().filter(|v| v.outcome == ScanOutcome::AlreadyAdmitted).count();
+    assert_eq!((welcomed, turned_away), (1, 49));
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1);
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 50);
 }

@@ -1,0 +1,130 @@
+//! Door server functions. Each starts with the door guard: members of the event's
+//! organization and the event's own door staff, nobody else.
+
+use crate::checkin::{AttendeeHit, DoorCounts, DoorEvent, DoorEventSummary, Verdict};
+#[cfg(feature = "ssr")]
+use crate::{
+    checkin::TicketCode,
+    checkin::access::require_door,
+    checkin::service::{self, Attempt, Target},
+    platform::error::AppError as Error,
+    platform::reply::{parse_id, reply},
+    platform::session::require_user,
+};
+use crate::platform::error::AppError;
+use leptos::prelude::*;
+
+/// A nonce the phone chose for one attempt.
+#[cfg(feature = "ssr")]
+fn parse_nonce(raw: &str) -> Result<uuid::Uuid, Error> {
+    uuid::Uuid::parse_str(raw.trim()).map_err(|_| Error::field("nonce", "This scan has no valid id; reload the page."))
+}
+
+/// When the phone saw the code (RFC 3339); missing or unreadable is no time at all.
+#[cfg(feature = "ssr")]
+fn parse_client_time(raw: Option<&str>) -> Option<chrono::DateTime<chrono::Utc>> {
+    raw.and_then(|t| chrono::DateTime::parse_from_rfc3339(t.trim()).ok()).map(|t| t.to_utc())
+}
+
+#[server(prefix = "/api", endpoint = "list_door_events")]
+pub async fn list_door_events() -> Result<Vec<DoorEventSummary>, AppError> {
+    reply(async {
+        let (state, user_id) = require_user().await?;
+        service::door_events(&state.pool, user_id).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "get_door_event")]
+pub async fn get_door_event(event_id: String) -> Result<DoorEvent, AppError> {
+    reply(async {
+        let (state, scope) = require_door(parse_id(&event_id)?).await?;
+        service::door_event(&state.pool, &scope).await
+    })
+    .await
+}
+
+/// Judges a scanned or typed code on a list and records the attempt.
+#[server(prefix = "/api", endpoint = "scan_ticket")]
+pub async fn scan_ticket(
+    event_id: String,
+    list_id: String,
+    code: String,
+    nonce: String,
+    device: Option<String>,
+    client_time: Option<String>,
+    collect: Option<bool>,
+) -> Result<Verdict, AppError> {
+    reply(async {
+        let (state, scope) = require_door(parse_id(&event_id)?).await?;
+        let code = TicketCode::parse(&code).map_err(|m| Error::field("code", m))?;
+        let attempt = Attempt {
+            list_id: parse_id(&list_id)?,
+            target: Target::Code(code),
+            nonce: parse_nonce(&nonce)?,
+            device: device.unwrap_or_default(),
+            client_time: parse_client_time(client_time.as_deref()),
+            collect: collect.unwrap_or(false),
+        };
+        service::scan(&state.pool, &scope, attempt).await
+    })
+    .await
+}
+
+/// Admits a ticket picked in the search tab, as a scan of it would.
+#[server(prefix = "/api", endpoint = "admit_ticket")]
+pub async fn admit_ticket(
+    event_id: String,
+    list_id: String,
+    ticket_id: String,
+    nonce: String,
+    device: Option<String>,
+    collect: Option<bool>,
+) -> Result<Verdict, AppError> {
+    reply(async {
+        let (state, scope) = require_door(parse_id(&event_id)?).await?;
+        let attempt = Attempt {
+            list_id: parse_id(&list_id)?,
+            target: Target::Ticket(parse_id(&ticket_id)?),
+            nonce: parse_nonce(&nonce)?,
+            device: device.unwrap_or_default(),
+            client_time: None,
+            collect: collect.unwrap_or(false),
+        };
+        service::scan(&state.pool, &scope, attempt).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "undo_checkin")]
+pub async fn undo_checkin(
+    event_id: String,
+    checkin_id: String,
+    nonce: String,
+    device: Option<String>,
+) -> Result<Verdict, AppError> {
+    reply(async {
+        let (state, scope) = require_door(parse_id(&event_id)?).await?;
+        let nonce = parse_nonce(&nonce)?;
+        service::undo(&state.pool, &scope, parse_id(&checkin_id)?, nonce, device.as_deref().unwrap_or_default()).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "get_door_counts")]
+pub async fn get_door_counts(event_id: String, list_id: String) -> Result<DoorCounts, AppError> {
+    reply(async {
+        let (state, scope) = require_door(parse_id(&event_id)?).await?;
+        service::counts(&state.pool, &scope, parse_id(&list_id)?).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "search_door")]
+pub async fn search_door(event_id: String, list_id: String, q: String) -> Result<Vec<AttendeeHit>, AppError> {
+    reply(async {
+        let (state, scope) = require_door(parse_id(&event_id)?).await?;
+        service::search(&state.pool, &scope, parse_id(&list_id)?, &q).await
+    })
+    .await
+}

@@ -1,0 +1,439 @@
+//! SQL for the door: access, lists, tickets as the door judges them, admissions and scans.
+
+use crate::checkin::ScanOutcome;
+use crate::orders::{OrderStatus, PaymentMethod, TicketStatus};
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+pub struct DoorAccess {
+    pub organization_id: Uuid,
+    pub timezone: String,
+    pub member: bool,
+    pub event_staff: bool,
+}
+
+/// The event's organization and whether the user is a member of it or door staff of the
+/// event; `None` when there is no such event.
+pub async fn door_access(
+    db: impl PgExecutor<'_>,
+    event_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<DoorAccess>, sqlx::Error> {
+    sqlx::query_as!(
+        DoorAccess,
+        r#"SELECT e.organization_id, coalesce(s.timezone, 'America/Toronto') AS "timezone!",
+                  EXISTS (SELECT 1 FROM organization_members m
+                           WHERE m.organization_id = e.organization_id AND m.user_id = $2) AS "member!",
+                  EXISTS (SELECT 1 FROM event_staff x WHERE x.event_id = e.id AND x.user_id = $2) AS "event_staff!"
+             FROM events e
+             LEFT JOIN event_settings s ON s.event_id = e.id
+            WHERE e.id = $1"#,
+        event_id,
+        user_id,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+pub struct ListRow {
+    pub id: Uuid,
+    pub name: String,
+    pub opens_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<DateTime<Utc>>,
+}
+
+pub async fn list(db: impl PgExecutor<'_>, event_id: Uuid, list_id: Uuid) -> Result<Option<ListRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ListRow,
+        "SELECT id, name, opens_at, closes_at FROM checkin_lists WHERE id = $2 AND event_id = $1",
+        event_id,
+        list_id,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+pub struct ListSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub all_tiers: bool,
+    pub tiers: String,
+}
+
+/// An event's lists, the default first, each with the names of the tiers it takes.
+pub async fn lists(db: impl PgExecutor<'_>, event_id: Uuid) -> Result<Vec<ListSummary>, sqlx::Error> {
+    sqlx::query_as!(
+        ListSummary,
+        r#"SELECT l.id, l.name, l.all_tiers,
+                  coalesce(string_agg(t.name, ', ' ORDER BY t.sort_order, t.name), '') AS "tiers!"
+             FROM checkin_lists l
+             LEFT JOIN checkin_list_tiers lt ON lt.list_id = l.id
+             LEFT JOIN ticket_tiers t ON t.id = lt.tier_id
+            WHERE l.event_id = $1
+            GROUP BY l.id
+            ORDER BY l.is_default DESC, l.name"#,
+        event_id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub struct DoorEventRow {
+    pub id: Uuid,
+    pub name: String,
+    pub start_at: DateTime<Utc>,
+    pub end_at: DateTime<Utc>,
+    pub timezone: String,
+}
+
+/// The events whose door the user may work that have not ended more than a day ago,
+/// soonest first.
+pub async fn door_events(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<DoorEventRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DoorEventRow,
+        r#"SELECT e.id, e.name, e.start_at, e.end_at, coalesce(s.timezone, 'America/Toronto') AS "timezone!"
+             FROM events e
+             LEFT JOIN event_settings s ON s.event_id = e.id
+            WHERE e.status IN ('published', 'live', 'completed')
+              AND e.end_at > now() - interval '1 day'
+              AND (e.organization_id IN (SELECT organization_id FROM organization_members WHERE user_id = $1)
+                   OR e.id IN (SELECT event_id FROM event_staff WHERE user_id = $1))
+            ORDER BY e.start_at, e.id
+            LIMIT 50"#,
+        user_id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn door_event(db: impl PgExecutor<'_>, event_id: Uuid) -> Result<Option<DoorEventRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DoorEventRow,
+        r#"SELECT e.id, e.name, e.start_at, e.end_at, coalesce(s.timezone, 'America/Toronto') AS "timezone!"
+             FROM events e
+             LEFT JOIN event_settings s ON s.event_id = e.id
+            WHERE e.id = $1"#,
+        event_id,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// A ticket as the door judges it against one list.
+pub struct DoorTicket {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub organization_id: Uuid,
+    pub event_name: String,
+    pub tier_id: Uuid,
+    pub tier_name: String,
+    pub status: TicketStatus,
+    pub order_id: Uuid,
+    pub order_number: String,
+    pub order_status: OrderStatus,
+    pub payment_provider: PaymentMethod,
+    pub total_cents: i64,
+    pub currency: String,
+    pub attendee_name: String,
+    /// Whether the list takes the ticket's tier.
+    pub in_list: bool,
+}
+
+/// The ticket, locked until the caller's transaction ends, so a cancellation or another
+/// phone's scan of the same ticket waits for this one.
+macro_rules! lock_door_ticket_where {
+    ($condition:literal, $($arg:expr),* $(,)?) => {
+        sqlx::query_as!(
+            DoorTicket,
+            r#"SELECT k.id, k.event_id, e.organization_id, e.name AS event_name, k.tier_id, i.tier_name,
+                      k.status AS "status: TicketStatus", k.order_id, o.order_number,
+                      o.status AS "order_status: OrderStatus", o.payment_provider AS "payment_provider: PaymentMethod",
+                      o.total_cents - o.refunded_cents AS "total_cents!", o.currency, a.full_name AS attendee_name,
+                      EXISTS (SELECT 1 FROM checkin_lists l
+                               WHERE l.id = $1
+                                 AND (l.all_tiers OR EXISTS (SELECT 1 FROM checkin_list_tiers lt
+                                                              WHERE lt.list_id = l.id AND lt.tier_id = k.tier_id)))
+                        AS "in_list!"
+                 FROM tickets k
+                 JOIN orders o ON o.id = k.order_id
+                 JOIN attendees a ON a.id = k.attendee_id
+                 JOIN order_items i ON i.order_id = k.order_id AND i.tier_id = k.tier_id
+                 JOIN events e ON e.id = k.event_id
+                "# + $condition + " FOR UPDATE OF k",
+            $($arg),*
+        )
+    };
+}
+
+pub async fn lock_ticket_by_secret(
+    conn: &mut PgConnection,
+    list_id: Uuid,
+    secret: &str,
+) -> Result<Option<DoorTicket>, sqlx::Error> {
+    lock_door_ticket_where!("WHERE k.qr_secret = $2", list_id, secret).fetch_optional(conn).await
+}
+
+pub async fn lock_ticket_by_number(
+    conn: &mut PgConnection,
+    list_id: Uuid,
+    number: &str,
+) -> Result<Option<DoorTicket>, sqlx::Error> {
+    lock_door_ticket_where!("WHERE k.ticket_number = $2", list_id, number).fetch_optional(conn).await
+}
+
+/// A ticket of this event by id, as the search tab admits it.
+pub async fn lock_ticket_of_event(
+    conn: &mut PgConnection,
+    list_id: Uuid,
+    event_id: Uuid,
+    ticket_id: Uuid,
+) -> Result<Option<DoorTicket>, sqlx::Error> {
+    lock_door_ticket_where!("WHERE k.id = $2 AND k.event_id = $3", list_id, ticket_id, event_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Admits a ticket on a list; `None` when it already entered it (the unique index decides,
+/// so two phones at the same instant cannot both get an id).
+pub async fn admit(
+    conn: &mut PgConnection,
+    list_id: Uuid,
+    ticket: &DoorTicket,
+    staff_user_id: Uuid,
+    device: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let admitted = sqlx::query_scalar!(
+        "INSERT INTO checkins (list_id, event_id, ticket_id, tier_id, admitted_by, device)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (list_id, ticket_id) WHERE undone_at IS NULL DO NOTHING
+         RETURNING id",
+        list_id,
+        ticket.event_id,
+        ticket.id,
+        ticket.tier_id,
+        staff_user_id,
+        device,
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if admitted.is_some() {
+        sqlx::query!(
+            "UPDATE tickets SET status = 'used', checked_in_at = coalesce(checked_in_at, now())
+              WHERE id = $1 AND status = 'active'",
+            ticket.id,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(admitted)
+}
+
+pub struct Admission {
+    pub admitted_at: DateTime<Utc>,
+    pub staff_name: String,
+    pub device: String,
+}
+
+/// Who let a ticket in on a list, and when.
+pub async fn admission(
+    db: impl PgExecutor<'_>,
+    list_id: Uuid,
+    ticket_id: Uuid,
+) -> Result<Option<Admission>, sqlx::Error> {
+    sqlx::query_as!(
+        Admission,
+        r#"SELECT c.admitted_at, coalesce(u.full_name, '') AS "staff_name!", c.device
+             FROM checkins c
+             LEFT JOIN users u ON u.id = c.admitted_by
+            WHERE c.list_id = $1 AND c.ticket_id = $2 AND c.undone_at IS NULL"#,
+        list_id,
+        ticket_id,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+pub struct NewScan<'a> {
+    pub event_id: Uuid,
+    pub list_id: Uuid,
+    pub ticket_id: Option<Uuid>,
+    pub staff_user_id: Uuid,
+    pub device: &'a str,
+    pub outcome: ScanOutcome,
+    pub reason: &'a str,
+    pub client_nonce: Uuid,
+    pub client_time: Option<DateTime<Utc>>,
+    pub offline: bool,
+    pub conflict: bool,
+}
+
+/// Records a scan; `false` when its nonce was recorded before (a retry).
+pub async fn record_scan(db: impl PgExecutor<'_>, scan: &NewScan<'_>) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query_scalar!(
+        "INSERT INTO checkin_scans (event_id, list_id, ticket_id, staff_user_id, device, outcome, reason,
+                                    client_nonce, client_time, offline, conflict)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (client_nonce) DO NOTHING
+         RETURNING id",
+        scan.event_id,
+        scan.list_id,
+        scan.ticket_id,
+        scan.staff_user_id,
+        scan.device,
+        scan.outcome.as_str(),
+        scan.reason,
+        scan.client_nonce,
+        scan.client_time,
+        scan.offline,
+        scan.conflict,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(inserted.is_some())
+}
+
+pub struct RecordedScan {
+    pub event_id: Uuid,
+    pub list_id: Uuid,
+    pub ticket_id: Option<Uuid>,
+    pub outcome: ScanOutcome,
+    pub reason: String,
+}
+
+pub async fn scan_by_nonce(db: impl PgExecutor<'_>, nonce: Uuid) -> Result<Option<RecordedScan>, sqlx::Error> {
+    sqlx::query_as!(
+        RecordedScan,
+        r#"SELECT event_id, list_id, ticket_id, outcome AS "outcome: ScanOutcome", reason
+             FROM checkin_scans WHERE client_nonce = $1"#,
+        nonce,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// The admission a scan made, while it still stands.
+pub async fn standing_checkin(
+    db: impl PgExecutor<'_>,
+    list_id: Uuid,
+    ticket_id: Uuid,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT id FROM checkins WHERE list_id = $1 AND ticket_id = $2 AND undone_at IS NULL",
+        list_id,
+        ticket_id,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+pub struct UndoneCheckin {
+    pub ticket_id: Uuid,
+    pub list_id: Uuid,
+}
+
+/// Takes back an admission the same person made less than `window_secs` ago.
+pub async fn undo(
+    conn: &mut PgConnection,
+    event_id: Uuid,
+    checkin_id: Uuid,
+    staff_user_id: Uuid,
+    window_secs: i64,
+) -> Result<Option<UndoneCheckin>, sqlx::Error> {
+    let undone = sqlx::query_as!(
+        UndoneCheckin,
+        "UPDATE checkins SET undone_at = now(), undone_by = $3
+          WHERE id = $1 AND event_id = $2 AND admitted_by = $3 AND undone_at IS NULL
+            AND admitted_at > now() - make_interval(secs => $4)
+          RETURNING ticket_id, list_id",
+        checkin_id,
+        event_id,
+        staff_user_id,
+        window_secs as f64,
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(undone) = &undone {
+        // Valid again unless another list still has the ticket in.
+        sqlx::query!(
+            "UPDATE tickets SET status = 'active', checked_in_at = NULL
+              WHERE id = $1 AND status = 'used'
+                AND NOT EXISTS (SELECT 1 FROM checkins WHERE ticket_id = $1 AND undone_at IS NULL)",
+            undone.ticket_id,
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(undone)
+}
+
+pub struct TierCountRow {
+    pub tier: String,
+    pub expected: i64,
+    pub checked_in: i64,
+}
+
+/// Per tier the list takes: tickets that may enter, and how many have.
+pub async fn counts(db: impl PgExecutor<'_>, event_id: Uuid, list_id: Uuid) -> Result<Vec<TierCountRow>, sqlx::Error> {
+    sqlx::query_as!(
+        TierCountRow,
+        r#"SELECT t.name AS tier,
+                  (SELECT count(*) FROM tickets k WHERE k.tier_id = t.id AND k.status IN ('active', 'used')) AS "expected!",
+                  (SELECT count(*) FROM checkins c
+                    WHERE c.event_id = $1 AND c.list_id = l.id AND c.tier_id = t.id AND c.undone_at IS NULL) AS "checked_in!"
+             FROM checkin_lists l
+             JOIN ticket_tiers t ON t.event_id = l.event_id
+            WHERE l.id = $2 AND l.event_id = $1
+              AND (l.all_tiers OR t.id IN (SELECT tier_id FROM checkin_list_tiers WHERE list_id = l.id))
+            ORDER BY t.sort_order, t.name"#,
+        event_id,
+        list_id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub struct SearchRow {
+    pub ticket_id: Uuid,
+    pub attendee_name: String,
+    pub email: String,
+    pub tier: String,
+    pub ticket_number: String,
+    pub order_number: String,
+    pub status: TicketStatus,
+    pub order_status: OrderStatus,
+    pub admitted_at: Option<DateTime<Utc>>,
+}
+
+/// Tickets of the event whose attendee name or e-mail, buyer, order or ticket number
+/// contains `pattern` (a LIKE pattern, escaped by the caller), names first.
+pub async fn search(
+    db: impl PgExecutor<'_>,
+    event_id: Uuid,
+    list_id: Uuid,
+    pattern: &str,
+    limit: i64,
+) -> Result<Vec<SearchRow>, sqlx::Error> {
+    sqlx::query_as!(
+        SearchRow,
+        r#"SELECT k.id AS ticket_id, a.full_name AS attendee_name, a.email, i.tier_name AS tier, k.ticket_number,
+                  o.order_number, k.status AS "status: TicketStatus", o.status AS "order_status: OrderStatus",
+                  c.admitted_at AS "admitted_at?"
+             FROM tickets k
+             JOIN attendees a ON a.id = k.attendee_id
+             JOIN orders o ON o.id = k.order_id
+             JOIN order_items i ON i.order_id = k.order_id AND i.tier_id = k.tier_id
+             LEFT JOIN checkins c ON c.ticket_id = k.id AND c.list_id = $2 AND c.undone_at IS NULL
+            WHERE k.event_id = $1 AND k.status <> 'reserved'
+              AND (a.full_name ILIKE $3 OR a.email ILIKE $3 OR o.buyer_name ILIKE $3
+                   OR o.order_number ILIKE $3 OR k.ticket_number ILIKE $3)
+            ORDER BY a.full_name, k.ticket_number
+            LIMIT $4"#,
+        event_id,
+        list_id,
+        pattern,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,5 @@
+//! Pages for door staff: the events they may check people in at, and the door itself.
+
+pub mod door;
+pub mod events;
+mod feedback;
