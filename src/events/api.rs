@@ -20,7 +20,7 @@ use uuid::Uuid;
 #[server(prefix = "/api", endpoint = "list_organization_events")]
 pub async fn list_organization_events() -> Result<Vec<EventSummary>, AppError> {
     reply(async {
-        let (state, scope) = require_organizer(Role::Staff).await?;
+        let (state, scope) = require_organizer(Role::Admin).await?;
         service::organization_events(&state.pool, &scope).await
     })
     .await
@@ -29,7 +29,7 @@ pub async fn list_organization_events() -> Result<Vec<EventSummary>, AppError> {
 #[server(prefix = "/api", endpoint = "get_event_editor")]
 pub async fn get_event_editor(event_id: String) -> Result<EventEditor, AppError> {
     reply(async {
-        let (state, scope) = require_organizer(Role::Staff).await?;
+        let (state, scope) = require_organizer(Role::Admin).await?;
         service::event_editor(&state.pool, &scope, parse_id(&event_id)?).await
     })
     .await

@@ -192,7 +192,7 @@ pub async fn list_event_orders(
     status: Option<String>,
 ) -> Result<EventOrders, AppError> {
     reply(async {
-        let (state, scope) = require_organizer(Role::Staff).await?;
+        let (state, scope) = require_organizer(Role::Admin).await?;
         manage::event_orders(&state.pool, &scope, parse_id(&event_id)?, q.as_deref(), status.as_deref()).await
     })
     .await
@@ -201,7 +201,7 @@ pub async fn list_event_orders(
 #[server(prefix = "/api", endpoint = "get_order_detail")]
 pub async fn get_order_detail(order_id: String) -> Result<OrderDetail, AppError> {
     reply(async {
-        let (state, scope) = require_organizer(Role::Staff).await?;
+        let (state, scope) = require_organizer(Role::Admin).await?;
         manage::order_detail(&state.pool, &scope, parse_id(&order_id)?).await
     })
     .await
@@ -262,7 +262,7 @@ pub async fn cancel_event(event_id: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "event_cancellation_progress")]
 pub async fn event_cancellation_progress(event_id: String) -> Result<Option<CancellationProgress>, AppError> {
     reply(async {
-        let (state, scope) = require_organizer(Role::Staff).await?;
+        let (state, scope) = require_organizer(Role::Admin).await?;
         cancel_event::cancellation_progress(&state.pool, &scope, parse_id(&event_id)?).await
     })
     .await
@@ -289,7 +289,7 @@ pub async fn cancel_ticket(order_id: String, ticket_id: String) -> Result<(), Ap
 #[server(prefix = "/api", endpoint = "list_promo_codes")]
 pub async fn list_promo_codes(event_id: String) -> Result<Vec<PromoView>, AppError> {
     reply(async {
-        let (state, scope) = require_organizer(Role::Staff).await?;
+        let (state, scope) = require_organizer(Role::Admin).await?;
         promos::promos(&state.pool, &scope, parse_id(&event_id)?).await
     })
     .await

@@ -10,7 +10,7 @@ use crate::platform::state::AppState;
 use crate::server::mail::AllMail;
 use crate::server::workers::supervise;
 use crate::server::{health, page_cache, security};
-use crate::tools::{bench, seed};
+use crate::tools::{bench, bench_checkin, seed};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
 use axum::{Router, body::Body, http::Request, routing::get};
@@ -34,7 +34,9 @@ const USAGE: &str = "usage: eventos [serve|seed|migrate|bench]
   seed     create or refresh the demo organizer and organization, then exit
   migrate  apply database migrations, then exit
   bench    checkout load test against a running server:
-           bench --url http://127.0.0.1:3000 [--buyers 3500] [--capacity 3000] [--concurrency 64]";
+           bench --url http://127.0.0.1:3000 [--buyers 3500] [--capacity 3000] [--concurrency 64]
+           door scans against a running server with the demo data:
+           bench checkin --url http://127.0.0.1:3000 [--tickets 10000] [--devices 4] [--concurrency 64]";
 
 /// Entry point of the `eventos` binary.
 pub async fn main() -> ExitCode {
@@ -72,6 +74,10 @@ async fn run(command: &str, config: Config) -> Result<(), String> {
         "migrate" => Ok(()),
         "bench" => {
             let args: Vec<String> = std::env::args().skip(2).collect();
+            if args.first().is_some_and(|a| a == "checkin") {
+                let options = bench_checkin::CheckinOptions::from_args(&args[1..])?;
+                return bench_checkin::run(&pool, options).await;
+            }
             let options = bench::BenchOptions::from_args(&args)?;
             bench::run(&pool, options).await
         }

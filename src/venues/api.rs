@@ -17,7 +17,7 @@ pub async fn list_venues(
     amenities: Option<Vec<String>>,
 ) -> Result<Vec<VenueView>, AppError> {
     reply(async {
-        let (state, scope) = require_organizer(Role::Staff).await?;
+        let (state, scope) = require_organizer(Role::Admin).await?;
         let min_capacity = min_capacity.as_deref().and_then(|c| c.trim().parse::<i32>().ok()).filter(|c| *c > 0);
         service::venues(&state.pool, &scope, min_capacity, &amenities.unwrap_or_default()).await
     })
@@ -27,7 +27,7 @@ pub async fn list_venues(
 #[server(prefix = "/api", endpoint = "get_venue")]
 pub async fn get_venue(venue_id: String) -> Result<VenueView, AppError> {
     reply(async {
-        let (state, scope) = require_organizer(Role::Staff).await?;
+        let (state, scope) = require_organizer(Role::Admin).await?;
         service::venue(&state.pool, &scope, parse_id(&venue_id)?).await
     })
     .await
