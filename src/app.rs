@@ -101,6 +101,8 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/dashboard/mail/:id") view={Lazy::<lazy::SentMailDetail>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/venues") view={Lazy::<lazy::Venues>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/venues/:id") view={Lazy::<lazy::EditVenue>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/team") view={Lazy::<lazy::Team>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/invitations/:token") view={Lazy::<lazy::Invitation>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/checkin") view={Lazy::<lazy::DoorEvents>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/checkin/:event") view={Lazy::<lazy::Door>::new()} ssr=SsrMode::Async />
                 </Routes>

@@ -87,6 +87,7 @@ pub mod mail;
 pub mod orders;
 pub mod organizations;
 pub mod payments;
+pub mod team;
 pub mod venues;
 
 pub mod app;

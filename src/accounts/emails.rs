@@ -2,7 +2,7 @@
 //! address's owner that someone tried to sign up with it.
 
 use crate::mail::MailKind;
-use crate::mail::compose::{self, Draft, escape};
+use crate::mail::compose::{self, Draft, LinkMessage, link_message};
 use crate::mail::db::OutboxRow;
 use crate::mail::outbox::{Render, RenderFuture, Rendered};
 use crate::platform::mailer::Mailer;
@@ -51,15 +51,7 @@ fn render(mailer: &Mailer, row: &OutboxRow) -> Result<Rendered, String> {
         other => return Err(format!("{other} is not an account message")),
     };
     let (url, label) = link;
-    let text = format!("{}\n\n{label}: {url}\n\nEventOS\n", lines.join("\n"));
-    let html = format!(
-        "{}<p><a href=\"{}\">{}</a></p>",
-        lines.iter().map(|l| format!("<p>{}</p>", escape(l))).collect::<String>(),
-        escape(&url),
-        escape(label)
-    );
-    // The sent mail record never keeps a working reset link.
-    let body_text = if kept_text { text.clone() } else { format!("{}\n\n{label}: [link removed]\n", lines.join("\n")) };
+    let LinkMessage { text, html, recorded: body_text } = link_message(&lines, &url, label, kept_text);
     let draft = Draft { subject: subject.clone(), text, html, images: Vec::new(), files: Vec::new() };
     let message = compose::build(mailer, row, draft)?;
     Ok(Rendered { message, subject, body_text, attachments: Vec::new() })

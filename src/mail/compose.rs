@@ -27,6 +27,28 @@ pub fn unlinkable(text: &str) -> String {
     out
 }
 
+/// A short message of a few lines and one button-like link, as text and HTML, and the text
+/// kept on the sent mail page, where a link that grants something (a reset, an invitation)
+/// is replaced unless `keep_link`.
+pub struct LinkMessage {
+    pub text: String,
+    pub html: String,
+    pub recorded: String,
+}
+
+pub fn link_message<S: AsRef<str>>(lines: &[S], url: &str, label: &str, keep_link: bool) -> LinkMessage {
+    let body = lines.iter().map(AsRef::as_ref).collect::<Vec<_>>().join("\n");
+    let text = format!("{body}\n\n{label}: {url}\n\nEventOS\n");
+    let html = format!(
+        "{}<p><a href=\"{}\">{}</a></p>",
+        lines.iter().map(|l| format!("<p>{}</p>", escape(l.as_ref()))).collect::<String>(),
+        escape(url),
+        escape(label)
+    );
+    let recorded = if keep_link { text.clone() } else { format!("{body}\n\n{label}: [link removed]\n") };
+    LinkMessage { text, html, recorded }
+}
+
 /// One message's parts, in the order they are shown.
 pub struct Draft {
     pub subject: String,

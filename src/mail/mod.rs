@@ -30,6 +30,7 @@ text_enum!(
         SignupAttempt => "signup_attempt", "Sign-up with an existing address";
         ConfirmEmail => "confirm_email", "Address confirmation";
         EventCancelled => "event_cancelled", "Event cancelled";
+        Invitation => "invitation", "Team invitation";
     }
 );
 

@@ -46,5 +46,7 @@ lazy_pages! {
     Venues => dashboard::venues::VenuesPage,
     EditVenue => dashboard::venues::EditVenuePage,
     DoorEvents => checkin::events::DoorEventsPage,
+    Team => dashboard::team::TeamPage,
+    Invitation => account::invitation::InvitationPage,
     Door => checkin::door::DoorPage,
 }

@@ -6,6 +6,7 @@ use crate::mail::db::OutboxRow;
 use crate::mail::outbox::{Render, RenderFuture};
 use crate::orders::emails::OrderMail;
 use crate::platform::mailer::Mailer;
+use crate::team::emails::TeamMail;
 use sqlx::PgPool;
 
 pub struct AllMail;
@@ -22,6 +23,7 @@ impl Render for AllMail {
             | MailKind::TicketCancelled
             | MailKind::OrderExpired
             | MailKind::EventCancelled => OrderMail.render(pool, mailer, row),
+            MailKind::Invitation => TeamMail.render(pool, mailer, row),
         }
     }
 }

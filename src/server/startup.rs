@@ -171,6 +171,7 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
     println!("EventOS is running at http://{address}");
     if demo {
         println!("Demo organizer login: {} / {}", seed::DEMO_EMAIL, seed::DEMO_PASSWORD);
+        println!("Demo door staff login: {} / {} (opens /checkin)", seed::DEMO_STAFF_EMAIL, seed::DEMO_PASSWORD);
     }
     let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

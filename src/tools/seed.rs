@@ -2,6 +2,11 @@
 //! something to look at. Safe to run again: it updates what exists instead of duplicating.
 
 use crate::accounts::password;
+use crate::checkin::service::{Attempt, Target};
+use crate::checkin::{self, TicketCode};
+use crate::orders::checkout::{self, CheckoutForm};
+use crate::orders::db as orders_db;
+use crate::orders::service::Payments;
 use crate::events::EventStatus;
 use crate::events::service::{self as events, EventForm};
 use crate::events::tiers::{self, TierForm};
@@ -15,6 +20,9 @@ use uuid::Uuid;
 
 pub const DEMO_EMAIL: &str = "demo@eventos.dev";
 pub const DEMO_PASSWORD: &str = "eventos-demo";
+/// Door staff of the demo organization (same password).
+pub const DEMO_STAFF_EMAIL: &str = "door@eventos.dev";
+const DEMO_STAFF_NAME: &str = "Sam Door";
 const DEMO_NAME: &str = "Dana Organizer";
 const DEMO_ORGANIZATION: &str = "Northern Lights Events";
 
@@ -61,7 +69,9 @@ pub async fn seed(pool: &PgPool) -> Result<DemoLogin, AppError> {
     };
     tx.commit().await?;
     let scope = OrganizationScope { user_id, organization_id, role: Role::Owner };
-    seed_events(pool, &scope).await?;
+    if seed_events(pool, &scope).await? {
+        seed_door(pool, &scope, &hash).await?;
+    }
     tracing::info!(%user_id, %organization_id, "demo data ready");
     Ok(DemoLogin { email: DEMO_EMAIL, password: DEMO_PASSWORD, organization_id })
 }
@@ -279,7 +289,8 @@ const EVENTS: [DemoEvent; 6] = [
 ];
 
 /// Creates the demo venues and events through the same operations organizers use, once.
-async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<(), AppError> {
+/// Creates the demo events; `false` when the organization had events already.
+async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<bool, AppError> {
     let existing: i64 = sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM events WHERE organization_id = $1"#,
         scope.organization_id
@@ -287,7 +298,7 @@ async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<(), App
     .fetch_one(pool)
     .await?;
     if existing > 0 {
-        return Ok(());
+        return Ok(false);
     }
     let mut venue_ids = Vec::new();
     for v in &VENUES {
@@ -341,5 +352,82 @@ async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<(), App
             events::change_status(pool, scope, event_id, *status).await?;
         }
     }
+    Ok(true)
+}
+
+const FIRST_NAMES: [&str; 10] = ["Amara", "Ben", "Chloé", "Dev", "Elena", "Farid", "Grace", "Hiro", "Isabel", "Jonah"];
+const LAST_NAMES: [&str; 4] = ["Okafor", "Tremblay", "Gagnon", "Patel"];
+
+/// A door staff login and an event happening now, with tickets sold (a few unpaid, to be
+/// paid at the door) and some attendees already in, so the door page has something to do.
+async fn seed_door(pool: &PgPool, scope: &OrganizationScope, password_hash: &str) -> Result<(), AppError> {
+    let staff_id: Uuid = sqlx::query_scalar!(
+        "INSERT INTO users (email, password_hash, full_name, email_confirmed_at) VALUES ($1, $2, $3, now())
+         ON CONFLICT ON CONSTRAINT users_email_key DO UPDATE SET password_hash = EXCLUDED.password_hash
+         RETURNING id",
+        DEMO_STAFF_EMAIL,
+        password_hash,
+        DEMO_STAFF_NAME,
+    )
+    .fetch_one(pool)
+    .await?;
+    let mut tx = pool.begin().await?;
+    crate::team::db::join(&mut tx, scope.organization_id, staff_id, Role::Staff).await?;
+    tx.commit().await?;
+
+    let tz = chrono_tz::America::Toronto;
+    let start = (Utc::now() - Duration::hours(1)).with_timezone(&tz);
+    let end = start + Duration::hours(5);
+    let form = EventForm {
+        name: "Toronto Product Meetup".into(),
+        event_type: "networking".into(),
+        description: "Product people from across the city: lightning talks, then drinks. Happening today.".into(),
+        start_local: start.format("%Y-%m-%dT%H:00").to_string(),
+        end_local: end.format("%Y-%m-%dT%H:00").to_string(),
+        capacity: "120".into(),
+        visibility: "public".into(),
+        allow_registrations: true,
+        offline_payments: true,
+        ..Default::default()
+    };
+    let event_id = events::create_event(pool, scope, form).await?;
+    let free = TierForm { name: "General".into(), price: "0".into(), capacity: "100".into(), ..Default::default() };
+    let free = tiers::add_tier(pool, scope, event_id, free).await?;
+    let door = TierForm { name: "Pay at the door".into(), price: "20".into(), capacity: "20".into(), ..Default::default() };
+    let door = tiers::add_tier(pool, scope, event_id, door).await?;
+    events::change_status(pool, scope, event_id, EventStatus::Published).await?;
+    let slug = crate::events::db::event(pool, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?.slug;
+
+    let payments = Payments { stripe: None, hold: std::time::Duration::from_secs(900), public_url: String::new() };
+    let mut secrets = Vec::new();
+    for (order, last) in LAST_NAMES.iter().enumerate() {
+        let (tier, method) = if order == 3 { (door, Some("offline".to_owned())) } else { (free, None) };
+        let names: Vec<String> = FIRST_NAMES.iter().map(|first| format!("{first} {last}")).collect();
+        let form = CheckoutForm {
+            slug: slug.clone(),
+            selection: format!("{tier}:{}", names.len()),
+            buyer_name: names[0].clone(),
+            buyer_email: format!("{}@example.com", last.to_lowercase()),
+            payment_method: method,
+            attendee_names: names,
+            ..Default::default()
+        };
+        let placed = checkout::place_order(pool, &payments, form, None).await?;
+        secrets.extend(orders_db::tickets_of(pool, &[placed.order_id]).await?.into_iter().map(|t| t.qr_secret));
+    }
+    let door_scope = checkin::access::door_scope(pool, staff_id, event_id).await?;
+    let list_id = checkin::db::lists(pool, event_id).await?.first().map(|l| l.id).ok_or(AppError::Internal)?;
+    for secret in secrets.iter().step_by(3).take(12) {
+        let attempt = Attempt {
+            list_id,
+            target: Target::Code(TicketCode::Secret(secret.clone())),
+            nonce: Uuid::new_v4(),
+            device: "Door 1".into(),
+            client_time: None,
+            collect: false,
+        };
+        checkin::service::scan(pool, &door_scope, attempt).await?;
+    }
+    tracing::info!(%event_id, "demo door ready");
     Ok(())
 }

@@ -13,6 +13,7 @@ const LAYERS: &[&str] = &[
     "accounts",
     "venues",
     "events",
+    "team",
     "payments",
     "orders",
     "checkin",

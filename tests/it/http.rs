@@ -218,6 +218,48 @@ const ORGANIZER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("set_promo_code_active", &[("promo_id", "00000000-0000-0000-0000-000000000000"), ("active", "false")]),
     ("list_sent_mail", &[]),
     ("get_sent_mail", &[("mail_id", "00000000-0000-0000-0000-000000000000")]),
+    ("get_team", &[]),
+    ("invite_member", &[("email", "sam@example.com"), ("role", "staff")]),
+    ("revoke_invitation", &[("invitation_id", "00000000-0000-0000-0000-000000000000")]),
+    ("change_member_role", &[("user_id", "00000000-0000-0000-0000-000000000000"), ("role", "admin")]),
+    ("remove_member", &[("user_id", "00000000-0000-0000-0000-000000000000")]),
+    ("remove_door_staff", &[("event_id", "00000000-0000-0000-0000-000000000000"), ("user_id", "00000000-0000-0000-0000-000000000000")]),
+];
+
+/// The door's functions, for an event that does not exist: refused before anything is looked up.
+const DOOR_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
+    ("get_door_event", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
+    (
+        "scan_ticket",
+        &[
+            ("event_id", "00000000-0000-0000-0000-000000000000"),
+            ("list_id", "00000000-0000-0000-0000-000000000000"),
+            ("code", "EOS1:AAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+            ("nonce", "00000000-0000-0000-0000-000000000001"),
+        ],
+    ),
+    (
+        "admit_ticket",
+        &[
+            ("event_id", "00000000-0000-0000-0000-000000000000"),
+            ("list_id", "00000000-0000-0000-0000-000000000000"),
+            ("ticket_id", "00000000-0000-0000-0000-000000000000"),
+            ("nonce", "00000000-0000-0000-0000-000000000001"),
+        ],
+    ),
+    (
+        "undo_checkin",
+        &[
+            ("event_id", "00000000-0000-0000-0000-000000000000"),
+            ("checkin_id", "00000000-0000-0000-0000-000000000000"),
+            ("nonce", "00000000-0000-0000-0000-000000000001"),
+        ],
+    ),
+    ("get_door_counts", &[("event_id", "00000000-0000-0000-0000-000000000000"), ("list_id", "00000000-0000-0000-0000-000000000000")]),
+    (
+        "search_door",
+        &[("event_id", "00000000-0000-0000-0000-000000000000"), ("list_id", "00000000-0000-0000-0000-000000000000"), ("q", "ada")],
+    ),
 ];
 
 #[sqlx::test]
@@ -225,7 +267,7 @@ async fn every_organizer_function_refuses_visitors_and_attendees_and_writes_noth
     let app = app(pool.clone()).await;
     let attendee = sign_up(&app, &pool, "ada@example.com", None).await;
 
-    for (function, form) in ORGANIZER_FUNCTIONS {
+    for (function, form) in ORGANIZER_FUNCTIONS.iter().chain(DOOR_FUNCTIONS) {
         let visitor = call(&app, function, form, None).await;
         assert_eq!(visitor.status, StatusCode::UNAUTHORIZED, "{function} for a visitor: {}", visitor.body);
         let member_of_nothing = call(&app, function, form, Some(&attendee)).await;
@@ -237,7 +279,7 @@ async fn every_organizer_function_refuses_visitors_and_attendees_and_writes_noth
         );
     }
     let tables = ["events", "venues", "ticket_tiers", "organizations", "orders", "promo_codes", "outbox", "refunds"];
-    for table in tables.into_iter().chain(["event_cancellations"]) {
+    for table in tables.into_iter().chain(["event_cancellations", "invitations", "checkin_scans", "checkins"]) {
         let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&pool).await.unwrap();
         assert_eq!(rows, 0, "{table} must stay empty");
     }
@@ -260,4 +302,33 @@ async fn a_server_function_call_with_missing_arguments_is_a_400_not_a_500(pool: 
 
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
     assert!(reply.body.contains("Transport"), "{}", reply.body);
+}
+
+#[sqlx::test]
+async fn staff_reach_the_door_of_their_organization_and_nothing_of_sales_money_or_settings(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let owner = crate::shop::organizer(&pool, "olivia@example.com").await;
+    let (slug, _) = crate::shop::event_with(&pool, &owner, 10, &[("General", "0", 5)]).await;
+    let event_id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM events WHERE slug = $1").bind(&slug).fetch_one(&pool).await.unwrap();
+    let staff = sign_up(&app, &pool, "sam@example.com", None).await;
+    sqlx::query(
+        "INSERT INTO organization_members (organization_id, user_id, role)
+         SELECT $1, id, 'staff' FROM users WHERE email = 'sam@example.com'",
+    )
+    .bind(owner.organization_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    for (function, form) in ORGANIZER_FUNCTIONS.iter().filter(|(f, _)| *f != "get_organization_overview") {
+        let reply = call(&app, function, form, Some(&staff)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{function} for staff: {}", reply.body);
+    }
+    let door = call(&app, "get_door_event", &[("event_id", &event_id.to_string())], Some(&staff)).await;
+    let events = call(&app, "list_door_events", &[], Some(&staff)).await;
+
+    assert_eq!(door.status, StatusCode::OK, "{}", door.body);
+    assert!(door.body.contains("Main entrance"), "{}", door.body);
+    assert!(events.body.contains(&event_id.to_string()), "{}", events.body);
 }

@@ -16,3 +16,4 @@ mod money_paths;
 mod orders;
 mod races;
 mod shop;
+mod team;

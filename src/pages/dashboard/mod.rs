@@ -7,4 +7,5 @@ pub mod home;
 pub mod mail;
 pub mod orders;
 pub mod promos;
+pub mod team;
 pub mod venues;
