@@ -376,12 +376,13 @@ async fn seed_door(pool: &PgPool, scope: &OrganizationScope, password_hash: &str
     tx.commit().await?;
 
     let tz = chrono_tz::America::Toronto;
-    let start = (Utc::now() - Duration::hours(1)).with_timezone(&tz);
-    let end = start + Duration::hours(5);
+    // Doors open within the hour; check-in starts before the event does.
+    let start = (Utc::now() + Duration::hours(1)).with_timezone(&tz);
+    let end = start + Duration::hours(4);
     let form = EventForm {
         name: "Toronto Product Meetup".into(),
         event_type: "networking".into(),
-        description: "Product people from across the city: lightning talks, then drinks. Happening today.".into(),
+        description: "Product people from across the city: lightning talks, then drinks. Doors open soon.".into(),
         start_local: start.format("%Y-%m-%dT%H:00").to_string(),
         end_local: end.format("%Y-%m-%dT%H:00").to_string(),
         capacity: "120".into(),
@@ -413,11 +414,18 @@ async fn seed_door(pool: &PgPool, scope: &OrganizationScope, password_hash: &str
             ..Default::default()
         };
         let placed = checkout::place_order(pool, &payments, form, None).await?;
-        secrets.extend(orders_db::tickets_of(pool, &[placed.order_id]).await?.into_iter().map(|t| t.qr_secret));
+        if tier == door {
+            // The organizer takes the money at the door rather than before the event starts.
+            let pay_by = end.format("%Y-%m-%dT%H:00").to_string();
+            crate::orders::manage::extend_payment_deadline(pool, scope, placed.order_id, &pay_by).await?;
+        }
+        if tier == free {
+            secrets.extend(orders_db::tickets_of(pool, &[placed.order_id]).await?.into_iter().map(|t| t.qr_secret));
+        }
     }
     let door_scope = checkin::access::door_scope(pool, staff_id, event_id).await?;
     let list_id = checkin::db::lists(pool, event_id).await?.first().map(|l| l.id).ok_or(AppError::Internal)?;
-    for secret in secrets.iter().step_by(3).take(12) {
+    for secret in secrets.iter().step_by(2).take(12) {
         let attempt = Attempt {
             list_id,
             target: Target::Code(TicketCode::Secret(secret.clone())),

@@ -204,9 +204,17 @@ async fn seeding_twice_leaves_one_demo_organizer_with_one_organization(pool: PgP
     let again = seed::seed(&pool).await.unwrap();
 
     assert_eq!(first.organization_id, again.organization_id);
-    assert_eq!(count(&pool, "users").await, 1);
+    assert_eq!(count(&pool, "users").await, 2, "the organizer and the door staff");
     assert_eq!(count(&pool, "organizations").await, 1);
     assert_eq!(seed::seed_if_empty(&pool).await.unwrap(), None, "a database with users is left alone");
     let user_id = service::authenticate(&pool, seed::DEMO_EMAIL, seed::DEMO_PASSWORD, "192.0.2.1").await.unwrap();
     assert!(service::current_user(&pool, user_id).await.unwrap().unwrap().is_organizer());
+    service::authenticate(&pool, seed::DEMO_STAFF_EMAIL, seed::DEMO_PASSWORD, "192.0.2.1").await.unwrap();
+    assert_eq!(count(&pool, "checkins").await, 12, "the door demo has people in already");
+    let unpaid: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM orders WHERE status = 'pending' AND payment_provider = 'offline'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(unpaid, 1, "one order is to be paid at the door");
 }
