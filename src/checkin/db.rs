@@ -140,93 +140,194 @@ pub struct DoorTicket {
     pub in_list: bool,
 }
 
-/// The ticket, locked until the caller's transaction ends, so a cancellation or another
-/// phone's scan of the same ticket waits for this one.
-macro_rules! lock_door_ticket_where {
+/// Everything one scan needs to know, read in one statement: whether the user may work
+/// this event's door, the list, and the ticket the code names (if any).
+pub struct DoorRead {
+    pub access: DoorAccess,
+    pub list: Option<ListRow>,
+    pub ticket: Option<DoorTicket>,
+}
+
+/// One flat row of a door read; the ticket's columns are all empty when no ticket matched.
+pub struct DoorReadRow {
+    organization_id: Uuid,
+    timezone: String,
+    member: bool,
+    event_staff: bool,
+    list_id: Option<Uuid>,
+    list_name: Option<String>,
+    opens_at: Option<DateTime<Utc>>,
+    closes_at: Option<DateTime<Utc>>,
+    ticket_id: Option<Uuid>,
+    ticket_event_id: Option<Uuid>,
+    ticket_organization_id: Option<Uuid>,
+    ticket_event_name: Option<String>,
+    tier_id: Option<Uuid>,
+    tier_name: Option<String>,
+    status: Option<TicketStatus>,
+    order_id: Option<Uuid>,
+    order_number: Option<String>,
+    order_status: Option<OrderStatus>,
+    payment_provider: Option<PaymentMethod>,
+    total_cents: Option<i64>,
+    currency: Option<String>,
+    attendee_name: Option<String>,
+    in_list: Option<bool>,
+}
+
+impl DoorReadRow {
+    fn split(self) -> DoorRead {
+        let access = DoorAccess {
+            organization_id: self.organization_id,
+            timezone: self.timezone,
+            member: self.member,
+            event_staff: self.event_staff,
+        };
+        let list = match (self.list_id, self.list_name) {
+            (Some(id), Some(name)) => Some(ListRow { id, name, opens_at: self.opens_at, closes_at: self.closes_at }),
+            _ => None,
+        };
+        let ticket = (|| {
+            Some(DoorTicket {
+                id: self.ticket_id?,
+                event_id: self.ticket_event_id?,
+                organization_id: self.ticket_organization_id?,
+                event_name: self.ticket_event_name?,
+                tier_id: self.tier_id?,
+                tier_name: self.tier_name?,
+                status: self.status?,
+                order_id: self.order_id?,
+                order_number: self.order_number?,
+                order_status: self.order_status?,
+                payment_provider: self.payment_provider?,
+                total_cents: self.total_cents?,
+                currency: self.currency?,
+                attendee_name: self.attendee_name?,
+                in_list: self.in_list.unwrap_or(false),
+            })
+        })();
+        DoorRead { access, list, ticket }
+    }
+}
+
+/// Reads, without locking, what a scan on the list `$3` of event `$1` by user `$2` needs;
+/// `$condition` picks the ticket (`k`). The write that admits checks again under a lock.
+macro_rules! door_read_where {
     ($condition:literal, $($arg:expr),* $(,)?) => {
         sqlx::query_as!(
-            DoorTicket,
-            r#"SELECT k.id, k.event_id, e.organization_id, e.name AS event_name, k.tier_id, i.tier_name,
-                      k.status AS "status: TicketStatus", k.order_id, o.order_number,
-                      o.status AS "order_status: OrderStatus", o.payment_provider AS "payment_provider: PaymentMethod",
-                      o.total_cents - o.refunded_cents AS "total_cents!", o.currency, a.full_name AS attendee_name,
-                      EXISTS (SELECT 1 FROM checkin_lists l
-                               WHERE l.id = $1
-                                 AND (l.all_tiers OR EXISTS (SELECT 1 FROM checkin_list_tiers lt
-                                                              WHERE lt.list_id = l.id AND lt.tier_id = k.tier_id)))
-                        AS "in_list!"
-                 FROM tickets k
-                 JOIN orders o ON o.id = k.order_id
-                 JOIN attendees a ON a.id = k.attendee_id
-                 JOIN order_items i ON i.order_id = k.order_id AND i.tier_id = k.tier_id
-                 JOIN events e ON e.id = k.event_id
-                "# + $condition + " FOR UPDATE OF k",
+            DoorReadRow,
+            r#"SELECT e.organization_id, coalesce(s.timezone, 'America/Toronto') AS "timezone!",
+                      EXISTS (SELECT 1 FROM organization_members m
+                               WHERE m.organization_id = e.organization_id AND m.user_id = $2) AS "member!",
+                      EXISTS (SELECT 1 FROM event_staff x WHERE x.event_id = e.id AND x.user_id = $2) AS "event_staff!",
+                      l.id AS "list_id?", l.name AS "list_name?", l.opens_at AS "opens_at?", l.closes_at AS "closes_at?",
+                      k.id AS "ticket_id?", k.event_id AS "ticket_event_id?", te.organization_id AS "ticket_organization_id?",
+                      te.name AS "ticket_event_name?", k.tier_id AS "tier_id?", i.tier_name AS "tier_name?",
+                      k.status AS "status?: TicketStatus", k.order_id AS "order_id?", o.order_number AS "order_number?",
+                      o.status AS "order_status?: OrderStatus", o.payment_provider AS "payment_provider?: PaymentMethod",
+                      o.total_cents - o.refunded_cents AS "total_cents?", o.currency AS "currency?",
+                      a.full_name AS "attendee_name?",
+                      (l.all_tiers OR EXISTS (SELECT 1 FROM checkin_list_tiers lt
+                                               WHERE lt.list_id = l.id AND lt.tier_id = k.tier_id)) AS "in_list?"
+                 FROM events e
+                 LEFT JOIN event_settings s ON s.event_id = e.id
+                 LEFT JOIN checkin_lists l ON l.id = $3 AND l.event_id = e.id
+                 LEFT JOIN tickets k ON "# + $condition + r#"
+                 LEFT JOIN orders o ON o.id = k.order_id
+                 LEFT JOIN attendees a ON a.id = k.attendee_id
+                 LEFT JOIN order_items i ON i.order_id = k.order_id AND i.tier_id = k.tier_id
+                 LEFT JOIN events te ON te.id = k.event_id
+                WHERE e.id = $1"#,
             $($arg),*
         )
     };
 }
 
-pub async fn lock_ticket_by_secret(
-    conn: &mut PgConnection,
+/// `None` when there is no such event.
+pub async fn read_by_secret(
+    db: impl PgExecutor<'_>,
+    event_id: Uuid,
+    user_id: Uuid,
     list_id: Uuid,
     secret: &str,
-) -> Result<Option<DoorTicket>, sqlx::Error> {
-    lock_door_ticket_where!("WHERE k.qr_secret = $2", list_id, secret).fetch_optional(conn).await
+) -> Result<Option<DoorRead>, sqlx::Error> {
+    let row = door_read_where!("k.qr_secret = $4", event_id, user_id, list_id, secret).fetch_optional(db).await?;
+    Ok(row.map(DoorReadRow::split))
 }
 
-pub async fn lock_ticket_by_number(
-    conn: &mut PgConnection,
+pub async fn read_by_number(
+    db: impl PgExecutor<'_>,
+    event_id: Uuid,
+    user_id: Uuid,
     list_id: Uuid,
     number: &str,
-) -> Result<Option<DoorTicket>, sqlx::Error> {
-    lock_door_ticket_where!("WHERE k.ticket_number = $2", list_id, number).fetch_optional(conn).await
+) -> Result<Option<DoorRead>, sqlx::Error> {
+    let row = door_read_where!("k.ticket_number = $4", event_id, user_id, list_id, number).fetch_optional(db).await?;
+    Ok(row.map(DoorReadRow::split))
 }
 
-/// A ticket of this event by id, as the search tab admits it.
-pub async fn lock_ticket_of_event(
-    conn: &mut PgConnection,
-    list_id: Uuid,
+/// A ticket of this event by id (the search tab, replays, undo).
+pub async fn read_by_ticket(
+    db: impl PgExecutor<'_>,
     event_id: Uuid,
+    user_id: Uuid,
+    list_id: Uuid,
     ticket_id: Uuid,
-) -> Result<Option<DoorTicket>, sqlx::Error> {
-    lock_door_ticket_where!("WHERE k.id = $2 AND k.event_id = $3", list_id, ticket_id, event_id)
-        .fetch_optional(conn)
-        .await
+) -> Result<Option<DoorRead>, sqlx::Error> {
+    let row = door_read_where!("k.id = $4 AND k.event_id = e.id", event_id, user_id, list_id, ticket_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(DoorReadRow::split))
 }
 
-/// Admits a ticket on a list; `None` when it already entered it (the unique index decides,
-/// so two phones at the same instant cannot both get an id).
-pub async fn admit(
-    conn: &mut PgConnection,
-    list_id: Uuid,
-    ticket: &DoorTicket,
-    staff_user_id: Uuid,
-    device: &str,
-) -> Result<Option<Uuid>, sqlx::Error> {
-    let admitted = sqlx::query_scalar!(
-        "INSERT INTO checkins (list_id, event_id, ticket_id, tier_id, admitted_by, device)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (list_id, ticket_id) WHERE undone_at IS NULL DO NOTHING
-         RETURNING id",
-        list_id,
-        ticket.event_id,
-        ticket.id,
-        ticket.tier_id,
-        staff_user_id,
-        device,
+/// What the admitting write found.
+pub struct Admitted {
+    /// The ticket was still valid and paid under the lock; `false` means it changed since it
+    /// was read, and nothing was written.
+    pub still_valid: bool,
+    /// Set when this write let the ticket in; `None` when it was in already.
+    pub checkin_id: Option<Uuid>,
+}
+
+/// Admits a ticket read as valid and records the scan, in one statement. The ticket is
+/// locked and checked again (a cancellation or refund that committed since the read wins),
+/// the unique index lets one admission per list through however many phones scan at once,
+/// and a nonce already recorded is a unique violation that undoes the whole statement.
+pub async fn admit_and_record(db: impl PgExecutor<'_>, scan: &NewScan<'_>, ticket_id: Uuid) -> Result<Admitted, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"WITH ok AS (
+               SELECT k.id, k.tier_id FROM tickets k JOIN orders o ON o.id = k.order_id
+                WHERE k.id = $3 AND k.event_id = $1 AND k.status IN ('active', 'used') AND o.status = 'paid'
+                  FOR UPDATE OF k
+           ), admitted AS (
+               INSERT INTO checkins (list_id, event_id, ticket_id, tier_id, admitted_by, device)
+               SELECT $2, $1, id, tier_id, $4, $5 FROM ok
+               ON CONFLICT (list_id, ticket_id) WHERE undone_at IS NULL DO NOTHING
+               RETURNING id, ticket_id
+           ), used AS (
+               UPDATE tickets SET status = 'used', checked_in_at = coalesce(checked_in_at, now())
+                WHERE id IN (SELECT ticket_id FROM admitted) AND status = 'active'
+           ), scan AS (
+               INSERT INTO checkin_scans (event_id, list_id, ticket_id, staff_user_id, device, outcome, reason,
+                                          client_nonce, client_time)
+               SELECT $1, $2, $3, $4, $5,
+                      CASE WHEN EXISTS (SELECT 1 FROM admitted) THEN 'admitted' ELSE 'already_admitted' END,
+                      $6, $7, $8
+                WHERE EXISTS (SELECT 1 FROM ok)
+           )
+           SELECT EXISTS (SELECT 1 FROM ok) AS "still_valid!", (SELECT id FROM admitted) AS "checkin_id?""#,
+        scan.event_id,
+        scan.list_id,
+        ticket_id,
+        scan.staff_user_id,
+        scan.device,
+        scan.reason,
+        scan.client_nonce,
+        scan.client_time,
     )
-    .fetch_optional(&mut *conn)
+    .fetch_one(db)
     .await?;
-    if admitted.is_some() {
-        sqlx::query!(
-            "UPDATE tickets SET status = 'used', checked_in_at = coalesce(checked_in_at, now())
-              WHERE id = $1 AND status = 'active'",
-            ticket.id,
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(admitted)
+    Ok(Admitted { still_valid: row.still_valid, checkin_id: row.checkin_id })
 }
 
 pub struct Admission {
@@ -254,6 +355,7 @@ pub async fn admission(
     .await
 }
 
+#[derive(Clone, Copy)]
 pub struct NewScan<'a> {
     pub event_id: Uuid,
     pub list_id: Uuid,
@@ -268,14 +370,15 @@ pub struct NewScan<'a> {
     pub conflict: bool,
 }
 
-/// Records a scan; `false` when its nonce was recorded before (a retry).
-pub async fn record_scan(db: impl PgExecutor<'_>, scan: &NewScan<'_>) -> Result<bool, sqlx::Error> {
-    let inserted = sqlx::query_scalar!(
+/// The constraint a retried nonce runs into.
+pub const NONCE_TAKEN: &str = "checkin_scans_client_nonce_key";
+
+/// Records a scan. A nonce recorded before (a retry) is a violation of `NONCE_TAKEN`.
+pub async fn record_scan(db: impl PgExecutor<'_>, scan: &NewScan<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query!(
         "INSERT INTO checkin_scans (event_id, list_id, ticket_id, staff_user_id, device, outcome, reason,
                                     client_nonce, client_time, offline, conflict)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (client_nonce) DO NOTHING
-         RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         scan.event_id,
         scan.list_id,
         scan.ticket_id,
@@ -288,9 +391,9 @@ pub async fn record_scan(db: impl PgExecutor<'_>, scan: &NewScan<'_>) -> Result<
         scan.offline,
         scan.conflict,
     )
-    .fetch_optional(db)
+    .execute(db)
     .await?;
-    Ok(inserted.is_some())
+    Ok(())
 }
 
 pub struct RecordedScan {

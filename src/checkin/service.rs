@@ -2,7 +2,7 @@
 //! transaction, undo, the live counter, search, and the events a user may work.
 
 use crate::checkin::access::DoorScope;
-use crate::checkin::db::{self, DoorTicket, ListRow, NewScan};
+use crate::checkin::db::{self, DoorRead, DoorTicket, ListRow, NewScan};
 use crate::checkin::verdict::{self, Facts, Judgement};
 use crate::checkin::{
     AttendeeHit, DoorCounts, DoorEvent, DoorEventSummary, DoorList, ScanOutcome, TicketCode, TierCount,
@@ -11,9 +11,9 @@ use crate::checkin::{
 use crate::events::time::{format_range, timezone_or_default};
 use crate::orders::manage::settle_offline;
 use crate::orders::{OrderStatus, TicketStatus};
-use crate::platform::error::AppError;
+use crate::platform::error::{AppError, is_violation};
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 /// What the phone scanned or tapped.
@@ -37,96 +37,131 @@ pub struct Attempt {
     pub collect: bool,
 }
 
-async fn lock_ticket(
-    conn: &mut PgConnection,
-    scope: &DoorScope,
-    list_id: Uuid,
-    target: &Target,
-) -> Result<Option<DoorTicket>, sqlx::Error> {
-    match target {
-        Target::Code(TicketCode::Secret(secret)) => db::lock_ticket_by_secret(conn, list_id, secret).await,
-        Target::Code(TicketCode::Number(number)) => db::lock_ticket_by_number(conn, list_id, number).await,
-        Target::Ticket(id) => db::lock_ticket_of_event(conn, list_id, scope.event_id, *id).await,
-    }
+async fn read(pool: &PgPool, user_id: Uuid, event_id: Uuid, list_id: Uuid, target: &Target) -> Result<DoorRead, AppError> {
+    let read = match target {
+        Target::Code(TicketCode::Secret(secret)) => db::read_by_secret(pool, event_id, user_id, list_id, secret).await?,
+        Target::Code(TicketCode::Number(number)) => db::read_by_number(pool, event_id, user_id, list_id, number).await?,
+        Target::Ticket(id) => db::read_by_ticket(pool, event_id, user_id, list_id, *id).await?,
+    };
+    // An event that does not exist and one the user may not work answer the same.
+    read.filter(|r| r.access.member || r.access.event_staff).ok_or(AppError::Forbidden)
 }
 
-/// Judges and records one attempt. The ticket is locked and admitted through the unique
-/// index in the same transaction as the scan row, so two phones scanning one ticket get
-/// one "Welcome" and one "Already checked in", and a retried nonce gets its first answer.
-#[tracing::instrument(skip_all, fields(event_id = %scope.event_id, list_id = %attempt.list_id, nonce = %attempt.nonce))]
-pub async fn scan(pool: &PgPool, scope: &DoorScope, attempt: Attempt) -> Result<Verdict, AppError> {
+/// How often a scan is judged again when its ticket changed between the read and the write.
+const REJUDGE: usize = 3;
+
+/// Judges and records one attempt by `user_id` at the door of `event_id`.
+///
+/// The ticket is read without a lock and judged; an admission is then written in one
+/// statement that locks the ticket, checks it is still valid, lets it through the unique
+/// index (so two phones scanning one ticket get one "Welcome" and one "Already checked
+/// in") and records the scan. A nonce recorded before gets its first answer again.
+#[tracing::instrument(skip_all, fields(%event_id, list_id = %attempt.list_id, nonce = %attempt.nonce))]
+pub async fn scan(pool: &PgPool, user_id: Uuid, event_id: Uuid, attempt: Attempt) -> Result<Verdict, AppError> {
     let device = clean_device_label(&attempt.device);
-    let mut tx = pool.begin().await?;
-    let list = db::list(&mut *tx, scope.event_id, attempt.list_id).await?.ok_or(AppError::NotFound)?;
-    let ticket = lock_ticket(&mut tx, scope, list.id, &attempt.target).await?;
-    let judgement = verdict::judge(ticket.as_ref(), scope.event_id, &list, Utc::now());
-    let (outcome, checkin_id, reason) = match (judgement, ticket.as_ref()) {
-        (Judgement::Collect, Some(ticket)) if attempt.collect => {
-            settle_offline(&mut tx, scope.organization_id, ticket.order_id).await?;
-            let (outcome, checkin_id) = admit(&mut tx, &list, ticket, scope, &device).await?;
-            let paid = crate::events::format_price(ticket.total_cents, &ticket.currency);
-            (outcome, checkin_id, format!("{paid} collected at the door for order {}", ticket.order_number))
-        }
-        (Judgement::Collect, _) => (ScanOutcome::Unpaid, None, String::new()),
-        (Judgement::Admit, Some(ticket)) => {
-            let (outcome, checkin_id) = admit(&mut tx, &list, ticket, scope, &device).await?;
-            (outcome, checkin_id, String::new())
-        }
-        (Judgement::Admit, None) => (ScanOutcome::Unknown, None, String::new()),
-        (Judgement::Refuse(outcome), _) => (outcome, None, String::new()),
-    };
-    let admission = match (outcome, ticket.as_ref()) {
-        (ScanOutcome::AlreadyAdmitted, Some(ticket)) => db::admission(&mut *tx, list.id, ticket.id).await?,
-        _ => None,
-    };
-    let facts = Facts {
-        outcome,
-        ticket: ticket.as_ref(),
-        organization_id: scope.organization_id,
-        list: &list,
-        admission: admission.as_ref(),
-        checkin_id,
-        timezone: &scope.timezone,
-    };
-    let answer = verdict::verdict(&facts);
-    let recorded = db::record_scan(
-        &mut *tx,
-        &NewScan {
-            event_id: scope.event_id,
+    for _ in 0..REJUDGE {
+        let read = read(pool, user_id, event_id, attempt.list_id, &attempt.target).await?;
+        let scope = DoorScope { user_id, organization_id: read.access.organization_id, event_id, timezone: read.access.timezone };
+        let list = read.list.ok_or(AppError::NotFound)?;
+        let ticket = read.ticket;
+        let mut scan = NewScan {
+            event_id,
             list_id: list.id,
-            ticket_id: answer.ticket_id,
-            staff_user_id: scope.user_id,
+            ticket_id: ticket.as_ref().filter(|t| t.organization_id == scope.organization_id).map(|t| t.id),
+            staff_user_id: user_id,
             device: &device,
-            outcome,
-            reason: if reason.is_empty() { &answer.detail } else { &reason },
+            outcome: ScanOutcome::Unknown,
+            reason: "",
             client_nonce: attempt.nonce,
             client_time: attempt.client_time,
             offline: false,
             conflict: false,
-        },
-    )
-    .await?;
-    if !recorded {
-        tx.rollback().await?;
-        return replay(pool, scope, attempt.nonce).await;
+        };
+        let written = match (verdict::judge(ticket.as_ref(), event_id, &list, Utc::now()), ticket.as_ref()) {
+            (Judgement::Admit, Some(ticket)) => db::admit_and_record(pool, &scan, ticket.id).await,
+            (Judgement::Collect, Some(ticket)) if attempt.collect => collect(pool, &scope, &scan, ticket).await,
+            (judgement, _) => {
+                scan.outcome = match judgement {
+                    Judgement::Refuse(outcome) => outcome,
+                    Judgement::Collect => ScanOutcome::Unpaid,
+                    Judgement::Admit => ScanOutcome::Unknown,
+                };
+                let answer = words(&scope, &list, ticket.as_ref(), scan.outcome, None, None);
+                scan.reason = &answer.detail;
+                match db::record_scan(pool, &scan).await {
+                    Ok(()) => return Ok(answer),
+                    Err(error) if is_violation(&error, db::NONCE_TAKEN) => return replay(pool, &scope, attempt.nonce).await,
+                    Err(error) => return Err(error.into()),
+                }
+            }
+        };
+        let admitted = match written {
+            Ok(admitted) => admitted,
+            Err(error) if is_violation(&error, db::NONCE_TAKEN) => return replay(pool, &scope, attempt.nonce).await,
+            Err(error) => return Err(error.into()),
+        };
+        if !admitted.still_valid {
+            // Cancelled, refunded or otherwise changed since the read: judge it again.
+            continue;
+        }
+        let Some(ticket) = ticket else { return Err(AppError::Internal) };
+        return match admitted.checkin_id {
+            Some(checkin_id) => {
+                tracing::info!(ticket_id = %ticket.id, "admitted");
+                Ok(words(&scope, &list, Some(&ticket), ScanOutcome::Admitted, None, Some(checkin_id)))
+            }
+            None => {
+                let admission = db::admission(pool, list.id, ticket.id).await?;
+                Ok(words(&scope, &list, Some(&ticket), ScanOutcome::AlreadyAdmitted, admission.as_ref(), None))
+            }
+        };
     }
-    tx.commit().await?;
-    if outcome == ScanOutcome::Admitted {
-        tracing::info!(ticket_id = ?answer.ticket_id, "admitted");
-    }
-    Ok(answer)
+    tracing::warn!("a ticket kept changing while it was scanned");
+    Err(AppError::Busy)
 }
 
-async fn admit(
-    tx: &mut PgConnection,
-    list: &ListRow,
-    ticket: &DoorTicket,
+/// Marks an unpaid pay-at-the-door order paid and admits the ticket, in one transaction.
+async fn collect(
+    pool: &PgPool,
     scope: &DoorScope,
-    device: &str,
-) -> Result<(ScanOutcome, Option<Uuid>), AppError> {
-    Ok(match db::admit(tx, list.id, ticket, scope.user_id, device).await? {
-        Some(id) => (ScanOutcome::Admitted, Some(id)),
-        None => (ScanOutcome::AlreadyAdmitted, None),
+    scan: &NewScan<'_>,
+    ticket: &DoorTicket,
+) -> Result<db::Admitted, sqlx::Error> {
+    let reason = format!(
+        "{} collected at the door for order {}",
+        crate::events::format_price(ticket.total_cents, &ticket.currency),
+        ticket.order_number
+    );
+    let mut tx = pool.begin().await?;
+    if let Err(error) = settle_offline(&mut tx, scope.organization_id, ticket.order_id).await {
+        tracing::info!(%error, "the order could not be settled at the door");
+        return Ok(db::Admitted { still_valid: false, checkin_id: None });
+    }
+    let scan = NewScan { reason: &reason, ..*scan };
+    let admitted = db::admit_and_record(&mut *tx, &scan, ticket.id).await?;
+    if admitted.still_valid {
+        tx.commit().await?;
+    }
+    Ok(admitted)
+}
+
+/// The verdict in words for the door's scope.
+fn words(
+    scope: &DoorScope,
+    list: &ListRow,
+    ticket: Option<&DoorTicket>,
+    outcome: ScanOutcome,
+    admission: Option<&db::Admission>,
+    checkin_id: Option<Uuid>,
+) -> Verdict {
+    verdict::verdict(&Facts {
+        outcome,
+        ticket,
+        organization_id: scope.organization_id,
+        list,
+        admission,
+        checkin_id,
+        timezone: &scope.timezone,
     })
 }
 
@@ -136,27 +171,30 @@ async fn replay(pool: &PgPool, scope: &DoorScope, nonce: Uuid) -> Result<Verdict
     if recorded.event_id != scope.event_id {
         return Err(AppError::Conflict("That scan was already sent for another event.".into()));
     }
-    let list = db::list(pool, scope.event_id, recorded.list_id).await?.ok_or(AppError::NotFound)?;
-    let mut tx = pool.begin().await?;
-    let ticket = match recorded.ticket_id {
-        Some(id) => db::lock_ticket_of_event(&mut tx, list.id, scope.event_id, id).await?,
-        None => None,
-    };
-    tx.commit().await?;
+    let (list, ticket) = list_and_ticket(pool, scope, recorded.list_id, recorded.ticket_id).await?;
     let (admission, checkin_id) = match (recorded.outcome, recorded.ticket_id) {
         (ScanOutcome::AlreadyAdmitted, Some(id)) => (db::admission(pool, list.id, id).await?, None),
         (ScanOutcome::Admitted, Some(id)) => (None, db::standing_checkin(pool, list.id, id).await?),
         _ => (None, None),
     };
-    Ok(verdict::verdict(&Facts {
-        outcome: recorded.outcome,
-        ticket: ticket.as_ref(),
-        organization_id: scope.organization_id,
-        list: &list,
-        admission: admission.as_ref(),
-        checkin_id,
-        timezone: &scope.timezone,
-    }))
+    Ok(words(scope, &list, ticket.as_ref(), recorded.outcome, admission.as_ref(), checkin_id))
+}
+
+/// A list of the scope's event, and one of its tickets if named.
+async fn list_and_ticket(
+    pool: &PgPool,
+    scope: &DoorScope,
+    list_id: Uuid,
+    ticket_id: Option<Uuid>,
+) -> Result<(ListRow, Option<DoorTicket>), AppError> {
+    let read = match ticket_id {
+        Some(id) => db::read_by_ticket(pool, scope.event_id, scope.user_id, list_id, id).await?,
+        None => None,
+    };
+    match read {
+        Some(DoorRead { list: Some(list), ticket, .. }) => Ok((list, ticket)),
+        _ => Ok((db::list(pool, scope.event_id, list_id).await?.ok_or(AppError::NotFound)?, None)),
+    }
 }
 
 /// Takes back an admission the caller made in the last two minutes, and records it.
@@ -176,21 +214,10 @@ pub async fn undo(
         if db::scan_by_nonce(pool, nonce).await?.is_some() {
             return replay(pool, scope, nonce).await;
         }
-        return Err(AppError::Conflict(
-            "Only your own admissions of the last two minutes can be undone.".into(),
-        ));
+        return Err(AppError::Conflict("Only your own admissions of the last two minutes can be undone.".into()));
     };
-    let list = db::list(&mut *tx, scope.event_id, undone.list_id).await?.ok_or(AppError::NotFound)?;
-    let ticket = db::lock_ticket_of_event(&mut tx, list.id, scope.event_id, undone.ticket_id).await?;
-    let answer = verdict::verdict(&Facts {
-        outcome: ScanOutcome::Undone,
-        ticket: ticket.as_ref(),
-        organization_id: scope.organization_id,
-        list: &list,
-        admission: None,
-        checkin_id: None,
-        timezone: &scope.timezone,
-    });
+    let (list, ticket) = list_and_ticket(pool, scope, undone.list_id, Some(undone.ticket_id)).await?;
+    let answer = words(scope, &list, ticket.as_ref(), ScanOutcome::Undone, None, None);
     let recorded = db::record_scan(
         &mut *tx,
         &NewScan {
@@ -207,10 +234,14 @@ pub async fn undo(
             conflict: false,
         },
     )
-    .await?;
-    if !recorded {
-        tx.rollback().await?;
-        return replay(pool, scope, nonce).await;
+    .await;
+    match recorded {
+        Ok(()) => {}
+        Err(error) if is_violation(&error, db::NONCE_TAKEN) => {
+            tx.rollback().await?;
+            return replay(pool, scope, nonce).await;
+        }
+        Err(error) => return Err(error.into()),
     }
     tx.commit().await?;
     tracing::info!(ticket_id = %undone.ticket_id, "admission undone");

@@ -3,6 +3,7 @@
 
 use crate::shop::{count, event_with, offline, order_form, organizer};
 use eventos::checkin::access::{DoorScope, door_scope};
+use eventos::checkin::db;
 use eventos::checkin::service::{self, Attempt, Target};
 use eventos::checkin::{ScanOutcome, TicketCode, Verdict};
 use eventos::orders::checkout;
@@ -57,7 +58,7 @@ pub(crate) fn attempt(list_id: Uuid, code: &str) -> Attempt {
 }
 
 async fn scan(pool: &PgPool, door: &Door, code: &str) -> Verdict {
-    service::scan(pool, &door.scope, attempt(door.default_list, code)).await.unwrap()
+    service::scan(pool, door.scope.user_id, door.scope.event_id, attempt(door.default_list, code)).await.unwrap()
 }
 
 #[sqlx::test]
@@ -85,8 +86,8 @@ async fn a_retried_scan_with_the_same_nonce_gets_its_first_answer_and_admits_onc
     let secrets = tickets(&pool, &door.slug, door.tiers[0], 1, "bea@example.com").await;
     let first_try = attempt(door.default_list, &secrets[0]);
 
-    let first = service::scan(&pool, &door.scope, first_try.clone()).await.unwrap();
-    let retry = service::scan(&pool, &door.scope, first_try).await.unwrap();
+    let first = service::scan(&pool, door.scope.user_id, door.scope.event_id, first_try.clone()).await.unwrap();
+    let retry = service::scan(&pool, door.scope.user_id, door.scope.event_id, first_try).await.unwrap();
 
     assert_eq!(first.outcome, ScanOutcome::Admitted);
     assert_eq!(retry.outcome, ScanOutcome::Admitted, "the retry is told what the first attempt got");
@@ -135,7 +136,7 @@ async fn every_kind_of_ticket_that_may_not_enter_is_refused_and_recorded(pool: P
         (scan(&pool, &door, &cancelled[0]).await, ScanOutcome::Cancelled),
         (scan(&pool, &door, &refunded[0]).await, ScanOutcome::Refunded),
         (
-            service::scan(&pool, &door.scope, attempt(vip_only, &general[0])).await.unwrap(),
+            service::scan(&pool, door.scope.user_id, door.scope.event_id, attempt(vip_only, &general[0])).await.unwrap(),
             ScanOutcome::WrongList,
         ),
         (scan(&pool, &door, &elsewhere[0]).await, ScanOutcome::WrongEvent),
@@ -161,7 +162,8 @@ async fn an_unpaid_pay_at_the_door_ticket_asks_for_money_and_paid_now_admits_it_
     let ticket_id = asked.ticket_id.unwrap();
     let paid = service::scan(
         &pool,
-        &door.scope,
+        door.scope.user_id,
+        door.scope.event_id,
         Attempt { target: Target::Ticket(ticket_id), collect: true, ..attempt(door.default_list, &secrets[0]) },
     )
     .await
@@ -262,4 +264,34 @@ async fn the_counter_and_search_show_the_door_as_it_is(pool: PgPool) {
     assert_eq!(by_email.len(), 2);
     assert!(by_email.iter().all(|h| h.state == "Unpaid"), "{by_email:?}");
     assert!(wildcard.is_empty(), "a % is a character, not a wildcard");
+}
+
+#[sqlx::test]
+async fn the_admitting_write_lets_nobody_in_on_a_ticket_cancelled_after_it_was_read(pool: PgPool) {
+    let door = door(&pool).await;
+    tickets(&pool, &door.slug, door.tiers[0], 1, "c@example.com").await;
+    let (ticket_id, order_id): (Uuid, Uuid) =
+        sqlx::query_as("SELECT id, order_id FROM tickets").fetch_one(&pool).await.unwrap();
+    // The door read the ticket as valid; then the organizer cancelled the order.
+    manage::cancel_order(&pool, &offline(), &door.organizer, order_id).await.unwrap();
+    let scan = db::NewScan {
+        event_id: door.scope.event_id,
+        list_id: door.default_list,
+        ticket_id: Some(ticket_id),
+        staff_user_id: door.scope.user_id,
+        device: "Door 1",
+        outcome: ScanOutcome::Admitted,
+        reason: "",
+        client_nonce: Uuid::new_v4(),
+        client_time: None,
+        offline: false,
+        conflict: false,
+    };
+
+    let admitted = db::admit_and_record(&pool, &scan, ticket_id).await.unwrap();
+
+    assert!(!admitted.still_valid);
+    assert_eq!(admitted.checkin_id, None);
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 0);
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 0, "the scan is judged again, then recorded");
 }
