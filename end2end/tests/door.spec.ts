@@ -1,7 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { SignUpPage } from './pages/account';
+import { LogInPage, SignUpPage } from './pages/account';
 import { DashboardPage } from './pages/dashboard';
-import { DoorPage, InvitationPage, TeamPage } from './pages/door';
+import { DoorPage, InvitationPage, TeamPage, fakeCameraVideo, qrPixels } from './pages/door';
 import { EventEditorPage } from './pages/events';
 import { CheckoutPage, EventTicketsPage, OrderConfirmationPage } from './pages/orders';
 import { uniqueEmail } from './pages/app';
@@ -75,4 +79,59 @@ test('an invited staff member joins, reaches the door but not the sales pages, a
   await staff.goto('/dashboard/team');
   await expect(staff.getByRole('heading', { name: 'This area is for organizers' })).toBeVisible();
   await staffContext.close();
+});
+
+test('the camera reads a ticket\'s QR code with the built-in decoder and admits it once', async ({ page }, testInfo) => {
+  // A guest takes a ticket for the demo event whose doors are open.
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Toronto Product Meetup' }).first().click();
+  const eventPage = new EventTicketsPage(page);
+  await expect(page.getByRole('heading', { name: 'Tickets' })).toBeVisible();
+  await eventPage.choose('General', 1);
+  await eventPage.getTickets();
+  const checkout = new CheckoutPage(page);
+  await checkout.waitForHydration();
+  await checkout.fillBuyer({ name: 'Camila Camera', email: uniqueEmail('camera-guest') });
+  await checkout.placeOrder();
+  await expect(new OrderConfirmationPage(page).qrCodes()).toHaveCount(1);
+
+  // Chromium's fake camera shows that QR code; the door forces the WASM decoder.
+  const video = join(tmpdir(), `eventos-ticket-${Date.now()}.y4m`);
+  writeFileSync(video, fakeCameraVideo(await qrPixels(page, 320), 320));
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ],
+  });
+  try {
+    const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, permissions: ['camera'] });
+    await context.setExtraHTTPHeaders({ 'x-forwarded-for': `198.18.251.${1 + Math.floor(Math.random() * 250)}` });
+    const staff = await context.newPage();
+    const login = new LogInPage(staff);
+    await login.goto();
+    await login.waitForHydration();
+    await login.logIn('door@eventos.dev', 'eventos-demo');
+    await staff.goto('/checkin');
+    await staff.getByRole('link', { name: 'Toronto Product Meetup' }).click();
+    await staff.goto(`${new URL(staff.url()).pathname}?decoder=wasm`);
+    const door = new DoorPage(staff);
+    await door.waitForHydration();
+    await staff.getByRole('button', { name: 'Start camera' }).click();
+    await expect(staff.getByTestId('camera-status')).toContainText('built-in decoder');
+    await expect(door.verdict()).toContainText('Welcome, Camila Camera — General', { timeout: 20_000 });
+    // Held in front of the camera, the same code is not sent again at once.
+    await staff.waitForTimeout(1500);
+    await expect(door.verdict()).toHaveAttribute('data-outcome', 'admitted');
+  } finally {
+    await browser.close();
+  }
 });

@@ -30,12 +30,9 @@ pub async fn require_door(event_id: Uuid) -> Result<(AppState, DoorScope), AppEr
 /// that does not exist and one the user may not see answer the same.
 pub async fn door_scope(pool: &PgPool, user_id: Uuid, event_id: Uuid) -> Result<DoorScope, AppError> {
     match db::door_access(pool, event_id, user_id).await? {
-        Some(access) if access.member || access.event_staff => Ok(DoorScope {
-            user_id,
-            organization_id: access.organization_id,
-            event_id,
-            timezone: access.timezone,
-        }),
+        Some(access) if access.member || access.event_staff => {
+            Ok(DoorScope { user_id, organization_id: access.organization_id, event_id, timezone: access.timezone })
+        }
         _ => Err(AppError::Forbidden),
     }
 }

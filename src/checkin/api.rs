@@ -2,6 +2,7 @@
 //! organization and the event's own door staff, nobody else.
 
 use crate::checkin::{AttendeeHit, DoorCounts, DoorEvent, DoorEventSummary, Verdict};
+use crate::platform::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     checkin::TicketCode,
@@ -11,7 +12,6 @@ use crate::{
     platform::reply::{parse_id, reply},
     platform::session::require_user,
 };
-use crate::platform::error::AppError;
 use leptos::prelude::*;
 
 /// A nonce the phone chose for one attempt.

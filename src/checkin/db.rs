@@ -293,7 +293,11 @@ pub struct Admitted {
 /// locked and checked again (a cancellation or refund that committed since the read wins),
 /// the unique index lets one admission per list through however many phones scan at once,
 /// and a nonce already recorded is a unique violation that undoes the whole statement.
-pub async fn admit_and_record(db: impl PgExecutor<'_>, scan: &NewScan<'_>, ticket_id: Uuid) -> Result<Admitted, sqlx::Error> {
+pub async fn admit_and_record(
+    db: impl PgExecutor<'_>,
+    scan: &NewScan<'_>,
+    ticket_id: Uuid,
+) -> Result<Admitted, sqlx::Error> {
     let row = sqlx::query!(
         r#"WITH ok AS (
                SELECT k.id, k.tier_id FROM tickets k JOIN orders o ON o.id = k.order_id

@@ -37,10 +37,20 @@ pub struct Attempt {
     pub collect: bool,
 }
 
-async fn read(pool: &PgPool, user_id: Uuid, event_id: Uuid, list_id: Uuid, target: &Target) -> Result<DoorRead, AppError> {
+async fn read(
+    pool: &PgPool,
+    user_id: Uuid,
+    event_id: Uuid,
+    list_id: Uuid,
+    target: &Target,
+) -> Result<DoorRead, AppError> {
     let read = match target {
-        Target::Code(TicketCode::Secret(secret)) => db::read_by_secret(pool, event_id, user_id, list_id, secret).await?,
-        Target::Code(TicketCode::Number(number)) => db::read_by_number(pool, event_id, user_id, list_id, number).await?,
+        Target::Code(TicketCode::Secret(secret)) => {
+            db::read_by_secret(pool, event_id, user_id, list_id, secret).await?
+        }
+        Target::Code(TicketCode::Number(number)) => {
+            db::read_by_number(pool, event_id, user_id, list_id, number).await?
+        }
         Target::Ticket(id) => db::read_by_ticket(pool, event_id, user_id, list_id, *id).await?,
     };
     // An event that does not exist and one the user may not work answer the same.
@@ -61,7 +71,12 @@ pub async fn scan(pool: &PgPool, user_id: Uuid, event_id: Uuid, attempt: Attempt
     let device = clean_device_label(&attempt.device);
     for _ in 0..REJUDGE {
         let read = read(pool, user_id, event_id, attempt.list_id, &attempt.target).await?;
-        let scope = DoorScope { user_id, organization_id: read.access.organization_id, event_id, timezone: read.access.timezone };
+        let scope = DoorScope {
+            user_id,
+            organization_id: read.access.organization_id,
+            event_id,
+            timezone: read.access.timezone,
+        };
         let list = read.list.ok_or(AppError::NotFound)?;
         let ticket = read.ticket;
         let mut scan = NewScan {
@@ -90,7 +105,9 @@ pub async fn scan(pool: &PgPool, user_id: Uuid, event_id: Uuid, attempt: Attempt
                 scan.reason = &answer.detail;
                 match db::record_scan(pool, &scan).await {
                     Ok(()) => return Ok(answer),
-                    Err(error) if is_violation(&error, db::NONCE_TAKEN) => return replay(pool, &scope, attempt.nonce).await,
+                    Err(error) if is_violation(&error, db::NONCE_TAKEN) => {
+                        return replay(pool, &scope, attempt.nonce).await;
+                    }
                     Err(error) => return Err(error.into()),
                 }
             }
@@ -258,11 +275,7 @@ pub async fn door_event(pool: &PgPool, scope: &DoorScope) -> Result<DoorEvent, A
         when: format_range(event.start_at, event.end_at, timezone_or_default(&event.timezone)),
         lists: lists
             .into_iter()
-            .map(|l| DoorList {
-                id: l.id,
-                name: l.name,
-                takes: if l.all_tiers { "All tiers".into() } else { l.tiers },
-            })
+            .map(|l| DoorList { id: l.id, name: l.name, takes: if l.all_tiers { "All tiers".into() } else { l.tiers } })
             .collect(),
     })
 }
@@ -314,7 +327,12 @@ fn contains_pattern(text: &str) -> String {
 }
 
 /// Tickets of the event by part of a name, e-mail, order or ticket number.
-pub async fn search(pool: &PgPool, scope: &DoorScope, list_id: Uuid, query: &str) -> Result<Vec<AttendeeHit>, AppError> {
+pub async fn search(
+    pool: &PgPool,
+    scope: &DoorScope,
+    list_id: Uuid,
+    query: &str,
+) -> Result<Vec<AttendeeHit>, AppError> {
     let query: String = query.trim().chars().take(100).collect();
     if query.chars().count() < MIN_SEARCH {
         return Ok(Vec::new());

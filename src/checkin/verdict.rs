@@ -96,7 +96,9 @@ pub fn verdict(facts: &Facts<'_>) -> Verdict {
         ScanOutcome::OutsideWindow => {
             let now = Utc::now();
             let when = match (facts.list.opens_at, facts.list.closes_at) {
-                (Some(opens), _) if now < opens => format!("{} opens at {}", facts.list.name, clock(opens, facts.timezone)),
+                (Some(opens), _) if now < opens => {
+                    format!("{} opens at {}", facts.list.name, clock(opens, facts.timezone))
+                }
                 (_, Some(closes)) => format!("{} closed at {}", facts.list.name, clock(closes, facts.timezone)),
                 _ => String::new(),
             };
@@ -107,10 +109,9 @@ pub fn verdict(facts: &Facts<'_>) -> Verdict {
             (facts.outcome.label().to_owned(), other)
         }
         ScanOutcome::Undone => (facts.outcome.label().to_owned(), format!("{who} may be scanned again")),
-        ScanOutcome::Cancelled
-        | ScanOutcome::Refunded
-        | ScanOutcome::PaymentIncomplete
-        | ScanOutcome::Unknown => (facts.outcome.label().to_owned(), who),
+        ScanOutcome::Cancelled | ScanOutcome::Refunded | ScanOutcome::PaymentIncomplete | ScanOutcome::Unknown => {
+            (facts.outcome.label().to_owned(), who)
+        }
     };
     Verdict {
         outcome: facts.outcome,
@@ -204,7 +205,8 @@ mod tests {
         let now = Utc::now();
         let later = ListRow { opens_at: Some(now + Duration::hours(1)), ..list() };
         let over = ListRow { closes_at: Some(now - Duration::minutes(1)), ..list() };
-        let open = ListRow { opens_at: Some(now - Duration::hours(1)), closes_at: Some(now + Duration::hours(1)), ..list() };
+        let open =
+            ListRow { opens_at: Some(now - Duration::hours(1)), closes_at: Some(now + Duration::hours(1)), ..list() };
         assert_eq!(judged(&ticket(), &later), Judgement::Refuse(ScanOutcome::OutsideWindow));
         assert_eq!(judged(&ticket(), &over), Judgement::Refuse(ScanOutcome::OutsideWindow));
         assert_eq!(judged(&ticket(), &open), Judgement::Admit);

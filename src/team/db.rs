@@ -108,13 +108,10 @@ pub async fn event_of_organization(
     organization_id: Uuid,
     event_id: Uuid,
 ) -> Result<bool, sqlx::Error> {
-    let found = sqlx::query_scalar!(
-        "SELECT id FROM events WHERE id = $1 AND organization_id = $2",
-        event_id,
-        organization_id,
-    )
-    .fetch_optional(db)
-    .await?;
+    let found =
+        sqlx::query_scalar!("SELECT id FROM events WHERE id = $1 AND organization_id = $2", event_id, organization_id,)
+            .fetch_optional(db)
+            .await?;
     Ok(found.is_some())
 }
 
@@ -249,7 +246,12 @@ pub async fn mark_accepted(conn: &mut PgConnection, invitation_id: Uuid, user_id
 }
 
 /// Makes the user a member; one who already is keeps the role they have.
-pub async fn join(conn: &mut PgConnection, organization_id: Uuid, user_id: Uuid, role: Role) -> Result<(), sqlx::Error> {
+pub async fn join(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    user_id: Uuid,
+    role: Role,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO organization_members (organization_id, user_id, role) VALUES ($1, $2, $3)
          ON CONFLICT ON CONSTRAINT organization_members_pkey DO NOTHING",

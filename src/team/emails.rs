@@ -35,16 +35,24 @@ async fn render(pool: &PgPool, mailer: &Mailer, row: &OutboxRow) -> Result<Rende
     let (subject, what) = match &invitation.event_name {
         Some(event) => (
             format!("Work the door of {} for {organization}", unlinkable(event)),
-            format!("{inviter} invited you to check attendees in at {} ({organization}) on EventOS.", unlinkable(event)),
+            format!(
+                "{inviter} invited you to check attendees in at {} ({organization}) on EventOS.",
+                unlinkable(event)
+            ),
         ),
         None => {
             let role = if invitation.role == Role::Admin { "an admin" } else { "door staff" };
-            (format!("Join {organization} on EventOS"), format!("{inviter} invited you to join {organization} on EventOS as {role}."))
+            (
+                format!("Join {organization} on EventOS"),
+                format!("{inviter} invited you to join {organization} on EventOS as {role}."),
+            )
         }
     };
     let lines = [
         what,
-        format!("The link below works once, for {INVITATION_DAYS} days. Log in with this address, or create your account from the link."),
+        format!(
+            "The link below works once, for {INVITATION_DAYS} days. Log in with this address, or create your account from the link."
+        ),
         "If you did not expect this, ignore this message.".to_owned(),
     ];
     let url = format!("{}/invitations/{token}", mailer.public_url);

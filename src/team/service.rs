@@ -12,7 +12,7 @@ use crate::platform::secrets::{random_token, token_hash};
 use crate::platform::text::{Email, optional_text};
 use crate::team::db::{self, InvitationRow, NewInvitation};
 use crate::team::{
-    DoorStaffView, EventChoice, INVITATION_DAYS, INVITABLE_ROLES, InvitationPreview, InvitationState, InvitationView,
+    DoorStaffView, EventChoice, INVITABLE_ROLES, INVITATION_DAYS, InvitationPreview, InvitationState, InvitationView,
     MemberView, TeamView,
 };
 use chrono::{Duration, Utc};
@@ -36,7 +36,13 @@ pub async fn team(pool: &PgPool, scope: &OrganizationScope) -> Result<TeamView, 
         my_role: scope.role,
         members: members
             .into_iter()
-            .map(|m| MemberView { is_me: m.user_id == scope.user_id, user_id: m.user_id, name: m.name, email: m.email, role: m.role })
+            .map(|m| MemberView {
+                is_me: m.user_id == scope.user_id,
+                user_id: m.user_id,
+                name: m.name,
+                email: m.email,
+                role: m.role,
+            })
             .collect(),
         door_staff: door_staff
             .into_iter()
@@ -147,9 +153,8 @@ pub async fn change_role(pool: &PgPool, scope: &OrganizationScope, user_id: Uuid
     let role = Role::parse(role).ok_or_else(|| AppError::field("role", "Choose Owner, Admin or Staff."))?;
     let mut tx = pool.begin().await?;
     db::lock_organization(&mut tx, scope.organization_id).await?;
-    let current = crate::organizations::db::role_of(&mut *tx, scope.organization_id, user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let current =
+        crate::organizations::db::role_of(&mut *tx, scope.organization_id, user_id).await?.ok_or(AppError::NotFound)?;
     if current == role {
         return Ok(());
     }
@@ -174,15 +179,16 @@ pub async fn remove_member(pool: &PgPool, scope: &OrganizationScope, user_id: Uu
     }
     let mut tx = pool.begin().await?;
     db::lock_organization(&mut tx, scope.organization_id).await?;
-    let current = crate::organizations::db::role_of(&mut *tx, scope.organization_id, user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let current =
+        crate::organizations::db::role_of(&mut *tx, scope.organization_id, user_id).await?.ok_or(AppError::NotFound)?;
     if current == Role::Owner {
         if scope.role != Role::Owner {
             return Err(AppError::Forbidden);
         }
         if db::owner_count(&mut *tx, scope.organization_id).await? <= 1 {
-            return Err(AppError::Conflict("The last owner cannot be removed. Make someone else an owner first.".into()));
+            return Err(AppError::Conflict(
+                "The last owner cannot be removed. Make someone else an owner first.".into(),
+            ));
         }
     }
     db::remove_member(&mut *tx, scope.organization_id, user_id).await?;

@@ -109,10 +109,11 @@ async fn door_event(pool: &PgPool, tickets: usize) -> Result<(Uuid, Uuid, Vec<St
             .fetch_one(pool)
             .await
             .map_err(|e| e.to_string())?;
-    let secrets = sqlx::query_scalar!("SELECT qr_secret FROM tickets WHERE event_id = $1 ORDER BY ticket_number", event_id)
-        .fetch_all(pool)
-        .await
-        .map_err(|e| e.to_string())?;
+    let secrets =
+        sqlx::query_scalar!("SELECT qr_secret FROM tickets WHERE event_id = $1 ORDER BY ticket_number", event_id)
+            .fetch_all(pool)
+            .await
+            .map_err(|e| e.to_string())?;
     Ok((event_id, list_id, secrets))
 }
 
@@ -186,7 +187,9 @@ pub async fn run(pool: &PgPool, options: CheckinOptions) -> Result<(), String> {
                     Ok(response) if response.status().is_success() => {
                         response.json::<Verdict>().await.map_err(|e| e.to_string())
                     }
-                    Ok(response) => Err(format!("HTTP {}: {}", response.status(), response.text().await.unwrap_or_default())),
+                    Ok(response) => {
+                        Err(format!("HTTP {}: {}", response.status(), response.text().await.unwrap_or_default()))
+                    }
                     Err(error) => Err(error.to_string()),
                 };
                 drop(permit);
@@ -201,7 +204,9 @@ pub async fn run(pool: &PgPool, options: CheckinOptions) -> Result<(), String> {
         let (index, elapsed, answer) = task.await.map_err(|e| e.to_string())?;
         latencies.push(elapsed);
         match answer {
-            Ok(verdict) if verdict.outcome == ScanOutcome::Admitted => *admitted_per_ticket.entry(index).or_default() += 1,
+            Ok(verdict) if verdict.outcome == ScanOutcome::Admitted => {
+                *admitted_per_ticket.entry(index).or_default() += 1
+            }
             Ok(verdict) if verdict.outcome == ScanOutcome::AlreadyAdmitted => {}
             Ok(verdict) => {
                 failed += 1;
@@ -242,7 +247,10 @@ pub async fn run(pool: &PgPool, options: CheckinOptions) -> Result<(), String> {
         return Err("a ticket was admitted twice".into());
     }
     if failed > 0 || admitted_per_ticket.len() != secrets.len() {
-        return Err(format!("{failed} scans failed; {} tickets were never admitted", secrets.len() - admitted_per_ticket.len()));
+        return Err(format!(
+            "{failed} scans failed; {} tickets were never admitted",
+            secrets.len() - admitted_per_ticket.len()
+        ));
     }
     Ok(())
 }

@@ -4,12 +4,12 @@
 use crate::accounts::password;
 use crate::checkin::service::{Attempt, Target};
 use crate::checkin::{self, TicketCode};
-use crate::orders::checkout::{self, CheckoutForm};
-use crate::orders::db as orders_db;
-use crate::orders::service::Payments;
 use crate::events::EventStatus;
 use crate::events::service::{self as events, EventForm};
 use crate::events::tiers::{self, TierForm};
+use crate::orders::checkout::{self, CheckoutForm};
+use crate::orders::db as orders_db;
+use crate::orders::service::Payments;
 use crate::organizations::{self, Role, access::OrganizationScope};
 use crate::platform::error::AppError;
 use crate::platform::text::{Email, Name};
@@ -394,7 +394,8 @@ async fn seed_door(pool: &PgPool, scope: &OrganizationScope, password_hash: &str
     let event_id = events::create_event(pool, scope, form).await?;
     let free = TierForm { name: "General".into(), price: "0".into(), capacity: "100".into(), ..Default::default() };
     let free = tiers::add_tier(pool, scope, event_id, free).await?;
-    let door = TierForm { name: "Pay at the door".into(), price: "20".into(), capacity: "20".into(), ..Default::default() };
+    let door =
+        TierForm { name: "Pay at the door".into(), price: "20".into(), capacity: "20".into(), ..Default::default() };
     let door = tiers::add_tier(pool, scope, event_id, door).await?;
     events::change_status(pool, scope, event_id, EventStatus::Published).await?;
     let slug = crate::events::db::event(pool, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?.slug;

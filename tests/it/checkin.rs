@@ -26,7 +26,8 @@ pub(crate) struct Door {
 pub(crate) async fn door(pool: &PgPool) -> Door {
     let organizer = organizer(pool, "olivia@example.com").await;
     let (slug, tiers) = event_with(pool, &organizer, 500, &[("General", "0", 200), ("VIP", "95", 50)]).await;
-    let event_id: Uuid = sqlx::query_scalar("SELECT id FROM events WHERE slug = $1").bind(&slug).fetch_one(pool).await.unwrap();
+    let event_id: Uuid =
+        sqlx::query_scalar("SELECT id FROM events WHERE slug = $1").bind(&slug).fetch_one(pool).await.unwrap();
     let scope = door_scope(pool, organizer.user_id, event_id).await.unwrap();
     let default_list: Uuid = sqlx::query_scalar("SELECT id FROM checkin_lists WHERE event_id = $1 AND is_default")
         .bind(event_id)
@@ -77,7 +78,10 @@ async fn a_valid_ticket_is_welcomed_by_name_and_tier_then_already_checked_in_wit
     assert!(second.detail.contains("by Olivia Organizer (Door 1)"), "{}", second.detail);
     assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1);
     assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 2);
-    assert_eq!(count(&pool, "SELECT count(*) FROM tickets WHERE status = 'used' AND checked_in_at IS NOT NULL").await, 1);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM tickets WHERE status = 'used' AND checked_in_at IS NOT NULL").await,
+        1
+    );
 }
 
 #[sqlx::test]
@@ -136,7 +140,9 @@ async fn every_kind_of_ticket_that_may_not_enter_is_refused_and_recorded(pool: P
         (scan(&pool, &door, &cancelled[0]).await, ScanOutcome::Cancelled),
         (scan(&pool, &door, &refunded[0]).await, ScanOutcome::Refunded),
         (
-            service::scan(&pool, door.scope.user_id, door.scope.event_id, attempt(vip_only, &general[0])).await.unwrap(),
+            service::scan(&pool, door.scope.user_id, door.scope.event_id, attempt(vip_only, &general[0]))
+                .await
+                .unwrap(),
             ScanOutcome::WrongList,
         ),
         (scan(&pool, &door, &elsewhere[0]).await, ScanOutcome::WrongEvent),
@@ -150,7 +156,10 @@ async fn every_kind_of_ticket_that_may_not_enter_is_refused_and_recorded(pool: P
     assert!(outcomes[3].0.detail.contains("Toronto Tech Summit"), "{:?}", outcomes[3].0);
     assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 0, "nobody was let in");
     assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 5, "every refusal is recorded");
-    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans WHERE outcome = 'unknown' AND ticket_id IS NULL").await, 1);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM checkin_scans WHERE outcome = 'unknown' AND ticket_id IS NULL").await,
+        1
+    );
 }
 
 #[sqlx::test]
@@ -174,7 +183,11 @@ async fn an_unpaid_pay_at_the_door_ticket_asks_for_money_and_paid_now_admits_it_
     assert_eq!(paid.outcome, ScanOutcome::Admitted);
     assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE status = 'paid' AND paid_at IS NOT NULL").await, 1);
     assert_eq!(
-        count(&pool, "SELECT count(*) FROM checkin_scans WHERE outcome = 'admitted' AND reason LIKE '$95.00 collected%'").await,
+        count(
+            &pool,
+            "SELECT count(*) FROM checkin_scans WHERE outcome = 'admitted' AND reason LIKE '$95.00 collected%'"
+        )
+        .await,
         1
     );
 }
@@ -255,10 +268,10 @@ async fn the_counter_and_search_show_the_door_as_it_is(pool: PgPool) {
     let wildcard = service::search(&pool, &door.scope, door.default_list, "%%").await.unwrap();
 
     assert_eq!((counts.checked_in, counts.expected), (2, 5));
-    assert_eq!(counts.tiers.iter().map(|t| (t.tier.as_str(), t.checked_in, t.expected)).collect::<Vec<_>>(), [
-        ("General", 2, 3),
-        ("VIP", 0, 2)
-    ]);
+    assert_eq!(
+        counts.tiers.iter().map(|t| (t.tier.as_str(), t.checked_in, t.expected)).collect::<Vec<_>>(),
+        [("General", 2, 3), ("VIP", 0, 2)]
+    );
     assert_eq!(by_name.len(), 5);
     assert_eq!(by_name.iter().filter(|h| h.admitted).count(), 2);
     assert_eq!(by_email.len(), 2);

@@ -110,7 +110,9 @@ async fn fifty_phones_scanning_one_ticket_at_the_same_instant_get_one_welcome(po
         let phones: Vec<_> = (0..50)
             .map(|_| {
                 let (wide, scope, attempt) = (wide.clone(), scope.clone(), crate::checkin::attempt(list, &secret));
-                tokio::spawn(async move { checkin_service::scan(&wide, scope.user_id, scope.event_id, attempt).await.unwrap() })
+                tokio::spawn(async move {
+                    checkin_service::scan(&wide, scope.user_id, scope.event_id, attempt).await.unwrap()
+                })
             })
             .collect();
         let mut verdicts = Vec::new();

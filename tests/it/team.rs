@@ -46,12 +46,18 @@ async fn an_invitation_is_accepted_once_by_the_invited_address_and_gives_its_rol
     let next = service::accept(&pool, &token, sam).await.unwrap();
     let again = service::accept(&pool, &token, sam).await;
 
-    assert!(matches!(by_someone_else, Err(AppError::Conflict(ref m)) if m.contains("sam@example.com")), "{by_someone_else:?}");
+    assert!(
+        matches!(by_someone_else, Err(AppError::Conflict(ref m)) if m.contains("sam@example.com")),
+        "{by_someone_else:?}"
+    );
     assert_eq!(next, "/checkin");
     assert!(matches!(again, Err(AppError::Conflict(ref m)) if m.contains("already used")), "{again:?}");
     let scope = scope_for(&pool, sam, Some(owner.organization_id), Role::Staff).await.unwrap();
     assert_eq!(scope.role, Role::Staff);
-    assert_eq!(scope_for(&pool, someone_else, Some(owner.organization_id), Role::Staff).await, Err(AppError::Forbidden));
+    assert_eq!(
+        scope_for(&pool, someone_else, Some(owner.organization_id), Role::Staff).await,
+        Err(AppError::Forbidden)
+    );
 }
 
 #[sqlx::test]
@@ -79,12 +85,17 @@ async fn a_new_person_creates_their_account_from_the_link_and_joins(pool: PgPool
     let token = invite(&pool, &owner, "new@example.com", "admin", None).await;
 
     let weak = service::accept_with_new_account(&pool, &token, "Nia New", "short").await;
-    let (user_id, next) = service::accept_with_new_account(&pool, &token, "Nia New", "a-long-enough-password").await.unwrap();
+    let (user_id, next) =
+        service::accept_with_new_account(&pool, &token, "Nia New", "a-long-enough-password").await.unwrap();
 
     assert!(matches!(weak, Err(AppError::Validation(_))), "{weak:?}");
     assert_eq!(next, "/dashboard");
     assert_eq!(scope_for(&pool, user_id, None, Role::Admin).await.unwrap().organization_id, owner.organization_id);
-    assert_eq!(count(&pool, "SELECT count(*) FROM users WHERE email = 'new@example.com' AND email_confirmed_at IS NOT NULL").await, 1);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM users WHERE email = 'new@example.com' AND email_confirmed_at IS NOT NULL")
+            .await,
+        1
+    );
 }
 
 #[sqlx::test]
@@ -98,9 +109,13 @@ async fn door_staff_of_one_event_reach_its_door_and_nothing_else(pool: PgPool) {
     assert_eq!(next, format!("/checkin/{}", door.scope.event_id));
     assert!(door_scope(&pool, sam, door.scope.event_id).await.is_ok());
     let other = crate::shop::event_with(&pool, &door.organizer, 10, &[("X", "0", 5)]).await;
-    let other_id: Uuid = sqlx::query_scalar("SELECT id FROM events WHERE slug = $1").bind(&other.0).fetch_one(&pool).await.unwrap();
+    let other_id: Uuid =
+        sqlx::query_scalar("SELECT id FROM events WHERE slug = $1").bind(&other.0).fetch_one(&pool).await.unwrap();
     assert_eq!(door_scope(&pool, sam, other_id).await, Err(AppError::Forbidden));
-    assert_eq!(scope_for(&pool, sam, Some(door.organizer.organization_id), Role::Staff).await, Err(AppError::Forbidden));
+    assert_eq!(
+        scope_for(&pool, sam, Some(door.organizer.organization_id), Role::Staff).await,
+        Err(AppError::Forbidden)
+    );
     assert_eq!(
         count(&pool, "SELECT count(*) FROM invitations WHERE role = 'staff'").await,
         1,
@@ -140,11 +155,24 @@ async fn the_last_owner_can_never_be_removed_or_demoted_and_admins_cannot_touch_
 async fn inviting_a_member_again_or_a_bad_address_is_refused_and_sends_nothing(pool: PgPool) {
     let owner = organizer(&pool, "olivia@example.com").await;
 
-    let member = service::invite(&pool, &owner, InviteForm { email: "OLIVIA@example.com".into(), role: "staff".into(), event_id: None }).await;
-    let bad = service::invite(&pool, &owner, InviteForm { email: "not-an-address".into(), role: "owner".into(), event_id: None }).await;
-    let foreign_event =
-        service::invite(&pool, &owner, InviteForm { email: "x@example.com".into(), role: "staff".into(), event_id: Some(Uuid::new_v4().to_string()) })
-            .await;
+    let member = service::invite(
+        &pool,
+        &owner,
+        InviteForm { email: "OLIVIA@example.com".into(), role: "staff".into(), event_id: None },
+    )
+    .await;
+    let bad = service::invite(
+        &pool,
+        &owner,
+        InviteForm { email: "not-an-address".into(), role: "owner".into(), event_id: None },
+    )
+    .await;
+    let foreign_event = service::invite(
+        &pool,
+        &owner,
+        InviteForm { email: "x@example.com".into(), role: "staff".into(), event_id: Some(Uuid::new_v4().to_string()) },
+    )
+    .await;
 
     assert_eq!(member.unwrap_err().field_message("email").as_deref(), Some("This person is already on the team."));
     let bad = bad.unwrap_err();

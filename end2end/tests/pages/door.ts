@@ -79,3 +79,48 @@ export class DoorPage extends AppShell {
     await hit.getByRole('button', { name: 'Admit' }).click();
   }
 }
+
+/// A video file Chromium plays as its camera: one frame showing `rgba` (a `size`×`size`
+/// picture, e.g. a ticket's QR code) on white, in the YUV4MPEG2 format of
+/// `--use-file-for-fake-video-capture`.
+export function fakeCameraVideo(rgba: number[], size: number): Buffer {
+  const width = 640;
+  const height = 480;
+  const luma = Buffer.alloc(width * height, 235);
+  const left = Math.floor((width - size) / 2);
+  const top = Math.floor((height - size) / 2);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const i = (y * size + x) * 4;
+      const grey = (rgba[i] * 77 + rgba[i + 1] * 150 + rgba[i + 2] * 29) >> 8;
+      luma[(top + y) * width + left + x] = 16 + Math.round((grey * 219) / 255);
+    }
+  }
+  const chroma = Buffer.alloc((width / 2) * (height / 2), 128);
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\nFRAME\n`);
+  return Buffer.concat([header, luma, chroma, chroma]);
+}
+
+/// The pixels of the first QR code on the page, drawn `size` pixels wide, as RGBA values.
+export async function qrPixels(page: Page, size: number): Promise<number[]> {
+  const svg = await page.getByRole('img', { name: /^QR code for ticket TKT-/ }).first().evaluate((el) => {
+    const node = el.tagName.toLowerCase() === 'svg' ? el : el.querySelector('svg') ?? el;
+    return new XMLSerializer().serializeToString(node);
+  });
+  return page.evaluate(
+    async ({ svg, size }) => {
+      const image = new Image();
+      image.src = 'data:image/svg+xml;base64,' + btoa(svg);
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = size;
+      canvas.height = size;
+      const context = canvas.getContext('2d')!;
+      context.fillStyle = '#fff';
+      context.fillRect(0, 0, size, size);
+      context.drawImage(image, 0, 0, size, size);
+      return Array.from(context.getImageData(0, 0, size, size).data);
+    },
+    { svg, size },
+  );
+}

@@ -5,6 +5,7 @@
 use crate::checkin::api::{admit_ticket, get_door_counts, get_door_event, scan_ticket, search_door, undo_checkin};
 use crate::checkin::{AttendeeHit, DoorCounts, DoorEvent, ScanOutcome, Tone, Verdict};
 use crate::components::guard::AccessProblem;
+use crate::pages::checkin::camera::Camera;
 use crate::pages::checkin::feedback::{announce, save_device_label, saved_device_label};
 use crate::platform::error::AppError;
 use leptos::prelude::*;
@@ -46,7 +47,10 @@ enum Attempt {
 enum Shown {
     Verdict(Verdict),
     /// The request failed; the attempt may be sent again unchanged.
-    Failed { message: String, retry: Option<Attempt> },
+    Failed {
+        message: String,
+        retry: Option<Attempt>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +74,8 @@ struct DoorState {
 impl DoorState {
     fn send(self, attempt: Attempt) {
         self.busy.set(true);
-        let (event_id, list_id, device) = (self.event_id.get_value(), self.list_id.get_untracked(), self.device.get_untracked());
+        let (event_id, list_id, device) =
+            (self.event_id.get_value(), self.list_id.get_untracked(), self.device.get_untracked());
         spawn_local(async move {
             let device = Some(device);
             let result = match attempt.clone() {
@@ -78,7 +83,8 @@ impl DoorState {
                     scan_ticket(event_id, list_id, code, nonce.to_string(), device, Some(time), None).await
                 }
                 Attempt::Ticket { ticket_id, nonce, collect } => {
-                    admit_ticket(event_id, list_id, ticket_id.to_string(), nonce.to_string(), device, Some(collect)).await
+                    admit_ticket(event_id, list_id, ticket_id.to_string(), nonce.to_string(), device, Some(collect))
+                        .await
                 }
                 Attempt::Undo { checkin_id, nonce } => {
                     undo_checkin(event_id, checkin_id.to_string(), nonce.to_string(), device).await
@@ -102,7 +108,8 @@ impl DoorState {
             Err(error) => {
                 announce(Tone::Stop);
                 let message = error.field_message("code").unwrap_or_else(|| error.to_string());
-                let retry = matches!(error, AppError::Transport(_) | AppError::Internal | AppError::Busy).then_some(attempt);
+                let retry =
+                    matches!(error, AppError::Transport(_) | AppError::Internal | AppError::Busy).then_some(attempt);
                 Shown::Failed { message, retry }
             }
         };
@@ -185,7 +192,13 @@ fn Door(event: DoorEvent) -> impl IntoView {
                 <button role="tab" type="button" aria-selected=move || (tab.get() == Tab::Scan).to_string() on:click=move |_| tab.set(Tab::Scan)>"Scan"</button>
                 <button role="tab" type="button" aria-selected=move || (tab.get() == Tab::Search).to_string() on:click=move |_| tab.set(Tab::Search)>"Search"</button>
             </div>
-            <div hidden=move || tab.get() != Tab::Scan><CodeForm state /></div>
+            <div hidden=move || tab.get() != Tab::Scan>
+                <Camera on_code=Callback::new(move |code: String| {
+                    let time = chrono::Utc::now().to_rfc3339();
+                    state.send(Attempt::Code { code, nonce: Uuid::new_v4(), time });
+                }) />
+                <CodeForm state />
+            </div>
             <div hidden=move || tab.get() != Tab::Search><SearchTab state /></div>
             <noscript><p class="notice">"The door needs JavaScript to scan and admit tickets."</p></noscript>
         </div>

@@ -1,7 +1,7 @@
 use crate::components::guard::AccessProblem;
 use crate::events::api::list_organization_events;
-use crate::organizations::{OrganizationOverview, Role};
 use crate::organizations::api::get_organization_overview;
+use crate::organizations::{OrganizationOverview, Role};
 use crate::pages::dashboard::events::EventTable;
 use leptos::prelude::*;
 use leptos_meta::Title;

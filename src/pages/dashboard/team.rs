@@ -144,25 +144,27 @@ fn InviteForm(team: TeamView, invite: ServerAction<InviteMember>) -> impl IntoVi
 
 #[component]
 fn Invitations(team: TeamView, actions: TeamActions) -> impl IntoView {
-    (!team.invitations.is_empty()).then(|| view! {
-        <section class="card" aria-labelledby="invitations-heading">
-            <h2 id="invitations-heading">"Invitations"</h2>
-            <ul class="plain-list">
-                {team.invitations.into_iter().map(|i| view! {
-                    <li class="with-actions">
-                        <span>
-                            {i.email.clone()} " · " {i.role.label()}
-                            {i.event_name.clone().map(|e| format!(" · door of {e}"))}
-                            <span class="muted small">" · " {i.state.clone()}</span>
-                        </span>
-                        <ActionForm action=actions.revoke>
-                            <input type="hidden" name="invitation_id" value=i.id.to_string() />
-                            <button type="submit" class="button button-secondary button-small">"Withdraw"</button>
-                        </ActionForm>
-                    </li>
-                }).collect_view()}
-            </ul>
-        </section>
+    (!team.invitations.is_empty()).then(|| {
+        view! {
+            <section class="card" aria-labelledby="invitations-heading">
+                <h2 id="invitations-heading">"Invitations"</h2>
+                <ul class="plain-list">
+                    {team.invitations.into_iter().map(|i| view! {
+                        <li class="with-actions">
+                            <span>
+                                {i.email.clone()} " · " {i.role.label()}
+                                {i.event_name.clone().map(|e| format!(" · door of {e}"))}
+                                <span class="muted small">" · " {i.state.clone()}</span>
+                            </span>
+                            <ActionForm action=actions.revoke>
+                                <input type="hidden" name="invitation_id" value=i.id.to_string() />
+                                <button type="submit" class="button button-secondary button-small">"Withdraw"</button>
+                            </ActionForm>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
     })
 }
 
