@@ -69,8 +69,8 @@ pub async fn seed(pool: &PgPool) -> Result<DemoLogin, AppError> {
     };
     tx.commit().await?;
     let scope = OrganizationScope { user_id, organization_id, role: Role::Owner };
-    if seed_events(pool, &scope).await? {
-        seed_door(pool, &scope, &hash).await?;
+    if let Some(venue_ids) = seed_events(pool, &scope).await? {
+        seed_door(pool, &scope, &hash, venue_ids.get(2).copied()).await?;
     }
     tracing::info!(%user_id, %organization_id, "demo data ready");
     Ok(DemoLogin { email: DEMO_EMAIL, password: DEMO_PASSWORD, organization_id })
@@ -289,8 +289,9 @@ const EVENTS: [DemoEvent; 6] = [
 ];
 
 /// Creates the demo venues and events through the same operations organizers use, once.
-/// Creates the demo events; `false` when the organization had events already.
-async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<bool, AppError> {
+/// Creates the demo venues and events and returns the venues; `None` when the organization
+/// had events already.
+async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<Option<Vec<Uuid>>, AppError> {
     let existing: i64 = sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM events WHERE organization_id = $1"#,
         scope.organization_id
@@ -298,7 +299,7 @@ async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<bool, A
     .fetch_one(pool)
     .await?;
     if existing > 0 {
-        return Ok(false);
+        return Ok(None);
     }
     let mut venue_ids = Vec::new();
     for v in &VENUES {
@@ -352,7 +353,7 @@ async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<bool, A
             events::change_status(pool, scope, event_id, *status).await?;
         }
     }
-    Ok(true)
+    Ok(Some(venue_ids))
 }
 
 const FIRST_NAMES: [&str; 10] = ["Amara", "Ben", "Chloé", "Dev", "Elena", "Farid", "Grace", "Hiro", "Isabel", "Jonah"];
@@ -360,7 +361,12 @@ const LAST_NAMES: [&str; 4] = ["Okafor", "Tremblay", "Gagnon", "Patel"];
 
 /// A door staff login and an event happening now, with tickets sold (a few unpaid, to be
 /// paid at the door) and some attendees already in, so the door page has something to do.
-async fn seed_door(pool: &PgPool, scope: &OrganizationScope, password_hash: &str) -> Result<(), AppError> {
+async fn seed_door(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    password_hash: &str,
+    venue_id: Option<Uuid>,
+) -> Result<(), AppError> {
     let staff_id: Uuid = sqlx::query_scalar!(
         "INSERT INTO users (email, password_hash, full_name, email_confirmed_at) VALUES ($1, $2, $3, now())
          ON CONFLICT ON CONSTRAINT users_email_key DO UPDATE SET password_hash = EXCLUDED.password_hash
@@ -385,6 +391,7 @@ async fn seed_door(pool: &PgPool, scope: &OrganizationScope, password_hash: &str
         description: "Product people from across the city: lightning talks, then drinks. Doors open soon.".into(),
         start_local: start.format("%Y-%m-%dT%H:00").to_string(),
         end_local: end.format("%Y-%m-%dT%H:00").to_string(),
+        venue_id: venue_id.map(|v| v.to_string()),
         capacity: "120".into(),
         visibility: "public".into(),
         allow_registrations: true,
