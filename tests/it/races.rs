@@ -101,13 +101,13 @@ async fn two_hundred_buyers_racing_for_a_seat_freed_by_an_expired_hold_leave_one
 }
 
 #[sqlx::test]
-async fn fifty_phones_scanning_one_ticket_at_the_same_instant_get_one_welcome(pool: PgPool) {
+async fn a_hundred_phones_scanning_one_ticket_at_the_same_instant_get_one_welcome(pool: PgPool) {
     let door = crate::checkin::door(&pool).await;
     let secret = crate::checkin::tickets(&pool, &door.slug, door.tiers[0], 1, "bea@example.com").await.remove(0);
     let (scope, list) = (door.scope.clone(), door.default_list);
 
     let (verdicts, peak) = on_a_wide_pool(&pool, move |wide| async move {
-        let phones: Vec<_> = (0..50)
+        let phones: Vec<_> = (0..100)
             .map(|_| {
                 let (wide, scope, attempt) = (wide.clone(), scope.clone(), crate::checkin::attempt(list, &secret));
                 tokio::spawn(async move {
@@ -123,10 +123,11 @@ async fn fifty_phones_scanning_one_ticket_at_the_same_instant_get_one_welcome(po
     })
     .await;
 
-    assert!(peak >= 25, "only {peak} scans ran at once");
+    // A scan is two short statements, so fewer overlap than checkouts do; ten at once is a race.
+    assert!(peak >= 10, "only {peak} scans ran at once");
     let welcomed = verdicts.iter().filter(|v| v.outcome == ScanOutcome::Admitted).count();
     let turned_away = verdicts.iter().filter(|v| v.outcome == ScanOutcome::AlreadyAdmitted).count();
-    assert_eq!((welcomed, turned_away), (1, 49));
+    assert_eq!((welcomed, turned_away), (1, 99));
     assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1);
-    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 50);
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 100);
 }
