@@ -117,11 +117,12 @@ test('the camera reads a ticket\'s QR code with the built-in decoder and admits 
     await context.setExtraHTTPHeaders({ 'x-forwarded-for': `198.18.251.${1 + Math.floor(Math.random() * 250)}` });
     const staff = await context.newPage();
     const login = new LogInPage(staff);
-    await login.goto();
+    await staff.goto('/login?next=/checkin');
     await login.waitForHydration();
     await login.logIn('door@eventos.dev', 'eventos-demo');
-    await staff.goto('/checkin');
+    await expect(staff).toHaveURL(/\/checkin$/);
     await staff.getByRole('link', { name: 'Toronto Product Meetup' }).click();
+    await expect(staff).toHaveURL(/\/checkin\/[0-9a-f-]{36}$/);
     await staff.goto(`${new URL(staff.url()).pathname}?decoder=wasm`);
     const door = new DoorPage(staff);
     await door.waitForHydration();

@@ -1,7 +1,7 @@
 //! Event and tier server functions. Organizer functions start with the guard;
 //! public ones decide visibility in the service.
 
-use crate::events::{EventEditor, EventPage, EventSummary, PublicEvent};
+use crate::events::{DashboardOverview, EventEditor, EventPage, EventSummary, PublicEvent};
 use crate::platform::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
@@ -22,6 +22,23 @@ pub async fn list_organization_events() -> Result<Vec<EventSummary>, AppError> {
     reply(async {
         let (state, scope) = require_organizer(Role::Admin).await?;
         service::organization_events(&state.pool, &scope).await
+    })
+    .await
+}
+
+/// The organization at a glance; its events only for admins and owners.
+#[server(prefix = "/api", endpoint = "get_dashboard_home")]
+pub async fn get_dashboard_home() -> Result<DashboardOverview, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Staff).await?;
+        let organization = crate::organizations::db::overview(&state.pool, scope.organization_id, scope.role)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let events = match scope.role.allows(Role::Admin) {
+            true => Some(service::organization_events(&state.pool, &scope).await?),
+            false => None,
+        };
+        Ok(DashboardOverview { organization, events })
     })
     .await
 }

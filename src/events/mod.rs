@@ -120,6 +120,14 @@ pub struct TierView {
 }
 
 /// One row of the organizer's event list.
+/// The dashboard's home: the organization, and its events for those who may see them
+/// (admins and owners; staff have the door instead).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardOverview {
+    pub organization: crate::organizations::OrganizationOverview,
+    pub events: Option<Vec<EventSummary>>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventSummary {
     pub id: Uuid,

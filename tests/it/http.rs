@@ -171,6 +171,7 @@ async fn a_plain_html_form_post_with_bad_input_goes_back_to_the_form_with_the_er
 /// to reach the guard.
 const ORGANIZER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("get_organization_overview", &[]),
+    ("get_dashboard_home", &[]),
     ("list_organization_events", &[]),
     ("get_event_editor", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
     (
@@ -331,10 +332,15 @@ async fn staff_reach_the_door_of_their_organization_and_nothing_of_sales_money_o
     .await
     .unwrap();
 
-    for (function, form) in ORGANIZER_FUNCTIONS.iter().filter(|(f, _)| *f != "get_organization_overview") {
+    for (function, form) in
+        ORGANIZER_FUNCTIONS.iter().filter(|(f, _)| !["get_organization_overview", "get_dashboard_home"].contains(f))
+    {
         let reply = call(&app, function, form, Some(&staff)).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{function} for staff: {}", reply.body);
     }
+    let home = call(&app, "get_dashboard_home", &[], Some(&staff)).await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    assert!(home.body.contains(r#""events":null"#), "staff see no events list: {}", home.body);
     let door = call(&app, "get_door_event", &[("event_id", &event_id.to_string())], Some(&staff)).await;
     let events = call(&app, "list_door_events", &[], Some(&staff)).await;
 

@@ -1,7 +1,7 @@
 use crate::components::guard::AccessProblem;
-use crate::events::api::list_organization_events;
-use crate::organizations::api::get_organization_overview;
-use crate::organizations::{OrganizationOverview, Role};
+use crate::events::api::get_dashboard_home;
+use crate::events::{DashboardOverview, EventSummary};
+use crate::organizations::OrganizationOverview;
 use crate::pages::dashboard::events::EventTable;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,26 +10,23 @@ use leptos_meta::Title;
 /// way to the door: sales, money and settings are not theirs.
 #[component]
 pub fn DashboardHome() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| get_organization_overview());
+    let home = Resource::new(|| (), |_| get_dashboard_home());
     view! {
         <Title text="Dashboard" />
         <Suspense fallback=|| view! { <p aria-busy="true">"Loading your dashboard…"</p> }>
             {move || Suspend::new(async move {
-                match overview.await {
+                match home.await {
                     Err(problem) => view! { <AccessProblem error=problem /> }.into_any(),
-                    Ok(org) => view! {
+                    Ok(DashboardOverview { organization: org, events }) => view! {
                         <section class="dashboard">
                             <header class="page-header">
                                 <p class="eyebrow">"Dashboard"</p>
                                 <h1>{org.name.clone()}</h1>
                                 <p class="muted">"You are " <strong>{org.role.label()}</strong> " of this organization."</p>
                             </header>
-                            {if org.role.allows(Role::Admin) {
-                                view! { <OrganizerHome org /> }.into_any()
-                            } else {
-                                view! {
-                                    <p><a class="button" href="/checkin">"Check people in"</a></p>
-                                }.into_any()
+                            {match events {
+                                Some(events) => view! { <OrganizerHome org events /> }.into_any(),
+                                None => view! { <p><a class="button" href="/checkin">"Check people in"</a></p> }.into_any(),
                             }}
                         </section>
                     }.into_any(),
@@ -40,8 +37,7 @@ pub fn DashboardHome() -> impl IntoView {
 }
 
 #[component]
-fn OrganizerHome(org: OrganizationOverview) -> impl IntoView {
-    let events = Resource::new(|| (), |_| list_organization_events());
+fn OrganizerHome(org: OrganizationOverview, events: Vec<EventSummary>) -> impl IntoView {
     view! {
         <dl class="stat-grid">
             <div class="stat"><dt>"Team members"</dt><dd>{org.member_count}</dd></div>
@@ -59,14 +55,7 @@ fn OrganizerHome(org: OrganizationOverview) -> impl IntoView {
                     <a class="button" href="/dashboard/events/new">"New event"</a>
                 </p>
             </header>
-            <Suspense fallback=|| view! { <p aria-busy="true">"Loading events…"</p> }>
-                {move || Suspend::new(async move {
-                    match events.await {
-                        Ok(events) => view! { <EventTable events /> }.into_any(),
-                        Err(problem) => view! { <AccessProblem error=problem /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <EventTable events />
         </section>
     }
 }
