@@ -1,12 +1,15 @@
 //! Door server functions. Each starts with the door guard: members of the event's
 //! organization and the event's own door staff, nobody else.
 
+use crate::checkin::offline::{CopyChanges, QueuedScan, UploadedScan};
 use crate::checkin::{AttendeeHit, DoorCounts, DoorEvent, DoorEventSummary, Verdict};
 use crate::platform::error::AppError;
+use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use crate::{
     checkin::TicketCode,
     checkin::access::require_door,
+    checkin::copy,
     checkin::service::{self, Attempt, Target},
     platform::error::AppError as Error,
     platform::reply::{parse_id, reply},
@@ -65,6 +68,7 @@ pub async fn scan_ticket(
             device: device.unwrap_or_default(),
             client_time: parse_client_time(client_time.as_deref()),
             collect: collect.unwrap_or(false),
+            offline: None,
         };
         // The scan checks the caller's access to the door in the statement that reads the ticket.
         service::scan(&state.pool, user_id, parse_id(&event_id)?, attempt).await
@@ -91,6 +95,7 @@ pub async fn admit_ticket(
             device: device.unwrap_or_default(),
             client_time: None,
             collect: collect.unwrap_or(false),
+            offline: None,
         };
         service::scan(&state.pool, user_id, parse_id(&event_id)?, attempt).await
     })
@@ -126,6 +131,27 @@ pub async fn search_door(event_id: String, list_id: String, q: String) -> Result
     reply(async {
         let (state, scope) = require_door(parse_id(&event_id)?).await?;
         service::search(&state.pool, &scope, parse_id(&list_id)?, &q).await
+    })
+    .await
+}
+
+/// The copy of a list a phone keeps to judge scans offline: everything, or what changed
+/// since the cursor it was last given.
+#[server(prefix = "/api", endpoint = "get_door_copy")]
+pub async fn get_door_copy(event_id: String, list_id: String, since: Option<String>) -> Result<CopyChanges, AppError> {
+    reply(async {
+        let (state, scope) = require_door(parse_id(&event_id)?).await?;
+        copy::door_copy(&state.pool, &scope, parse_id(&list_id)?, since.as_deref()).await
+    })
+    .await
+}
+
+/// Scans a phone judged without the network, judged again and recorded.
+#[server(prefix = "/api", endpoint = "upload_door_scans", input = Json)]
+pub async fn upload_door_scans(event_id: String, scans: Vec<QueuedScan>) -> Result<Vec<UploadedScan>, AppError> {
+    reply(async {
+        let (state, scope) = require_door(parse_id(&event_id)?).await?;
+        copy::upload(&state.pool, &scope, scans).await
     })
     .await
 }

@@ -304,8 +304,11 @@ pub async fn admit_and_record(
                 WHERE k.id = $3 AND k.event_id = $1 AND k.status IN ('active', 'used') AND o.status = 'paid'
                   FOR UPDATE OF k
            ), admitted AS (
-               INSERT INTO checkins (list_id, event_id, ticket_id, tier_id, admitted_by, device)
-               SELECT $2, $1, id, tier_id, $4, $5 FROM ok
+               INSERT INTO checkins (list_id, event_id, ticket_id, tier_id, admitted_by, device, admitted_at)
+               SELECT $2, $1, id, tier_id, $4, $5,
+                      -- An admission made offline happened when the phone saw the code.
+                      CASE WHEN $9 THEN least(coalesce($8, now()), now()) ELSE now() END
+                 FROM ok
                ON CONFLICT (list_id, ticket_id) WHERE undone_at IS NULL DO NOTHING
                RETURNING id, ticket_id
            ), used AS (
@@ -313,10 +316,12 @@ pub async fn admit_and_record(
                 WHERE id IN (SELECT ticket_id FROM admitted) AND status = 'active'
            ), scan AS (
                INSERT INTO checkin_scans (event_id, list_id, ticket_id, staff_user_id, device, outcome, reason,
-                                          client_nonce, client_time)
+                                          client_nonce, client_time, offline, conflict)
                SELECT $1, $2, $3, $4, $5,
                       CASE WHEN EXISTS (SELECT 1 FROM admitted) THEN 'admitted' ELSE 'already_admitted' END,
-                      $6, $7, $8
+                      $6, $7, $8, $9,
+                      -- A phone that admitted offline someone already in: two people on one ticket.
+                      $9 AND NOT EXISTS (SELECT 1 FROM admitted)
                 WHERE EXISTS (SELECT 1 FROM ok)
            )
            SELECT EXISTS (SELECT 1 FROM ok) AS "still_valid!", (SELECT id FROM admitted) AS "checkin_id?""#,
@@ -328,6 +333,7 @@ pub async fn admit_and_record(
         scan.reason,
         scan.client_nonce,
         scan.client_time,
+        scan.offline,
     )
     .fetch_one(db)
     .await?;

@@ -5,7 +5,10 @@
 pub mod access;
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod copy;
+#[cfg(feature = "ssr")]
 pub mod db;
+pub mod offline;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
@@ -16,6 +19,9 @@ use uuid::Uuid;
 
 /// How long after an admission the person who made it may take it back.
 pub const UNDO_WINDOW_SECS: i64 = 120;
+
+/// Shortest search the door runs: one letter would list half the room.
+pub const MIN_SEARCH: usize = 2;
 
 /// Longest device label a phone may give itself ("Door 2").
 pub const MAX_DEVICE_LABEL: usize = 60;
@@ -152,6 +158,15 @@ impl TicketCode {
             Err("That is not an EventOS ticket code.".into())
         }
     }
+}
+
+/// Whether `now` is before a list opens or after it closes.
+pub fn outside_window(
+    opens_at: Option<chrono::DateTime<chrono::Utc>>,
+    closes_at: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    opens_at.is_some_and(|opens| now < opens) || closes_at.is_some_and(|closes| now >= closes)
 }
 
 /// A device label as typed: trimmed, at most `MAX_DEVICE_LABEL` characters, no control

@@ -6,7 +6,7 @@ use crate::checkin::db::{self, DoorRead, DoorTicket, ListRow, NewScan};
 use crate::checkin::verdict::{self, Facts, Judgement};
 use crate::checkin::{
     AttendeeHit, DoorCounts, DoorEvent, DoorEventSummary, DoorList, ScanOutcome, TicketCode, TierCount,
-    UNDO_WINDOW_SECS, Verdict, clean_device_label,
+    MIN_SEARCH, UNDO_WINDOW_SECS, Verdict, clean_device_label,
 };
 use crate::events::time::{format_range, timezone_or_default};
 use crate::orders::manage::settle_offline;
@@ -35,6 +35,9 @@ pub struct Attempt {
     pub client_time: Option<DateTime<Utc>>,
     /// The staff member took the money for an unpaid order: mark it paid, then admit.
     pub collect: bool,
+    /// What a phone without the network showed for this attempt, uploaded later; `None`
+    /// for a scan judged here.
+    pub offline: Option<ScanOutcome>,
 }
 
 async fn read(
@@ -89,18 +92,28 @@ pub async fn scan(pool: &PgPool, user_id: Uuid, event_id: Uuid, attempt: Attempt
             reason: "",
             client_nonce: attempt.nonce,
             client_time: attempt.client_time,
-            offline: false,
+            offline: attempt.offline.is_some(),
             conflict: false,
         };
-        let written = match (verdict::judge(ticket.as_ref(), event_id, &list, Utc::now()), ticket.as_ref()) {
-            (Judgement::Admit, Some(ticket)) => db::admit_and_record(pool, &scan, ticket.id).await,
-            (Judgement::Collect, Some(ticket)) if attempt.collect => collect(pool, &scope, &scan, ticket).await,
+        let judgement = verdict::judge(ticket.as_ref(), event_id, &list, Utc::now());
+        // A phone that turned someone away offline let nobody in: its answer is what happened.
+        let refused_offline = attempt.offline.filter(|shown| *shown != ScanOutcome::Admitted);
+        let written = match (judgement, ticket.as_ref()) {
+            (Judgement::Admit, Some(ticket)) if refused_offline.is_none() => {
+                db::admit_and_record(pool, &scan, ticket.id).await
+            }
+            (Judgement::Collect, Some(ticket)) if attempt.collect && refused_offline.is_none() => {
+                collect(pool, &scope, &scan, ticket).await
+            }
             (judgement, _) => {
-                scan.outcome = match judgement {
-                    Judgement::Refuse(outcome) => outcome,
-                    Judgement::Collect => ScanOutcome::Unpaid,
-                    Judgement::Admit => ScanOutcome::Unknown,
+                scan.outcome = match (refused_offline, judgement) {
+                    (Some(shown), _) => shown,
+                    (None, Judgement::Refuse(outcome)) => outcome,
+                    (None, Judgement::Collect) => ScanOutcome::Unpaid,
+                    (None, Judgement::Admit) => ScanOutcome::Unknown,
                 };
+                // The phone let in, offline, someone the server refuses.
+                scan.conflict = attempt.offline == Some(ScanOutcome::Admitted);
                 let answer = words(&scope, &list, ticket.as_ref(), scan.outcome, None, None);
                 scan.reason = &answer.detail;
                 match db::record_scan(pool, &scan).await {
@@ -309,8 +322,6 @@ pub async fn counts(pool: &PgPool, scope: &DoorScope, list_id: Uuid) -> Result<D
     })
 }
 
-/// Shortest search the door runs: one letter would list half the room.
-pub const MIN_SEARCH: usize = 2;
 const SEARCH_LIMIT: i64 = 25;
 
 /// `text` as a LIKE pattern matching it anywhere, its own `%`, `_` and `\` taken literally.

@@ -2,7 +2,7 @@
 //! service reads and locks, this decides.
 
 use crate::checkin::db::{Admission, DoorTicket, ListRow};
-use crate::checkin::{ScanOutcome, Verdict};
+use crate::checkin::{ScanOutcome, Verdict, outside_window};
 use crate::events::format_price;
 use crate::events::time::timezone_or_default;
 use crate::orders::{OrderStatus, PaymentMethod, TicketStatus};
@@ -37,9 +37,7 @@ pub fn judge(ticket: Option<&DoorTicket>, event_id: Uuid, list: &ListRow, now: D
     if !ticket.in_list {
         return Judgement::Refuse(ScanOutcome::WrongList);
     }
-    let before_opening = list.opens_at.is_some_and(|opens| now < opens);
-    let after_closing = list.closes_at.is_some_and(|closes| now >= closes);
-    if before_opening || after_closing {
+    if outside_window(list.opens_at, list.closes_at, now) {
         return Judgement::Refuse(ScanOutcome::OutsideWindow);
     }
     if ticket.order_status == OrderStatus::Pending {
@@ -69,6 +67,13 @@ fn clock(at: DateTime<Utc>, timezone: &str) -> String {
     at.with_timezone(&timezone_or_default(timezone)).format("%H:%M").to_string()
 }
 
+/// "at 18:42 by Sam (Door 2)".
+pub fn admitted_detail(admission: &Admission, timezone: &str) -> String {
+    let by = if admission.staff_name.is_empty() { String::new() } else { format!(" by {}", admission.staff_name) };
+    let device = if admission.device.is_empty() { String::new() } else { format!(" ({})", admission.device) };
+    format!("at {}{by}{device}", clock(admission.admitted_at, timezone))
+}
+
 /// The verdict the phone shows, and the reason recorded with the scan.
 pub fn verdict(facts: &Facts<'_>) -> Verdict {
     let own_ticket = facts.ticket.filter(|t| t.organization_id == facts.organization_id);
@@ -76,11 +81,7 @@ pub fn verdict(facts: &Facts<'_>) -> Verdict {
     let (headline, detail) = match facts.outcome {
         ScanOutcome::Admitted => (format!("Welcome, {who}"), String::new()),
         ScanOutcome::AlreadyAdmitted => {
-            let when = facts.admission.map(|a| {
-                let by = if a.staff_name.is_empty() { String::new() } else { format!(" by {}", a.staff_name) };
-                let device = if a.device.is_empty() { String::new() } else { format!(" ({})", a.device) };
-                format!("at {}{by}{device}", clock(a.admitted_at, facts.timezone))
-            });
+            let when = facts.admission.map(|a| admitted_detail(a, facts.timezone));
             let detail = [when.unwrap_or_default(), who].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>();
             ("Already checked in".to_owned(), detail.join(" · "))
         }

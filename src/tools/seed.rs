@@ -440,6 +440,7 @@ async fn seed_door(
             device: "Door 1".into(),
             client_time: None,
             collect: false,
+            offline: None,
         };
         checkin::service::scan(pool, staff_id, event_id, attempt).await?;
     }

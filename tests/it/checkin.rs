@@ -55,6 +55,7 @@ pub(crate) fn attempt(list_id: Uuid, code: &str) -> Attempt {
         device: "Door 1".into(),
         client_time: None,
         collect: false,
+        offline: None,
     }
 }
 

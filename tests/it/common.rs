@@ -61,6 +61,17 @@ pub async fn call(app: &Router, function: &str, form: &[(&str, &str)], cookie: O
     send(app, request.body(Body::from(body)).expect("request builds")).await
 }
 
+/// Calls a server function that takes JSON (`input = Json`).
+pub async fn call_json(app: &Router, function: &str, body: &serde_json::Value, cookie: Option<&str>) -> Reply {
+    let mut request = Request::post(format!("/api/{function}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    send(app, request.body(Body::from(body.to_string())).expect("request builds")).await
+}
+
 /// Calls a server function from the network address `peer`, with extra request headers
 /// (`X-Forwarded-For`, `Origin`, …).
 pub async fn call_from(

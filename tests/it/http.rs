@@ -1,6 +1,6 @@
 //! The application over HTTP, in process: sessions, guards on server functions, pages.
 
-use crate::common::{app, call, get, sign_up};
+use crate::common::{app, call, call_json, get, sign_up};
 use axum::http::StatusCode;
 use sqlx::PgPool;
 
@@ -271,7 +271,28 @@ const DOOR_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
             ("q", "ada"),
         ],
     ),
+    (
+        "get_door_copy",
+        &[("event_id", "00000000-0000-0000-0000-000000000000"), ("list_id", "00000000-0000-0000-0000-000000000000")],
+    ),
 ];
+
+/// An upload of one scan judged offline, for an event that does not exist.
+fn offline_upload() -> serde_json::Value {
+    serde_json::json!({
+        "event_id": "00000000-0000-0000-0000-000000000000",
+        "scans": [{
+            "list_id": "00000000-0000-0000-0000-000000000000",
+            "ticket_id": null,
+            "code": "EOS1:AAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "nonce": "00000000-0000-0000-0000-000000000002",
+            "client_time": "2026-11-23T18:00:00Z",
+            "shown": "admitted",
+            "collect": false,
+            "device": "Door 1"
+        }]
+    })
+}
 
 #[sqlx::test]
 async fn every_organizer_function_refuses_visitors_and_attendees_and_writes_nothing(pool: PgPool) {
@@ -289,6 +310,10 @@ async fn every_organizer_function_refuses_visitors_and_attendees_and_writes_noth
             member_of_nothing.body
         );
     }
+    let visitor = call_json(&app, "upload_door_scans", &offline_upload(), None).await;
+    assert_eq!(visitor.status, StatusCode::UNAUTHORIZED, "offline upload for a visitor: {}", visitor.body);
+    let member_of_nothing = call_json(&app, "upload_door_scans", &offline_upload(), Some(&attendee)).await;
+    assert_eq!(member_of_nothing.status, StatusCode::FORBIDDEN, "offline upload for an attendee: {}", member_of_nothing.body);
     let tables = ["events", "venues", "ticket_tiers", "organizations", "orders", "promo_codes", "outbox", "refunds"];
     for table in tables.into_iter().chain(["event_cancellations", "invitations", "checkin_scans", "checkins"]) {
         let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&pool).await.unwrap();

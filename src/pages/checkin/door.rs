@@ -2,20 +2,23 @@
 //! takes typed, pasted and keyboard-wedge scans (Enter submits), a verdict that fills the
 //! screen, a search tab, and a counter the phones agree on.
 
-use crate::checkin::api::{admit_ticket, get_door_counts, get_door_event, scan_ticket, search_door, undo_checkin};
-use crate::checkin::{AttendeeHit, DoorCounts, DoorEvent, ScanOutcome, Tone, Verdict};
+use crate::checkin::api::{get_door_event, search_door};
+use crate::checkin::{AttendeeHit, DoorCounts, DoorEvent, ScanOutcome, Tone};
 use crate::components::guard::AccessProblem;
 use crate::pages::checkin::camera::Camera;
-use crate::pages::checkin::feedback::{announce, save_device_label, saved_device_label};
+use crate::pages::checkin::feedback::{save_device_label, saved_device_label};
+use crate::pages::checkin::state::{Attempt, DoorState, Offline, Shown};
+use crate::pages::checkin::store::register_service_worker;
 use crate::platform::error::AppError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_meta::Title;
+use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-/// How often the counter asks the server; the phones agree within this.
-const COUNTER_EVERY_MS: u64 = 2000;
+/// How often the counter asks the server (the phones agree within this), waiting scans are
+/// sent and the network is found to be back.
+const TICK_EVERY_MS: u64 = 2000;
 
 #[component]
 pub fn DoorPage() -> impl IntoView {
@@ -23,6 +26,7 @@ pub fn DoorPage() -> impl IntoView {
     let event = Resource::new(move || params.read().get("event").unwrap_or_default(), get_door_event);
     view! {
         <Title text="Check-in" />
+        <DoorApp />
         <Suspense fallback=|| view! { <p aria-busy="true">"Opening the door…"</p> }>
             {move || Suspend::new(async move {
                 match event.await {
@@ -34,126 +38,25 @@ pub fn DoorPage() -> impl IntoView {
     }
 }
 
-/// One attempt as sent, kept so "Try again" resends it with the same nonce.
-#[derive(Debug, Clone, PartialEq)]
-enum Attempt {
-    Code { code: String, nonce: Uuid, time: String },
-    Ticket { ticket_id: Uuid, nonce: Uuid, collect: bool },
-    Undo { checkin_id: Uuid, nonce: Uuid },
-}
-
-/// What the verdict area shows.
-#[derive(Debug, Clone, PartialEq)]
-enum Shown {
-    Verdict(Verdict),
-    /// The request failed; the attempt may be sent again unchanged.
-    Failed {
-        message: String,
-        retry: Option<Attempt>,
-    },
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tab {
     Scan,
     Search,
 }
 
-/// Everything the door's parts share.
-#[derive(Clone, Copy)]
-struct DoorState {
-    event_id: StoredValue<String>,
-    list_id: RwSignal<String>,
-    device: RwSignal<String>,
-    shown: RwSignal<Option<Shown>>,
-    busy: RwSignal<bool>,
-    counts: RwSignal<Option<DoorCounts>>,
-    code_input: NodeRef<leptos::html::Input>,
-}
-
-impl DoorState {
-    fn send(self, attempt: Attempt) {
-        self.busy.set(true);
-        let (event_id, list_id, device) =
-            (self.event_id.get_value(), self.list_id.get_untracked(), self.device.get_untracked());
-        spawn_local(async move {
-            let device = Some(device);
-            let result = match attempt.clone() {
-                Attempt::Code { code, nonce, time } => {
-                    scan_ticket(event_id, list_id, code, nonce.to_string(), device, Some(time), None).await
-                }
-                Attempt::Ticket { ticket_id, nonce, collect } => {
-                    admit_ticket(event_id, list_id, ticket_id.to_string(), nonce.to_string(), device, Some(collect))
-                        .await
-                }
-                Attempt::Undo { checkin_id, nonce } => {
-                    undo_checkin(event_id, checkin_id.to_string(), nonce.to_string(), device).await
-                }
-            };
-            self.busy.set(false);
-            self.show(result, attempt);
-            self.refresh_counts();
-            if let Some(input) = self.code_input.get_untracked() {
-                let _ = input.focus();
-            }
-        });
-    }
-
-    fn show(self, result: Result<Verdict, AppError>, attempt: Attempt) {
-        let shown = match result {
-            Ok(verdict) => {
-                announce(verdict.outcome.tone());
-                Shown::Verdict(verdict)
-            }
-            Err(error) => {
-                announce(Tone::Stop);
-                let message = error.field_message("code").unwrap_or_else(|| error.to_string());
-                let retry =
-                    matches!(error, AppError::Transport(_) | AppError::Internal | AppError::Busy).then_some(attempt);
-                Shown::Failed { message, retry }
-            }
-        };
-        self.shown.set(Some(shown));
-    }
-
-    fn refresh_counts(self) {
-        let (event_id, list_id) = (self.event_id.get_value(), self.list_id.get_untracked());
-        spawn_local(async move {
-            match get_door_counts(event_id, list_id).await {
-                Ok(counts) => self.counts.set(Some(counts)),
-                Err(error) => leptos::logging::warn!("the door counter could not be read: {error}"),
-            }
-        });
-    }
-}
-
 #[component]
 fn Door(event: DoorEvent) -> impl IntoView {
-    let state = DoorState {
-        event_id: StoredValue::new(event.event_id.to_string()),
-        list_id: RwSignal::new(event.lists.first().map(|l| l.id.to_string()).unwrap_or_default()),
-        device: RwSignal::new(String::new()),
-        shown: RwSignal::new(None),
-        busy: RwSignal::new(false),
-        counts: RwSignal::new(None),
-        code_input: NodeRef::new(),
-    };
+    let first_list = event.lists.first().map(|l| l.id).unwrap_or_default();
+    let state = DoorState::new(event.event_id, first_list);
     let tab = RwSignal::new(Tab::Scan);
     Effect::new(move |_| {
         state.device.set(saved_device_label());
-        state.refresh_counts();
-        let every = std::time::Duration::from_millis(COUNTER_EVERY_MS);
-        if let Ok(handle) = set_interval_with_handle(move || state.refresh_counts(), every) {
+        state.restore();
+        state.tick();
+        let every = std::time::Duration::from_millis(TICK_EVERY_MS);
+        if let Ok(handle) = set_interval_with_handle(move || state.tick(), every) {
             on_cleanup(move || handle.clear());
         }
-    });
-    Effect::new(move |previous: Option<String>| {
-        let list = state.list_id.get();
-        if previous.is_some_and(|p| p != list) {
-            state.shown.set(None);
-            state.refresh_counts();
-        }
-        list
     });
     let lists = event.lists.clone();
     view! {
@@ -164,7 +67,9 @@ fn Door(event: DoorEvent) -> impl IntoView {
                 <div class="door-settings">
                     <label>
                         <span class="visually-hidden">"Entrance"</span>
-                        <select prop:value=move || state.list_id.get() on:change=move |e| state.list_id.set(event_target_value(&e))>
+                        <select prop:value=move || state.list_id.get().to_string() on:change=move |e| {
+                            if let Ok(list) = event_target_value(&e).parse() { state.switch_list(list) }
+                        }>
                             {lists.into_iter().map(|l| view! {
                                 <option value=l.id.to_string()>{format!("{} · {}", l.name, l.takes)}</option>
                             }).collect_view()}
@@ -186,6 +91,7 @@ fn Door(event: DoorEvent) -> impl IntoView {
                     </label>
                 </div>
                 <Counter counts=state.counts />
+                <OfflineStatus offline=state.offline />
             </header>
             <VerdictPanel state />
             <div class="door-tabs" role="tablist">
@@ -194,7 +100,7 @@ fn Door(event: DoorEvent) -> impl IntoView {
             </div>
             <div hidden=move || tab.get() != Tab::Scan>
                 <Camera on_code=Callback::new(move |code: String| {
-                    let time = chrono::Utc::now().to_rfc3339();
+                    let time = chrono::Utc::now();
                     state.send(Attempt::Code { code, nonce: Uuid::new_v4(), time });
                 }) />
                 <CodeForm state />
@@ -219,11 +125,48 @@ fn Counter(counts: RwSignal<Option<DoorCounts>>) -> impl IntoView {
     }
 }
 
+/// Whether the door works from the server or from the phone's copy, and what is waiting.
+#[component]
+fn OfflineStatus(offline: RwSignal<Offline>) -> impl IntoView {
+    let line = move || {
+        let o = offline.get();
+        let scans = |n: usize| if n == 1 { "1 scan".to_owned() } else { format!("{n} scans") };
+        match (o.online, o.waiting, o.copied) {
+            (false, waiting, Some(_)) => format!("Offline — {} waiting", scans(waiting)),
+            (false, _, None) => "Offline, and this phone has no copy of the tickets yet".to_owned(),
+            (true, waiting, _) if waiting > 0 => format!("Sending {}…", scans(waiting)),
+            (true, 0, copied) => {
+                let synced = match (o.synced, o.conflicts) {
+                    (0, _) => String::new(),
+                    (n, 0) => format!("{} made offline synced · ", scans(n)),
+                    (n, c) => format!("{} made offline synced, {c} in conflict (shown to the organizer) · ", scans(n)),
+                };
+                let ready = copied.map_or("Preparing the offline copy…".to_owned(), |n| format!("Ready offline: {n} tickets"));
+                format!("{synced}{ready}")
+            }
+            (true, _, _) => String::new(),
+        }
+    };
+    view! {
+        <p class="door-offline" role="status" data-online=move || offline.get().online.to_string()>{line}</p>
+    }
+}
+
+/// The door can be installed on the phone's home screen and opens without the network.
+#[component]
+pub fn DoorApp() -> impl IntoView {
+    Effect::new(move |_| register_service_worker());
+    view! {
+        <Link rel="manifest" href="/door.webmanifest" />
+        <Meta name="theme-color" content="#1d4ed8" />
+    }
+}
+
 #[component]
 fn VerdictPanel(state: DoorState) -> impl IntoView {
     move || {
         state.shown.get().map(|shown| match shown {
-            Shown::Verdict(verdict) => {
+            Shown::Verdict { verdict, offline } => {
                 let tone = match verdict.outcome.tone() {
                     Tone::Go => "verdict verdict-go",
                     Tone::Collect => "verdict verdict-collect",
@@ -235,6 +178,7 @@ fn VerdictPanel(state: DoorState) -> impl IntoView {
                     <section class=tone role="status" aria-live="assertive" data-outcome=verdict.outcome.as_str()>
                         <p class="verdict-headline">{verdict.headline}</p>
                         <p class="verdict-detail">{verdict.detail}</p>
+                        {offline.then(|| view! { <p class="verdict-offline">"Judged on this phone — offline"</p> })}
                         <div class="verdict-actions">
                             {collect.map(|ticket_id| view! {
                                 <button type="button" class="button" disabled=move || state.busy.get()
@@ -277,7 +221,7 @@ fn CodeForm(state: DoorState) -> impl IntoView {
             return;
         }
         input.set_value("");
-        let time = chrono::Utc::now().to_rfc3339();
+        let time = chrono::Utc::now();
         state.send(Attempt::Code { code, nonce: Uuid::new_v4(), time });
     };
     view! {
@@ -299,13 +243,18 @@ fn SearchTab(state: DoorState) -> impl IntoView {
     let search = move |query: String| {
         let ticket = asked.get_untracked() + 1;
         asked.set(ticket);
-        let (event_id, list_id) = (state.event_id.get_value(), state.list_id.get_untracked());
+        let (event_id, list_id) = (state.event_id.to_string(), state.list_id.get_untracked().to_string());
+        if !state.is_online() {
+            hits.set(state.search_here(&query));
+            return;
+        }
         spawn_local(async move {
-            let found = search_door(event_id, list_id, query).await;
+            let found = search_door(event_id, list_id, query.clone()).await;
             // Only the answer to the latest keystroke is shown.
             if asked.get_untracked() == ticket {
                 match found {
                     Ok(found) => hits.set(found),
+                    Err(AppError::Transport(_)) => hits.set(state.search_here(&query)),
                     Err(error) => leptos::logging::warn!("door search failed: {error}"),
                 }
             }

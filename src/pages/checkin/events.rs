@@ -1,5 +1,6 @@
 use crate::checkin::api::list_door_events;
 use crate::components::guard::AccessProblem;
+use crate::pages::checkin::door::DoorApp;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -9,6 +10,7 @@ pub fn DoorEventsPage() -> impl IntoView {
     let events = Resource::new(|| (), |_| list_door_events());
     view! {
         <Title text="Check-in" />
+        <DoorApp />
         <header class="page-header"><h1>"Check-in"</h1></header>
         <Suspense fallback=|| view! { <p aria-busy="true">"Loading events…"</p> }>
             {move || Suspend::new(async move {

@@ -4,3 +4,5 @@ mod camera;
 pub mod door;
 pub mod events;
 mod feedback;
+mod state;
+mod store;

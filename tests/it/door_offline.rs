@@ -1,0 +1,202 @@
+//! The door without the network, against a real PostgreSQL: the copy a phone keeps (hashes,
+//! never secrets; only what changed on refresh) and the scans it queued, judged again on
+//! upload, conflicts recorded.
+
+use crate::checkin::{Door, attempt, door, tickets};
+use crate::shop::{count, offline};
+use eventos::checkin::copy;
+use eventos::checkin::offline::{CopiedTicket, CopyChanges, QueuedScan, secret_hash};
+use eventos::checkin::ScanOutcome;
+use eventos::checkin::service;
+use eventos::orders::manage;
+use chrono::{Duration, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+async fn ticket_id(pool: &PgPool, secret: &str) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM tickets WHERE qr_secret = $1").bind(secret).fetch_one(pool).await.unwrap()
+}
+
+async fn order_id(pool: &PgPool, secret: &str) -> Uuid {
+    sqlx::query_scalar("SELECT order_id FROM tickets WHERE qr_secret = $1").bind(secret).fetch_one(pool).await.unwrap()
+}
+
+/// Whether the ticket was last written by a transaction older than `cursor`.
+async fn written_before(pool: &PgPool, id: Uuid, cursor: &str) -> bool {
+    sqlx::query_scalar("SELECT door_xid < $2::text::xid8 FROM tickets WHERE id = $1")
+        .bind(id)
+        .bind(cursor)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+async fn copy_of(pool: &PgPool, door: &Door, since: Option<&str>) -> CopyChanges {
+    copy::door_copy(pool, &door.scope, door.default_list, since).await.unwrap()
+}
+
+fn by_id(changes: &CopyChanges, id: Uuid) -> &CopiedTicket {
+    changes.tickets.iter().find(|t| t.id == id).expect("the ticket is in the copy")
+}
+
+/// A scan a phone judged offline and showed as `shown`.
+fn queued(door: &Door, ticket_id: Option<Uuid>, code: Option<&str>, shown: ScanOutcome) -> QueuedScan {
+    QueuedScan {
+        list_id: door.default_list,
+        ticket_id,
+        code: code.map(str::to_owned),
+        nonce: Uuid::new_v4(),
+        client_time: Utc::now() - Duration::minutes(5),
+        shown,
+        collect: false,
+        device: "Door 3".into(),
+    }
+}
+
+async fn scan_online(pool: &PgPool, door: &Door, secret: &str) -> ScanOutcome {
+    service::scan(pool, door.scope.user_id, door.scope.event_id, attempt(door.default_list, secret)).await.unwrap().outcome
+}
+
+#[sqlx::test]
+async fn a_phones_copy_holds_hashes_not_secrets_and_a_refresh_brings_only_what_changed(pool: PgPool) {
+    let door = door(&pool).await;
+    let admitted = tickets(&pool, &door.slug, door.tiers[0], 1, "a@example.com").await.remove(0);
+    let cancelled = tickets(&pool, &door.slug, door.tiers[0], 1, "b@example.com").await.remove(0);
+    let untouched = tickets(&pool, &door.slug, door.tiers[0], 1, "c@example.com").await.remove(0);
+    let unpaid = tickets(&pool, &door.slug, door.tiers[1], 1, "d@example.com").await.remove(0);
+
+    let full = copy_of(&pool, &door, None).await;
+
+    assert!(full.complete);
+    assert_eq!(full.tickets.len(), 4);
+    let text = serde_json::to_string(&full).unwrap();
+    for secret in [&admitted, &cancelled, &untouched, &unpaid] {
+        assert!(!text.contains(secret.as_str()), "the copy never holds a ticket secret");
+    }
+    let valid = by_id(&full, ticket_id(&pool, &admitted).await);
+    assert_eq!((valid.hash.as_str(), valid.standing), (secret_hash(&admitted).as_str(), ScanOutcome::Admitted));
+    assert_eq!(valid.who, "Guest 0 — General");
+    let owing = by_id(&full, ticket_id(&pool, &unpaid).await);
+    assert_eq!((owing.standing, owing.due.as_deref()), (ScanOutcome::Unpaid, Some("$95.00")));
+
+    assert_eq!(scan_online(&pool, &door, &admitted).await, ScanOutcome::Admitted);
+    manage::cancel_order(&pool, &offline(), &door.organizer, order_id(&pool, &cancelled).await).await.unwrap();
+    let changes = copy_of(&pool, &door, Some(&full.cursor)).await;
+
+    assert!(!changes.complete);
+    let changed: Vec<Uuid> = changes.tickets.iter().map(|t| t.id).collect();
+    assert!(changed.contains(&ticket_id(&pool, &admitted).await) && changed.contains(&ticket_id(&pool, &cancelled).await));
+    for untouched in [&untouched, &unpaid] {
+        // Other tests' transactions still running when the cursor was taken hold it back;
+        // a ticket last written before the cursor is never sent again.
+        let id = ticket_id(&pool, untouched).await;
+        assert!(!changed.contains(&id) || !written_before(&pool, id, &full.cursor).await, "{untouched} did not change");
+    }
+    let now_in = by_id(&changes, ticket_id(&pool, &admitted).await);
+    assert!(now_in.admitted.as_deref().is_some_and(|a| a.contains("by Olivia Organizer (Door 1)")), "{now_in:?}");
+    assert_eq!(by_id(&changes, ticket_id(&pool, &cancelled).await).standing, ScanOutcome::Cancelled);
+    let nothing_new = copy_of(&pool, &door, Some(&changes.cursor)).await;
+    for ticket in &nothing_new.tickets {
+        assert!(!written_before(&pool, ticket.id, &changes.cursor).await, "nothing changed since: {ticket:?}");
+    }
+    let garbage = copy_of(&pool, &door, Some("1; DROP TABLE tickets")).await;
+    assert!(garbage.complete && garbage.tickets.len() == 4, "an unreadable cursor gets the whole copy");
+}
+
+#[sqlx::test]
+async fn an_undone_admission_and_an_edited_list_reach_the_copy(pool: PgPool) {
+    let door = door(&pool).await;
+    let secret = tickets(&pool, &door.slug, door.tiers[0], 1, "a@example.com").await.remove(0);
+    let admitted =
+        service::scan(&pool, door.scope.user_id, door.scope.event_id, attempt(door.default_list, &secret)).await.unwrap();
+    let before = copy_of(&pool, &door, None).await;
+    service::undo(&pool, &door.scope, admitted.checkin_id.unwrap(), Uuid::new_v4(), "").await.unwrap();
+
+    let after_undo = copy_of(&pool, &door, Some(&before.cursor)).await;
+    assert_eq!(after_undo.tickets.len(), 1);
+    assert_eq!(after_undo.tickets[0].admitted, None, "the undone admission is gone from the copy");
+
+    sqlx::query("UPDATE checkin_lists SET name = 'Front door' WHERE id = $1")
+        .bind(door.default_list)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let after_edit = copy_of(&pool, &door, Some(&after_undo.cursor)).await;
+    assert!(after_edit.complete, "a changed list sends the whole copy again");
+    assert_eq!((after_edit.list_name.as_str(), after_edit.tickets.len()), ("Front door", 1));
+}
+
+#[sqlx::test]
+async fn two_offline_phones_admitting_one_ticket_leave_one_admission_and_a_conflict_for_the_organizer(pool: PgPool) {
+    let door = door(&pool).await;
+    let secret = tickets(&pool, &door.slug, door.tiers[0], 1, "a@example.com").await.remove(0);
+    let id = ticket_id(&pool, &secret).await;
+    let first_phone = vec![queued(&door, Some(id), None, ScanOutcome::Admitted)];
+    let second_phone = vec![queued(&door, None, Some(&format!("EOS1:{secret}")), ScanOutcome::Admitted)];
+
+    let first = copy::upload(&pool, &door.scope, first_phone).await.unwrap();
+    let second = copy::upload(&pool, &door.scope, second_phone.clone()).await.unwrap();
+    let resent = copy::upload(&pool, &door.scope, second_phone).await.unwrap();
+
+    assert_eq!((first[0].outcome, first[0].conflict), (ScanOutcome::Admitted, false));
+    assert_eq!((second[0].outcome, second[0].conflict), (ScanOutcome::AlreadyAdmitted, true));
+    assert_eq!(resent, second, "a batch sent twice is answered as the first time");
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM checkins WHERE admitted_at < now() - interval '4 minutes'").await,
+        1,
+        "an admission made offline is dated when the phone made it"
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans WHERE offline").await, 2);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM checkin_scans WHERE conflict AND outcome = 'already_admitted'").await,
+        1
+    );
+}
+
+#[sqlx::test]
+async fn what_a_phone_refused_offline_admits_nobody_and_letting_in_a_cancelled_ticket_is_a_conflict(pool: PgPool) {
+    let door = door(&pool).await;
+    let turned_away = tickets(&pool, &door.slug, door.tiers[0], 1, "a@example.com").await.remove(0);
+    let cancelled = tickets(&pool, &door.slug, door.tiers[0], 1, "b@example.com").await.remove(0);
+    let unpaid = tickets(&pool, &door.slug, door.tiers[1], 1, "c@example.com").await.remove(0);
+    manage::cancel_order(&pool, &offline(), &door.organizer, order_id(&pool, &cancelled).await).await.unwrap();
+    let collected = QueuedScan {
+        collect: true,
+        ..queued(&door, Some(ticket_id(&pool, &unpaid).await), None, ScanOutcome::Admitted)
+    };
+    let batch = vec![
+        queued(&door, Some(ticket_id(&pool, &turned_away).await), None, ScanOutcome::AlreadyAdmitted),
+        queued(&door, Some(ticket_id(&pool, &cancelled).await), None, ScanOutcome::Admitted),
+        collected,
+    ];
+
+    let answers = copy::upload(&pool, &door.scope, batch).await.unwrap();
+
+    let seen: Vec<(ScanOutcome, bool)> = answers.iter().map(|a| (a.outcome, a.conflict)).collect();
+    assert_eq!(
+        seen,
+        vec![
+            (ScanOutcome::AlreadyAdmitted, false),
+            (ScanOutcome::Cancelled, true),
+            (ScanOutcome::Admitted, false),
+        ]
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1, "only the collected ticket is in");
+    assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE status = 'paid' AND payment_provider = 'offline'").await, 1);
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans WHERE offline").await, 3);
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans WHERE conflict").await, 1);
+}
+
+#[sqlx::test]
+async fn an_upload_of_too_many_scans_is_refused_and_writes_nothing(pool: PgPool) {
+    let door = door(&pool).await;
+    let secret = tickets(&pool, &door.slug, door.tiers[0], 1, "a@example.com").await.remove(0);
+    let id = ticket_id(&pool, &secret).await;
+    let flood: Vec<QueuedScan> = (0..201).map(|_| queued(&door, Some(id), None, ScanOutcome::Admitted)).collect();
+
+    let refused = copy::upload(&pool, &door.scope, flood).await;
+
+    assert!(refused.is_err());
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 0);
+}
