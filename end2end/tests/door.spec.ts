@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from '@playwright/test';
+import { type BrowserContext, type Page, chromium } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { LogInPage, SignUpPage } from './pages/account';
 import { DashboardPage } from './pages/dashboard';
@@ -9,6 +9,52 @@ import { DoorPage, InvitationPage, TeamPage, fakeCameraVideo, qrPixels } from '.
 import { EventEditorPage } from './pages/events';
 import { CheckoutPage, EventTicketsPage, OrderConfirmationPage } from './pages/orders';
 import { uniqueEmail } from './pages/app';
+
+/// A guest buys General tickets at the demo event whose doors are open, one per name (the
+/// first name is the buyer); returns their ticket numbers, in the same order.
+async function buyAtTheDemoDoor(page: Page, names: string[], emailTag: string): Promise<string[]> {
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Toronto Product Meetup' }).first().click();
+  const eventPage = new EventTicketsPage(page);
+  await expect(page.getByRole('heading', { name: 'Tickets' })).toBeVisible();
+  await eventPage.choose('General', names.length);
+  await eventPage.getTickets();
+  const checkout = new CheckoutPage(page);
+  await checkout.waitForHydration();
+  await checkout.fillBuyer({ name: names[0], email: uniqueEmail(emailTag) });
+  for (let i = 1; i < names.length; i++) {
+    await checkout.fillAttendee(i, { name: names[i] });
+  }
+  await checkout.placeOrder();
+  const confirmation = new OrderConfirmationPage(page);
+  await expect(confirmation.qrCodes()).toHaveCount(names.length);
+  const numbers: string[] = [];
+  for (const name of names) {
+    const text = await confirmation.tickets().filter({ hasText: name }).textContent();
+    numbers.push(text!.match(/TKT-[A-Z0-9]{8}-\d{6}/)![0]);
+  }
+  return numbers;
+}
+
+/// The demo door staff logs in (from an address of their own, for the log-in throttle) and
+/// opens the demo event's door.
+async function openTheDemoDoor(context: BrowserContext, query = ''): Promise<DoorPage> {
+  await context.setExtraHTTPHeaders({ 'x-forwarded-for': `198.18.251.${1 + Math.floor(Math.random() * 250)}` });
+  const staff = await context.newPage();
+  const login = new LogInPage(staff);
+  await staff.goto('/login?next=/checkin');
+  await login.waitForHydration();
+  await login.logIn('door@eventos.dev', 'eventos-demo');
+  await expect(staff).toHaveURL(/\/checkin$/);
+  await staff.getByRole('link', { name: 'Toronto Product Meetup' }).click();
+  await expect(staff).toHaveURL(/\/checkin\/[0-9a-f-]{36}$/);
+  if (query) {
+    await staff.goto(`${new URL(staff.url()).pathname}${query}`);
+  }
+  const door = new DoorPage(staff);
+  await door.waitForHydration();
+  return door;
+}
 
 test('an invited staff member joins, reaches the door but not the sales pages, and checks people in by code and by search', async ({ page, browser }) => {
   const stamp = Date.now();
@@ -83,17 +129,7 @@ test('an invited staff member joins, reaches the door but not the sales pages, a
 
 test('the camera reads a ticket\'s QR code with the built-in decoder and admits it once', async ({ page }, testInfo) => {
   // A guest takes a ticket for the demo event whose doors are open.
-  await page.goto('/');
-  await page.getByRole('link', { name: 'Toronto Product Meetup' }).first().click();
-  const eventPage = new EventTicketsPage(page);
-  await expect(page.getByRole('heading', { name: 'Tickets' })).toBeVisible();
-  await eventPage.choose('General', 1);
-  await eventPage.getTickets();
-  const checkout = new CheckoutPage(page);
-  await checkout.waitForHydration();
-  await checkout.fillBuyer({ name: 'Camila Camera', email: uniqueEmail('camera-guest') });
-  await checkout.placeOrder();
-  await expect(new OrderConfirmationPage(page).qrCodes()).toHaveCount(1);
+  await buyAtTheDemoDoor(page, ['Camila Camera'], 'camera-guest');
 
   // Chromium's fake camera shows that QR code; the door forces the WASM decoder.
   const video = join(tmpdir(), `eventos-ticket-${Date.now()}.y4m`);
@@ -114,18 +150,8 @@ test('the camera reads a ticket\'s QR code with the built-in decoder and admits 
   });
   try {
     const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, permissions: ['camera'] });
-    await context.setExtraHTTPHeaders({ 'x-forwarded-for': `198.18.251.${1 + Math.floor(Math.random() * 250)}` });
-    const staff = await context.newPage();
-    const login = new LogInPage(staff);
-    await staff.goto('/login?next=/checkin');
-    await login.waitForHydration();
-    await login.logIn('door@eventos.dev', 'eventos-demo');
-    await expect(staff).toHaveURL(/\/checkin$/);
-    await staff.getByRole('link', { name: 'Toronto Product Meetup' }).click();
-    await expect(staff).toHaveURL(/\/checkin\/[0-9a-f-]{36}$/);
-    await staff.goto(`${new URL(staff.url()).pathname}?decoder=wasm`);
-    const door = new DoorPage(staff);
-    await door.waitForHydration();
+    const door = await openTheDemoDoor(context, '?decoder=wasm');
+    const staff = door.page;
     await staff.getByRole('button', { name: 'Start camera' }).click();
     await expect(staff.getByTestId('camera-status')).toContainText('built-in decoder');
     await expect(door.verdict()).toContainText('Welcome, Camila Camera — General', { timeout: 20_000 });
@@ -135,4 +161,38 @@ test('the camera reads a ticket\'s QR code with the built-in decoder and admits 
   } finally {
     await browser.close();
   }
+});
+
+test('without the network the door judges from the phone\'s copy, queues the scans and syncs them when it is back', async ({ page, browser }, testInfo) => {
+  // A guest takes two tickets for the demo event whose doors are open.
+  const [olga, noah] = await buyAtTheDemoDoor(page, ['Olga Offline', 'Noah Network'], 'offline-guest');
+
+  // The door staff opens the door while online: the phone keeps its copy of the tickets.
+  const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL });
+  const door = await openTheDemoDoor(context);
+  await expect(door.offlineStatus()).toContainText(/Ready offline: \d+ tickets/, { timeout: 10_000 });
+  const before = Number(await door.checkedIn().textContent());
+
+  // The Wi-Fi drops: scans are judged on the phone and wait.
+  await context.setOffline(true);
+  await door.enterCode(olga);
+  await expect(door.verdict()).toHaveAttribute('data-outcome', 'admitted');
+  await expect(door.verdict()).toContainText('Welcome, Olga Offline — General');
+  await expect(door.verdict()).toContainText('Judged on this phone — offline');
+  await expect(door.offlineStatus()).toHaveText('Offline — 1 scan waiting');
+  await door.enterCode(olga);
+  await expect(door.verdict()).toHaveAttribute('data-outcome', 'already_admitted');
+  await expect(door.verdict()).toContainText('on this phone, offline');
+  await door.admitBySearch('noah', 'Noah Network');
+  await expect(door.verdict()).toContainText('Welcome, Noah Network — General');
+  await expect(door.offlineStatus()).toHaveText('Offline — 3 scans waiting');
+
+  // The network returns: the scans are sent, and the counter moves.
+  await context.setOffline(false);
+  await expect(door.offlineStatus()).toContainText('3 scans made offline synced', { timeout: 15_000 });
+  await expect(door.checkedIn()).toHaveText(String(before + 2));
+  await door.enterCode(noah);
+  await expect(door.verdict()).toHaveAttribute('data-outcome', 'already_admitted');
+  await expect(door.verdict()).not.toContainText('Judged on this phone');
+  await context.close();
 });

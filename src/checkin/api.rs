@@ -2,12 +2,15 @@
 //! organization and the event's own door staff, nobody else.
 
 use crate::checkin::offline::{CopyChanges, QueuedScan, UploadedScan};
-use crate::checkin::{AttendeeHit, DoorCounts, DoorEvent, DoorEventSummary, Verdict};
+use crate::checkin::{AttendeeHit, DoorBoard, DoorCounts, DoorEvent, DoorEventSummary, Verdict};
 use crate::platform::error::AppError;
 use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use crate::{
-    checkin::TicketCode,
+    checkin::manage,
+    checkin::{ScanFilter, ScanOutcome, TicketCode},
+    organizations::Role,
+    organizations::access::require_organizer,
     checkin::access::require_door,
     checkin::copy,
     checkin::service::{self, Attempt, Target},
@@ -152,6 +155,68 @@ pub async fn upload_door_scans(event_id: String, scans: Vec<QueuedScan>) -> Resu
     reply(async {
         let (state, scope) = require_door(parse_id(&event_id)?).await?;
         copy::upload(&state.pool, &scope, scans).await
+    })
+    .await
+}
+
+/// An event's lists and scan log, for its organizer (admins and owners).
+#[server(prefix = "/api", endpoint = "get_door_board")]
+pub async fn get_door_board(
+    event_id: String,
+    outcome: Option<String>,
+    staff: Option<String>,
+    conflicts: Option<String>,
+) -> Result<DoorBoard, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        let filter = ScanFilter {
+            outcome: outcome.as_deref().filter(|o| !o.is_empty()).and_then(ScanOutcome::parse),
+            staff: staff.as_deref().filter(|s| !s.is_empty()).map(parse_id).transpose()?,
+            conflicts_only: conflicts.is_some_and(|c| c == "on" || c == "true"),
+        };
+        manage::board(&state.pool, &scope, parse_id(&event_id)?, &filter).await
+    })
+    .await
+}
+
+/// Creates a check-in list, or changes one (`list_id`). `tiers`: the tier ids it takes,
+/// comma-separated; none for every tier.
+#[server(prefix = "/api", endpoint = "save_checkin_list")]
+pub async fn save_checkin_list(
+    event_id: String,
+    list_id: Option<String>,
+    name: String,
+    tiers: Option<String>,
+    opens_at: Option<String>,
+    closes_at: Option<String>,
+) -> Result<(), AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        let tier_ids = tiers
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| uuid::Uuid::parse_str(t).map_err(|_| Error::field("tiers", "Choose tiers of this event.")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let form = manage::ListForm {
+            name,
+            tier_ids,
+            opens_at: opens_at.unwrap_or_default(),
+            closes_at: closes_at.unwrap_or_default(),
+        };
+        let list_id = list_id.as_deref().filter(|l| !l.is_empty()).map(parse_id).transpose()?;
+        manage::save_list(&state.pool, &scope, parse_id(&event_id)?, list_id, &form).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "delete_checkin_list")]
+pub async fn delete_checkin_list(event_id: String, list_id: String) -> Result<(), AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        manage::delete_list(&state.pool, &scope, parse_id(&event_id)?, parse_id(&list_id)?).await
     })
     .await
 }

@@ -54,31 +54,6 @@ pub async fn list(db: impl PgExecutor<'_>, event_id: Uuid, list_id: Uuid) -> Res
     .await
 }
 
-pub struct ListSummary {
-    pub id: Uuid,
-    pub name: String,
-    pub all_tiers: bool,
-    pub tiers: String,
-}
-
-/// An event's lists, the default first, each with the names of the tiers it takes.
-pub async fn lists(db: impl PgExecutor<'_>, event_id: Uuid) -> Result<Vec<ListSummary>, sqlx::Error> {
-    sqlx::query_as!(
-        ListSummary,
-        r#"SELECT l.id, l.name, l.all_tiers,
-                  coalesce(string_agg(t.name, ', ' ORDER BY t.sort_order, t.name), '') AS "tiers!"
-             FROM checkin_lists l
-             LEFT JOIN checkin_list_tiers lt ON lt.list_id = l.id
-             LEFT JOIN ticket_tiers t ON t.id = lt.tier_id
-            WHERE l.event_id = $1
-            GROUP BY l.id
-            ORDER BY l.is_default DESC, l.name"#,
-        event_id,
-    )
-    .fetch_all(db)
-    .await
-}
-
 pub struct DoorEventRow {
     pub id: Uuid,
     pub name: String,
@@ -287,6 +262,9 @@ pub struct Admitted {
     pub still_valid: bool,
     /// Set when this write let the ticket in; `None` when it was in already.
     pub checkin_id: Option<Uuid>,
+    /// Who let it in before, when that admission had committed as the statement began (one
+    /// committed in the same instant is not visible to it: `admission` finds it).
+    pub earlier: Option<Admission>,
 }
 
 /// Admits a ticket read as valid and records the scan, in one statement. The ticket is
@@ -324,7 +302,13 @@ pub async fn admit_and_record(
                       $9 AND NOT EXISTS (SELECT 1 FROM admitted)
                 WHERE EXISTS (SELECT 1 FROM ok)
            )
-           SELECT EXISTS (SELECT 1 FROM ok) AS "still_valid!", (SELECT id FROM admitted) AS "checkin_id?""#,
+           SELECT EXISTS (SELECT 1 FROM ok) AS "still_valid!", (SELECT id FROM admitted) AS "checkin_id?",
+                  earlier.admitted_at AS "earlier_at?", coalesce(u.full_name, '') AS "earlier_staff!",
+                  earlier.device AS "earlier_device?"
+             FROM (SELECT 1) AS one
+             LEFT JOIN checkins earlier ON earlier.list_id = $2 AND earlier.ticket_id = $3
+                                       AND earlier.undone_at IS NULL AND NOT EXISTS (SELECT 1 FROM admitted)
+             LEFT JOIN users u ON u.id = earlier.admitted_by"#,
         scan.event_id,
         scan.list_id,
         ticket_id,
@@ -337,7 +321,11 @@ pub async fn admit_and_record(
     )
     .fetch_one(db)
     .await?;
-    Ok(Admitted { still_valid: row.still_valid, checkin_id: row.checkin_id })
+    let earlier = match (row.earlier_at, row.earlier_device) {
+        (Some(admitted_at), Some(device)) => Some(Admission { admitted_at, staff_name: row.earlier_staff, device }),
+        _ => None,
+    };
+    Ok(Admitted { still_valid: row.still_valid, checkin_id: row.checkin_id, earlier })
 }
 
 pub struct Admission {

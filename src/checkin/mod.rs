@@ -8,6 +8,8 @@ pub mod api;
 pub mod copy;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod manage;
 pub mod offline;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -128,6 +130,71 @@ pub struct DoorEventSummary {
     pub event_id: Uuid,
     pub name: String,
     pub when: String,
+}
+
+/// An event's door as its organizer sees it: the lists and how full each is, and the log
+/// of scans (conflicts from offline phones among them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoorBoard {
+    pub event_id: Uuid,
+    pub event_name: String,
+    pub tiers: Vec<TierChoice>,
+    pub lists: Vec<ListProgress>,
+    pub scans: Vec<ScanLogEntry>,
+    /// Staff who scanned at this event, for the log's filter.
+    pub staff: Vec<TierChoice>,
+    pub conflicts: i64,
+}
+
+/// A tier (or a staff member) to choose from: id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierChoice {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListProgress {
+    pub id: Uuid,
+    pub name: String,
+    pub is_default: bool,
+    /// Empty when the list takes every tier.
+    pub tier_ids: Vec<Uuid>,
+    /// "All tiers" or the tiers' names.
+    pub takes: String,
+    /// As `datetime-local` values in the event's time zone; empty when open-ended.
+    pub opens_at: String,
+    pub closes_at: String,
+    pub checked_in: i64,
+    pub expected: i64,
+    /// Used at the door: kept for its history, never deleted.
+    pub used: bool,
+}
+
+/// One row of the scan log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanLogEntry {
+    /// "18:42:07" in the event's time zone, when the server recorded it.
+    pub at: String,
+    /// When the phone made it, for scans judged offline.
+    pub scanned_at: Option<String>,
+    pub outcome: ScanOutcome,
+    pub list: String,
+    pub staff: String,
+    pub device: String,
+    pub attendee: String,
+    pub ticket_number: String,
+    pub reason: String,
+    pub offline: bool,
+    pub conflict: bool,
+}
+
+/// Which scans the log shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanFilter {
+    pub outcome: Option<ScanOutcome>,
+    pub staff: Option<Uuid>,
+    pub conflicts_only: bool,
 }
 
 /// What a scanned or typed code names: the secret inside a ticket's QR code

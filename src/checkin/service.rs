@@ -141,7 +141,10 @@ pub async fn scan(pool: &PgPool, user_id: Uuid, event_id: Uuid, attempt: Attempt
                 Ok(words(&scope, &list, Some(&ticket), ScanOutcome::Admitted, None, Some(checkin_id)))
             }
             None => {
-                let admission = db::admission(pool, list.id, ticket.id).await?;
+                let admission = match admitted.earlier {
+                    Some(earlier) => Some(earlier),
+                    None => db::admission(pool, list.id, ticket.id).await?,
+                };
                 Ok(words(&scope, &list, Some(&ticket), ScanOutcome::AlreadyAdmitted, admission.as_ref(), None))
             }
         };
@@ -165,7 +168,7 @@ async fn collect(
     let mut tx = pool.begin().await?;
     if let Err(error) = settle_offline(&mut tx, scope.organization_id, ticket.order_id).await {
         tracing::info!(%error, "the order could not be settled at the door");
-        return Ok(db::Admitted { still_valid: false, checkin_id: None });
+        return Ok(db::Admitted { still_valid: false, checkin_id: None, earlier: None });
     }
     let scan = NewScan { reason: &reason, ..*scan };
     let admitted = db::admit_and_record(&mut *tx, &scan, ticket.id).await?;
@@ -281,14 +284,14 @@ pub async fn undo(
 /// The event and its lists, for the top of the door page.
 pub async fn door_event(pool: &PgPool, scope: &DoorScope) -> Result<DoorEvent, AppError> {
     let event = db::door_event(pool, scope.event_id).await?.ok_or(AppError::NotFound)?;
-    let lists = db::lists(pool, scope.event_id).await?;
+    let lists = crate::checkin::manage::lists(pool, scope.event_id).await?;
     Ok(DoorEvent {
         event_id: event.id,
         name: event.name,
         when: format_range(event.start_at, event.end_at, timezone_or_default(&event.timezone)),
         lists: lists
             .into_iter()
-            .map(|l| DoorList { id: l.id, name: l.name, takes: if l.all_tiers { "All tiers".into() } else { l.tiers } })
+            .map(|l| DoorList { id: l.id, takes: l.takes(), name: l.name })
             .collect(),
     })
 }

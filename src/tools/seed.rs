@@ -431,7 +431,7 @@ async fn seed_door(
             secrets.extend(orders_db::tickets_of(pool, &[placed.order_id]).await?.into_iter().map(|t| t.qr_secret));
         }
     }
-    let list_id = checkin::db::lists(pool, event_id).await?.first().map(|l| l.id).ok_or(AppError::Internal)?;
+    let list_id = checkin::manage::lists(pool, event_id).await?.first().map(|l| l.id).ok_or(AppError::Internal)?;
     for secret in secrets.iter().step_by(2).take(12) {
         let attempt = Attempt {
             list_id,

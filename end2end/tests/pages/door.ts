@@ -72,6 +72,11 @@ export class DoorPage extends AppShell {
     await input.press('Enter');
   }
 
+  /// "Ready offline: 40 tickets", "Offline — 2 scans waiting", "2 scans made offline synced".
+  offlineStatus(): Locator {
+    return this.page.locator('.door-offline');
+  }
+
   async admitBySearch(query: string, name: string): Promise<void> {
     await this.page.getByRole('tab', { name: 'Search' }).click();
     await this.page.getByLabel('Name, e-mail, order or ticket number').fill(query);

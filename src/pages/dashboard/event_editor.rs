@@ -99,6 +99,7 @@ fn EventWorkspace(event: EventEditor, venues: Vec<VenueView>, changes: RwSignal<
             </div>
             <div class="actions">
                 <a class="button" href=format!("/dashboard/events/{}/orders", event.id)>"Orders"</a>
+                <a class="button" href=format!("/dashboard/events/{}/checkin", event.id)>"Check-in"</a>
                 <a class="button button-secondary" href=public_link>"View public page"</a>
                 <DuplicateButton event_id=event.id.to_string() />
             </div>

@@ -1,5 +1,6 @@
 //! The organizer's dashboard, scoped to their organization.
 
+pub mod checkin;
 pub mod event_cancel;
 pub mod event_editor;
 pub mod events;
