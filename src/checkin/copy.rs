@@ -2,7 +2,8 @@
 //! changes since its cursor) and the scans it queued, judged again on upload.
 
 use crate::checkin::access::DoorScope;
-use crate::checkin::db::{Admission, DoorTicket, ListRow};
+use crate::checkin::db::{Admission, ListRow};
+use crate::checkin::statement::DoorTicket;
 use crate::checkin::offline::{CopiedTicket, CopyChanges, MAX_UPLOAD, QueuedScan, UploadedScan, secret_hash};
 use crate::checkin::service::{self, Attempt, Target};
 use crate::checkin::verdict::{Judgement, admitted_detail, judge};

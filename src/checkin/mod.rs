@@ -14,6 +14,8 @@ pub mod offline;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
+pub mod statement;
+#[cfg(feature = "ssr")]
 pub mod verdict;
 
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,8 @@
 //! transaction, undo, the live counter, search, and the events a user may work.
 
 use crate::checkin::access::DoorScope;
-use crate::checkin::db::{self, DoorRead, DoorTicket, ListRow, NewScan};
+use crate::checkin::db::{self, ListRow, NewScan};
+use crate::checkin::statement::{self, DoorRead, DoorTicket, Pick};
 use crate::checkin::verdict::{self, Facts, Judgement};
 use crate::checkin::{
     AttendeeHit, DoorCounts, DoorEvent, DoorEventSummary, DoorList, ScanOutcome, TicketCode, TierCount,
@@ -40,24 +41,27 @@ pub struct Attempt {
     pub offline: Option<ScanOutcome>,
 }
 
-async fn read(
-    pool: &PgPool,
-    user_id: Uuid,
-    event_id: Uuid,
-    list_id: Uuid,
-    target: &Target,
-) -> Result<DoorRead, AppError> {
-    let read = match target {
-        Target::Code(TicketCode::Secret(secret)) => {
-            db::read_by_secret(pool, event_id, user_id, list_id, secret).await?
-        }
-        Target::Code(TicketCode::Number(number)) => {
-            db::read_by_number(pool, event_id, user_id, list_id, number).await?
-        }
-        Target::Ticket(id) => db::read_by_ticket(pool, event_id, user_id, list_id, *id).await?,
-    };
-    // An event that does not exist and one the user may not work answer the same.
-    read.filter(|r| r.access.member || r.access.event_staff).ok_or(AppError::Forbidden)
+/// The ticket an attempt names.
+fn pick(target: &Target) -> Pick<'_> {
+    match target {
+        Target::Code(TicketCode::Secret(secret)) => Pick::Secret(secret),
+        Target::Code(TicketCode::Number(number)) => Pick::Number(number),
+        Target::Ticket(id) => Pick::Ticket(*id),
+    }
+}
+
+/// The door's scope for a read, when the caller may work it. An event that does not exist
+/// and one the user may not work answer the same.
+fn scope_of(read: &DoorRead, user_id: Uuid, event_id: Uuid) -> Result<DoorScope, AppError> {
+    if !(read.access.member || read.access.event_staff) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(DoorScope {
+        user_id,
+        organization_id: read.access.organization_id,
+        event_id,
+        timezone: read.access.timezone.clone(),
+    })
 }
 
 /// How often a scan is judged again when its ticket changed between the read and the write.
@@ -65,27 +69,21 @@ const REJUDGE: usize = 3;
 
 /// Judges and records one attempt by `user_id` at the door of `event_id`.
 ///
-/// The ticket is read without a lock and judged; an admission is then written in one
-/// statement that locks the ticket, checks it is still valid, lets it through the unique
-/// index (so two phones scanning one ticket get one "Welcome" and one "Already checked
-/// in") and records the scan. A nonce recorded before gets its first answer again.
+/// Most scans are one statement (`statement::scan_and_admit`): it reads the caller's
+/// access, the list and the ticket, and when the ticket may enter it locks it, checks it
+/// again, lets it through the unique index (so two phones scanning one ticket get one
+/// "Welcome" and one "Already checked in") and records the scan. Otherwise the read is
+/// judged here and the refusal recorded. A nonce recorded before gets its first answer again.
 #[tracing::instrument(skip_all, fields(%event_id, list_id = %attempt.list_id, nonce = %attempt.nonce))]
 pub async fn scan(pool: &PgPool, user_id: Uuid, event_id: Uuid, attempt: Attempt) -> Result<Verdict, AppError> {
     let device = clean_device_label(&attempt.device);
+    // A phone that turned someone away offline let nobody in: its answer is what happened.
+    let refused_offline = attempt.offline.filter(|shown| *shown != ScanOutcome::Admitted);
     for _ in 0..REJUDGE {
-        let read = read(pool, user_id, event_id, attempt.list_id, &attempt.target).await?;
-        let scope = DoorScope {
-            user_id,
-            organization_id: read.access.organization_id,
-            event_id,
-            timezone: read.access.timezone,
-        };
-        let list = read.list.ok_or(AppError::NotFound)?;
-        let ticket = read.ticket;
         let mut scan = NewScan {
             event_id,
-            list_id: list.id,
-            ticket_id: ticket.as_ref().filter(|t| t.organization_id == scope.organization_id).map(|t| t.id),
+            list_id: attempt.list_id,
+            ticket_id: None,
             staff_user_id: user_id,
             device: &device,
             outcome: ScanOutcome::Unknown,
@@ -95,10 +93,25 @@ pub async fn scan(pool: &PgPool, user_id: Uuid, event_id: Uuid, attempt: Attempt
             offline: attempt.offline.is_some(),
             conflict: false,
         };
+        let found = match statement::scan_and_admit(pool, &scan, pick(&attempt.target), refused_offline.is_none()).await {
+            Ok(found) => found.ok_or(AppError::Forbidden)?,
+            Err(error) if is_violation(&error, db::NONCE_TAKEN) => {
+                let read = statement::read(pool, event_id, user_id, attempt.list_id, pick(&attempt.target)).await?;
+                let scope = scope_of(&read.ok_or(AppError::Forbidden)?, user_id, event_id)?;
+                return replay(pool, &scope, attempt.nonce).await;
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let scope = scope_of(&found.read, user_id, event_id)?;
+        let list = found.read.list.ok_or(AppError::NotFound)?;
+        let ticket = found.read.ticket;
+        scan.ticket_id = ticket.as_ref().filter(|t| t.organization_id == scope.organization_id).map(|t| t.id);
+        if let Some(admitted) = found.admitted {
+            return answer_admitted(pool, &scope, &list, ticket, admitted).await;
+        }
         let judgement = verdict::judge(ticket.as_ref(), event_id, &list, Utc::now());
-        // A phone that turned someone away offline let nobody in: its answer is what happened.
-        let refused_offline = attempt.offline.filter(|shown| *shown != ScanOutcome::Admitted);
         let written = match (judgement, ticket.as_ref()) {
+            // The statement's clock and this one disagreed at the edge of the list's hours.
             (Judgement::Admit, Some(ticket)) if refused_offline.is_none() => {
                 db::admit_and_record(pool, &scan, ticket.id).await
             }
@@ -134,23 +147,34 @@ pub async fn scan(pool: &PgPool, user_id: Uuid, event_id: Uuid, attempt: Attempt
             // Cancelled, refunded or otherwise changed since the read: judge it again.
             continue;
         }
-        let Some(ticket) = ticket else { return Err(AppError::Internal) };
-        return match admitted.checkin_id {
-            Some(checkin_id) => {
-                tracing::info!(ticket_id = %ticket.id, "admitted");
-                Ok(words(&scope, &list, Some(&ticket), ScanOutcome::Admitted, None, Some(checkin_id)))
-            }
-            None => {
-                let admission = match admitted.earlier {
-                    Some(earlier) => Some(earlier),
-                    None => db::admission(pool, list.id, ticket.id).await?,
-                };
-                Ok(words(&scope, &list, Some(&ticket), ScanOutcome::AlreadyAdmitted, admission.as_ref(), None))
-            }
-        };
+        return answer_admitted(pool, &scope, &list, ticket, admitted).await;
     }
     tracing::warn!("a ticket kept changing while it was scanned");
     Err(AppError::Busy)
+}
+
+/// "Welcome" for the admission a write made, or "Already checked in" with who and when.
+async fn answer_admitted(
+    pool: &PgPool,
+    scope: &DoorScope,
+    list: &ListRow,
+    ticket: Option<DoorTicket>,
+    admitted: db::Admitted,
+) -> Result<Verdict, AppError> {
+    let Some(ticket) = ticket else { return Err(AppError::Internal) };
+    match admitted.checkin_id {
+        Some(checkin_id) => {
+            tracing::info!(ticket_id = %ticket.id, "admitted");
+            Ok(words(scope, list, Some(&ticket), ScanOutcome::Admitted, None, Some(checkin_id)))
+        }
+        None => {
+            let admission = match admitted.earlier {
+                Some(earlier) => Some(earlier),
+                None => db::admission(pool, list.id, ticket.id).await?,
+            };
+            Ok(words(scope, list, Some(&ticket), ScanOutcome::AlreadyAdmitted, admission.as_ref(), None))
+        }
+    }
 }
 
 /// Marks an unpaid pay-at-the-door order paid and admits the ticket, in one transaction.
@@ -221,7 +245,7 @@ async fn list_and_ticket(
     ticket_id: Option<Uuid>,
 ) -> Result<(ListRow, Option<DoorTicket>), AppError> {
     let read = match ticket_id {
-        Some(id) => db::read_by_ticket(pool, scope.event_id, scope.user_id, list_id, id).await?,
+        Some(id) => statement::read(pool, scope.event_id, scope.user_id, list_id, Pick::Ticket(id)).await?,
         None => None,
     };
     match read {

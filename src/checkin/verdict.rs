@@ -1,7 +1,8 @@
 //! Judging a ticket at the door, and putting the judgement in words. Pure functions: the
 //! service reads and locks, this decides.
 
-use crate::checkin::db::{Admission, DoorTicket, ListRow};
+use crate::checkin::db::{Admission, ListRow};
+use crate::checkin::statement::DoorTicket;
 use crate::checkin::{ScanOutcome, Verdict, outside_window};
 use crate::events::format_price;
 use crate::events::time::timezone_or_default;
