@@ -201,9 +201,8 @@ macro_rules! door_scan_where {
                       earlier.device AS "earlier_device?"
                  FROM r
                  -- Who let the ticket in before, if that had committed when the statement began.
-                 LEFT JOIN checkins earlier ON earlier.list_id = $3 AND earlier.ticket_id = r.ticket_id
-                                           AND earlier.undone_at IS NULL AND EXISTS (SELECT 1 FROM ok)
-                                           AND NOT EXISTS (SELECT 1 FROM admitted)
+                 LEFT JOIN checkins earlier ON earlier.list_id = $3 AND earlier.ticket_id = (SELECT id FROM ok)
+                                           AND earlier.undone_at IS NULL AND NOT EXISTS (SELECT 1 FROM admitted)
                  LEFT JOIN users u ON u.id = earlier.admitted_by"#,
             $scan.event_id,
             $scan.staff_user_id,

@@ -120,6 +120,7 @@ impl DoorState {
 
     pub fn send(self, attempt: Attempt) {
         if !self.is_online() {
+            self.went_offline();
             self.judge_here(attempt);
             return;
         }
