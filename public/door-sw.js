@@ -2,7 +2,7 @@
 // on the phone, so the door opens and judges scans without the network. Server functions
 // (POST) always go to the network; the page itself falls back to its own copy of the
 // tickets when they fail.
-const CACHE = 'eventos-door-v1';
+const CACHE = 'eventos-door-v2';
 // A page slower than this is served from the phone, as the door treats slow as offline.
 const PATIENCE_MS = 3000;
 
@@ -68,7 +68,24 @@ self.addEventListener('fetch', (event) => {
   }
 
   if (url.pathname.startsWith('/pkg/') || url.pathname.startsWith('/door-')) {
-    // Hashed names never change: the phone's copy first.
-    event.respondWith(caches.match(request).then((hit) => hit || fetch(request).then((r) => keep(request, r))));
+    if (contentHashed(url.pathname)) {
+      // A file named by its content never changes: the phone's copy first.
+      event.respondWith(caches.match(request).then((hit) => hit || fetch(request).then((r) => keep(request, r))));
+    } else {
+      // Anything else (the chunk loader, the icons) may change with a deploy: the network
+      // first, the phone's copy when there is none.
+      event.respondWith(fetch(request).then((r) => keep(request, r)).catch(() =>
+        caches.match(request).then((hit) => hit || Response.error())));
+    }
   }
 });
+
+// The rule the server's cache headers follow (server::security): a 22-character hash
+// between the name and the extension, and never the loader of lazily loaded chunks, whose
+// name can outlive the chunks it names.
+function contentHashed(path) {
+  const name = path.split('/').pop();
+  if (name.startsWith('__wasm_split')) return false;
+  const parts = name.split('.');
+  return parts.length >= 3 && parts.slice(1, -1).some((part) => /^[A-Za-z0-9_-]{22}$/.test(part));
+}

@@ -11,9 +11,12 @@ use crate::checkin::{ScanOutcome, TicketCode};
 use crate::events::format_price;
 use crate::orders::{OrderStatus, PaymentMethod, TicketStatus};
 use crate::platform::error::AppError;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sqlx::{PgExecutor, PgPool};
 use uuid::Uuid;
+
+/// How far back a phone's clock is believed for a scan it made offline.
+pub const OFFLINE_HOURS: i64 = 24;
 
 /// The oldest transaction still running: every change not yet seen by a read made now
 /// carries a transaction id at or above it (see migration `door_offline`).
@@ -111,8 +114,8 @@ async fn copy_rows(
 }
 
 /// A cursor as a phone sent it back: a transaction id, or nothing usable.
-fn parse_cursor(raw: Option<&str>) -> Option<String> {
-    raw.map(str::trim).filter(|c| !c.is_empty() && c.len() <= 20 && c.bytes().all(|b| b.is_ascii_digit())).map(str::to_owned)
+fn parse_cursor(raw: Option<&str>) -> Option<u64> {
+    raw.and_then(|c| c.trim().parse::<u64>().ok())
 }
 
 /// The copy of a list a phone keeps: everything, or what changed since `since`.
@@ -125,7 +128,9 @@ pub async fn door_copy(
 ) -> Result<CopyChanges, AppError> {
     // Read before the rows: a change the rows miss is at or above it, and comes next time.
     let cursor = cursor(pool).await?;
-    let since = parse_cursor(since);
+    // A cursor from the future (a restored database) would never see a change: start over.
+    let since = parse_cursor(since).filter(|since| parse_cursor(Some(&cursor)).is_some_and(|now| *since <= now));
+    let since = since.map(|since| since.to_string());
     let list = copy_list(pool, scope.event_id, list_id, since.as_deref()).await?.ok_or(AppError::NotFound)?;
     let since = since.filter(|_| !list.changed);
     let rows = copy_rows(pool, scope.event_id, list_id, since.as_deref()).await?;
@@ -182,8 +187,14 @@ fn copied(scope: &DoorScope, list: &ListRow, row: CopyRow, now: DateTime<Utc>) -
     }
 }
 
+/// What a phone may have shown for a scan it judged itself.
+fn judged_on_a_phone(shown: ScanOutcome) -> bool {
+    !matches!(shown, ScanOutcome::Undone)
+}
+
 /// Judges and records the scans a phone queued offline, in the order it made them. A scan
-/// sent before (the same nonce) gets its first answer again.
+/// sent before (the same nonce) gets its first answer again. Each scan gets its own answer:
+/// one the server cannot take is refused alone, so it never holds up the others.
 #[tracing::instrument(skip_all, fields(event_id = %scope.event_id, count = scans.len()))]
 pub async fn upload(pool: &PgPool, scope: &DoorScope, scans: Vec<QueuedScan>) -> Result<Vec<UploadedScan>, AppError> {
     if scans.len() > MAX_UPLOAD {
@@ -191,36 +202,50 @@ pub async fn upload(pool: &PgPool, scope: &DoorScope, scans: Vec<QueuedScan>) ->
     }
     let mut answers = Vec::with_capacity(scans.len());
     for queued in scans {
-        let target = match (queued.ticket_id, queued.code.as_deref()) {
-            (Some(id), _) => Target::Ticket(id),
-            (None, Some(code)) => match TicketCode::parse(code) {
-                Ok(code) => Target::Code(code),
-                // Nothing the door could read, and nothing it let in: there is nothing to record.
-                Err(_) => {
-                    answers.push(UploadedScan { nonce: queued.nonce, outcome: ScanOutcome::Unknown, conflict: false });
-                    continue;
-                }
-            },
-            (None, None) => return Err(AppError::field("scans", "A queued scan names no ticket.")),
+        let nonce = queued.nonce;
+        let answer = match upload_one(pool, scope, queued).await {
+            Ok(answer) => answer,
+            Err(error) => {
+                tracing::warn!(%nonce, %error, "an offline scan was refused");
+                let refused = match error {
+                    AppError::Validation(errors) => errors.0.into_values().next().unwrap_or_default(),
+                    other => other.to_string(),
+                };
+                UploadedScan { nonce, outcome: ScanOutcome::Unknown, conflict: false, refused: Some(refused) }
+            }
         };
-        let shown = queued.shown;
-        let attempt = Attempt {
-            list_id: queued.list_id,
-            target,
-            nonce: queued.nonce,
-            device: queued.device,
-            client_time: Some(queued.client_time.min(Utc::now())),
-            collect: queued.collect,
-            offline: Some(shown),
-        };
-        let verdict = service::scan(pool, scope.user_id, scope.event_id, attempt).await?;
-        let conflict = shown == ScanOutcome::Admitted && verdict.outcome != ScanOutcome::Admitted;
-        if conflict {
-            tracing::warn!(nonce = %queued.nonce, outcome = verdict.outcome.as_str(), "an offline admission conflicts");
-        }
-        answers.push(UploadedScan { nonce: queued.nonce, outcome: verdict.outcome, conflict });
+        answers.push(answer);
     }
     Ok(answers)
+}
+
+async fn upload_one(pool: &PgPool, scope: &DoorScope, queued: QueuedScan) -> Result<UploadedScan, AppError> {
+    if !judged_on_a_phone(queued.shown) {
+        return Err(AppError::field("scans", "A phone does not judge that by itself."));
+    }
+    let target = match (queued.ticket_id, queued.code.as_deref()) {
+        (Some(id), _) => Target::Ticket(id),
+        (None, Some(code)) => Target::Code(TicketCode::parse(code).map_err(|m| AppError::field("scans", m))?),
+        (None, None) => return Err(AppError::field("scans", "A queued scan names no ticket.")),
+    };
+    let shown = queued.shown;
+    let now = Utc::now();
+    let attempt = Attempt {
+        list_id: queued.list_id,
+        target,
+        nonce: queued.nonce,
+        device: queued.device,
+        // A phone's clock may be wrong: its time is believed within the last day.
+        client_time: Some(queued.client_time.clamp(now - Duration::hours(OFFLINE_HOURS), now)),
+        collect: queued.collect,
+        offline: Some(shown),
+    };
+    let verdict = service::scan(pool, scope.user_id, scope.event_id, attempt).await?;
+    let conflict = shown == ScanOutcome::Admitted && verdict.outcome != ScanOutcome::Admitted;
+    if conflict {
+        tracing::warn!(nonce = %queued.nonce, outcome = verdict.outcome.as_str(), "an offline admission conflicts");
+    }
+    Ok(UploadedScan { nonce: queued.nonce, outcome: verdict.outcome, conflict, refused: None })
 }
 
 #[cfg(test)]
@@ -229,10 +254,10 @@ mod tests {
 
     #[test]
     fn a_cursor_is_a_transaction_id_or_nothing() {
-        assert_eq!(parse_cursor(Some(" 12345 ")), Some("12345".to_owned()));
+        assert_eq!(parse_cursor(Some(" 12345 ")), Some(12345));
         assert_eq!(parse_cursor(Some("12; DROP TABLE tickets")), None);
         assert_eq!(parse_cursor(Some("")), None);
-        assert_eq!(parse_cursor(Some(&"9".repeat(30))), None);
+        assert_eq!(parse_cursor(Some(&"9".repeat(20))), None, "beyond a transaction id");
         assert_eq!(parse_cursor(None), None);
     }
 }

@@ -84,6 +84,8 @@ pub struct Verdict {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DoorEvent {
     pub event_id: Uuid,
+    /// Who works the door on this phone: what the phone keeps is kept per person.
+    pub user_id: Uuid,
     pub name: String,
     pub when: String,
     pub lists: Vec<DoorList>,

@@ -227,6 +227,10 @@ pub struct UploadedScan {
     pub outcome: ScanOutcome,
     /// The phone let in someone the server would not have (in already, cancelled since…).
     pub conflict: bool,
+    /// Why the server could not take the scan at all (the list is gone, the door is no
+    /// longer the phone user's): the phone drops it and says so.
+    #[serde(default)]
+    pub refused: Option<String>,
 }
 
 #[cfg(test)]

@@ -109,7 +109,9 @@ pub async fn scan(pool: &PgPool, user_id: Uuid, event_id: Uuid, attempt: Attempt
         if let Some(admitted) = found.admitted {
             return answer_admitted(pool, &scope, &list, ticket, admitted).await;
         }
-        let judgement = verdict::judge(ticket.as_ref(), event_id, &list, Utc::now());
+        // A scan made offline is judged at the phone's time (the upload bounds it).
+        let judged_at = attempt.client_time.filter(|_| attempt.offline.is_some()).unwrap_or_else(Utc::now);
+        let judgement = verdict::judge(ticket.as_ref(), event_id, &list, judged_at);
         let written = match (judgement, ticket.as_ref()) {
             // The statement's clock and this one disagreed at the edge of the list's hours.
             (Judgement::Admit, Some(ticket)) if refused_offline.is_none() => {
@@ -311,6 +313,7 @@ pub async fn door_event(pool: &PgPool, scope: &DoorScope) -> Result<DoorEvent, A
     let lists = crate::checkin::manage::lists(pool, scope.event_id).await?;
     Ok(DoorEvent {
         event_id: event.id,
+        user_id: scope.user_id,
         name: event.name,
         when: format_range(event.start_at, event.end_at, timezone_or_default(&event.timezone)),
         lists: lists

@@ -166,8 +166,9 @@ macro_rules! door_scan_where {
                                    WHERE (r.member OR r.event_staff) AND r.list_id IS NOT NULL
                                      AND r.ticket_event_id = $1 AND r.in_list
                                      AND r.status IN ('active', 'used') AND r.order_status = 'paid'
-                                     AND (r.opens_at IS NULL OR r.opens_at <= now())
-                                     AND (r.closes_at IS NULL OR now() < r.closes_at))
+                                     -- A scan made offline is judged at the phone's time.
+                                     AND (r.opens_at IS NULL OR r.opens_at <= CASE WHEN $8 THEN coalesce($7, now()) ELSE now() END)
+                                     AND (r.closes_at IS NULL OR CASE WHEN $8 THEN coalesce($7, now()) ELSE now() END < r.closes_at))
                       FOR UPDATE OF k
                ), admitted AS (
                    INSERT INTO checkins (list_id, event_id, ticket_id, tier_id, admitted_by, device, admitted_at)

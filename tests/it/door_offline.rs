@@ -189,7 +189,7 @@ async fn what_a_phone_refused_offline_admits_nobody_and_letting_in_a_cancelled_t
 }
 
 #[sqlx::test]
-async fn an_upload_of_too_many_scans_is_refused_and_writes_nothing(pool: PgPool) {
+async fn an_upload_of_more_than_two_hundred_scans_is_refused_whole_and_writes_nothing(pool: PgPool) {
     let door = door(&pool).await;
     let secret = tickets(&pool, &door.slug, door.tiers[0], 1, "a@example.com").await.remove(0);
     let id = ticket_id(&pool, &secret).await;
@@ -199,4 +199,83 @@ async fn an_upload_of_too_many_scans_is_refused_and_writes_nothing(pool: PgPool)
 
     assert!(refused.is_err());
     assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 0);
+}
+
+#[sqlx::test]
+async fn a_scan_the_server_cannot_take_is_refused_alone_and_the_rest_of_the_upload_goes_through(pool: PgPool) {
+    let door = door(&pool).await;
+    let secret = tickets(&pool, &door.slug, door.tiers[0], 1, "a@example.com").await.remove(0);
+    let nameless = queued(&door, None, None, ScanOutcome::Admitted);
+    let elsewhere = QueuedScan { list_id: Uuid::new_v4(), ..queued(&door, None, Some(&secret), ScanOutcome::Admitted) };
+    let claimed_undo = queued(&door, None, Some(&secret), ScanOutcome::Undone);
+    let good = queued(&door, Some(ticket_id(&pool, &secret).await), None, ScanOutcome::Admitted);
+
+    let answers = copy::upload(&pool, &door.scope, vec![nameless, elsewhere, claimed_undo, good]).await.unwrap();
+
+    let refused: Vec<bool> = answers.iter().map(|a| a.refused.is_some()).collect();
+    assert_eq!(refused, vec![true, true, true, false], "{answers:?}");
+    assert_eq!(answers[3].outcome, ScanOutcome::Admitted);
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1);
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 1, "refused scans write nothing");
+}
+
+#[sqlx::test]
+async fn an_offline_scan_is_judged_at_the_phones_time_within_a_day(pool: PgPool) {
+    let door = door(&pool).await;
+    let secret = tickets(&pool, &door.slug, door.tiers[0], 1, "a@example.com").await.remove(0);
+    // The list closed ten minutes ago; the phone let the guest in twenty minutes ago.
+    sqlx::query("UPDATE checkin_lists SET closes_at = now() - interval '10 minutes' WHERE id = $1")
+        .bind(door.default_list)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let in_time = QueuedScan {
+        client_time: Utc::now() - Duration::minutes(20),
+        ..queued(&door, Some(ticket_id(&pool, &secret).await), None, ScanOutcome::Admitted)
+    };
+    let other = tickets(&pool, &door.slug, door.tiers[0], 1, "b@example.com").await.remove(0);
+    let too_late = QueuedScan {
+        client_time: Utc::now() - Duration::minutes(5),
+        ..queued(&door, Some(ticket_id(&pool, &other).await), None, ScanOutcome::Admitted)
+    };
+
+    let answers = copy::upload(&pool, &door.scope, vec![in_time, too_late]).await.unwrap();
+
+    assert_eq!((answers[0].outcome, answers[0].conflict), (ScanOutcome::Admitted, false));
+    assert_eq!((answers[1].outcome, answers[1].conflict), (ScanOutcome::OutsideWindow, true));
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM checkins WHERE admitted_at BETWEEN now() - interval '21 minutes' AND now() - interval '19 minutes'").await,
+        1
+    );
+}
+
+#[sqlx::test]
+async fn a_phone_clock_years_behind_is_believed_only_a_day_back(pool: PgPool) {
+    let door = door(&pool).await;
+    let secret = tickets(&pool, &door.slug, door.tiers[0], 1, "a@example.com").await.remove(0);
+    let stale_clock = QueuedScan {
+        client_time: Utc::now() - Duration::days(900),
+        ..queued(&door, Some(ticket_id(&pool, &secret).await), None, ScanOutcome::Admitted)
+    };
+
+    copy::upload(&pool, &door.scope, vec![stale_clock]).await.unwrap();
+
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkins WHERE admitted_at > now() - interval '25 hours'").await, 1);
+}
+
+#[sqlx::test]
+async fn a_renamed_attendee_reaches_the_copy(pool: PgPool) {
+    let door = door(&pool).await;
+    let secret = tickets(&pool, &door.slug, door.tiers[0], 1, "a@example.com").await.remove(0);
+    let before = copy_of(&pool, &door, None).await;
+
+    sqlx::query("UPDATE attendees SET full_name = 'Beatrice Renamed' WHERE id = (SELECT attendee_id FROM tickets WHERE qr_secret = $1)")
+        .bind(&secret)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let after = copy_of(&pool, &door, Some(&before.cursor)).await;
+
+    assert_eq!(after.tickets.len(), 1);
+    assert_eq!(after.tickets[0].who, "Beatrice Renamed — General");
 }

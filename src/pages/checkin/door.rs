@@ -47,7 +47,7 @@ enum Tab {
 #[component]
 fn Door(event: DoorEvent) -> impl IntoView {
     let first_list = event.lists.first().map(|l| l.id).unwrap_or_default();
-    let state = DoorState::new(event.event_id, first_list);
+    let state = DoorState::new(event.user_id, event.event_id, first_list);
     let tab = RwSignal::new(Tab::Scan);
     Effect::new(move |_| {
         state.device.set(saved_device_label());
@@ -141,8 +141,12 @@ fn OfflineStatus(offline: RwSignal<Offline>) -> impl IntoView {
                     (n, 0) => format!("{} made offline synced · ", scans(n)),
                     (n, c) => format!("{} made offline synced, {c} in conflict (shown to the organizer) · ", scans(n)),
                 };
+                let refused = match o.refused {
+                    0 => String::new(),
+                    n => format!("{} the server could not take (the list or your access changed) · ", scans(n)),
+                };
                 let ready = copied.map_or("Preparing the offline copy…".to_owned(), |n| format!("Ready offline: {n} tickets"));
-                format!("{synced}{ready}")
+                format!("{synced}{refused}{ready}")
             }
             (true, _, _) => String::new(),
         }

@@ -19,6 +19,8 @@ use uuid::Uuid;
 
 /// A request slower than this counts as no network: the door judges from its copy.
 const PATIENCE_MS: u64 = 2000;
+/// Longest wait for the copy or an upload, so a hung request never stops the heartbeat.
+const REQUEST_LIMIT_MS: u64 = 15_000;
 /// How often the copy asks the server for what changed.
 const COPY_EVERY_MS: f64 = 15_000.0;
 /// Most tickets the search tab lists from the phone's copy.
@@ -51,11 +53,14 @@ pub struct Offline {
     /// Offline scans sent since the page opened, and the conflicts among them.
     pub synced: usize,
     pub conflicts: usize,
+    /// Scans the server could not take at all (the list is gone, the door no longer ours).
+    pub refused: usize,
 }
 
 #[derive(Clone, Copy)]
 pub struct DoorState {
     pub event_id: Uuid,
+    user_id: Uuid,
     pub list_id: RwSignal<Uuid>,
     pub device: RwSignal<String>,
     pub shown: RwSignal<Option<Shown>>,
@@ -76,9 +81,10 @@ fn clock_ms() -> f64 {
 }
 
 impl DoorState {
-    pub fn new(event_id: Uuid, list_id: Uuid) -> DoorState {
+    pub fn new(user_id: Uuid, event_id: Uuid, list_id: Uuid) -> DoorState {
         DoorState {
             event_id,
+            user_id,
             list_id: RwSignal::new(list_id),
             device: RwSignal::new(String::new()),
             shown: RwSignal::new(None),
@@ -97,10 +103,10 @@ impl DoorState {
     /// Takes up what this phone kept from earlier visits (browser only).
     pub fn restore(self) {
         let list_id = self.list_id.get_untracked();
-        let copy = load_copy(self.event_id, list_id);
+        let copy = load_copy(self.user_id, self.event_id, list_id);
         let copied = (!copy.is_empty()).then(|| copy.len());
         self.copy.set_value(copy);
-        self.queue.set_value(load_queue(self.event_id));
+        self.queue.set_value(load_queue(self.user_id, self.event_id));
         let waiting = self.queue.with_value(Vec::len);
         self.offline.update(|o| {
             o.copied = copied;
@@ -112,7 +118,7 @@ impl DoorState {
     pub fn switch_list(self, list_id: Uuid) {
         self.list_id.set(list_id);
         self.shown.set(None);
-        self.copy.set_value(load_copy(self.event_id, list_id));
+        self.copy.set_value(load_copy(self.user_id, self.event_id, list_id));
         self.copy_asked_at.set_value(f64::MIN);
         self.offline.update(|o| o.copied = None);
         self.tick();
@@ -263,7 +269,8 @@ impl DoorState {
         }
         let queued = QueuedScan {
             list_id: self.list_id.get_untracked(),
-            ticket_id: verdict.ticket_id,
+            // A ticket picked in search is named even when the copy does not know it.
+            ticket_id: verdict.ticket_id.or(target.as_ref().err().copied()),
             code: match (&target, verdict.ticket_id) {
                 (Ok((_, typed)), None) => Some(typed.clone()),
                 _ => None,
@@ -287,7 +294,7 @@ impl DoorState {
 
     fn queue_changed(self) {
         let waiting = self.queue.with_value(|queue| {
-            save_queue(self.event_id, queue);
+            save_queue(self.user_id, self.event_id, queue);
             queue.len()
         });
         self.offline.update(|o| o.waiting = waiting);
@@ -310,7 +317,7 @@ impl DoorState {
             }
             if self.copy_unsaved.get_value() {
                 self.copy_unsaved.set_value(false);
-                self.copy.with_value(save_copy);
+                self.copy.with_value(|copy| save_copy(self.user_id, copy));
             }
             self.ticking.set_value(false);
         });
@@ -338,25 +345,35 @@ impl DoorState {
         if batch.is_empty() {
             return true;
         }
-        match upload_door_scans(self.event_id.to_string(), batch).await {
-            Ok(answers) => {
+        match within(REQUEST_LIMIT_MS, upload_door_scans(self.event_id.to_string(), batch)).await {
+            None => {
+                leptos::logging::warn!("waiting scans took too long to send; they stay queued");
+                self.went_offline();
+                false
+            }
+            Some(Ok(answers)) => {
                 let conflicts = answers.iter().filter(|a| a.conflict).count();
+                let refused = answers.iter().filter(|a| a.refused.is_some()).count();
+                for answer in answers.iter().filter(|a| a.refused.is_some()) {
+                    leptos::logging::error!("the server refused a waiting scan: {:?}", answer.refused);
+                }
                 self.queue.update_value(|queue| queue.retain(|q| !answers.iter().any(|a| a.nonce == q.nonce)));
                 self.queue_changed();
                 self.offline.update(|o| {
-                    o.synced += answers.len();
+                    o.synced += answers.len() - refused;
                     o.conflicts += conflicts;
+                    o.refused += refused;
                 });
                 // What the server made of them comes back with the next copy.
                 self.copy_asked_at.set_value(f64::MIN);
                 true
             }
-            Err(AppError::Transport(error)) => {
+            Some(Err(AppError::Transport(error))) => {
                 leptos::logging::warn!("waiting scans could not be sent: {error}");
                 self.went_offline();
                 false
             }
-            Err(error) => {
+            Some(Err(error)) => {
                 // Kept, and tried again on the next tick; the organizer sees them once sent.
                 leptos::logging::error!("the server refused the waiting scans: {error}");
                 false
@@ -371,8 +388,12 @@ impl DoorState {
         self.copy_asked_at.set_value(clock_ms());
         let list_id = self.list_id.get_untracked();
         let since = self.copy.with_value(|c| (c.list_id == list_id && !c.cursor.is_empty()).then(|| c.cursor.clone()));
-        match get_door_copy(self.event_id.to_string(), list_id.to_string(), since).await {
-            Ok(changes) if changes.list_id == self.list_id.get_untracked() => {
+        let asked = get_door_copy(self.event_id.to_string(), list_id.to_string(), since);
+        match within(REQUEST_LIMIT_MS, asked).await {
+            // Scanned offline while the copy was on its way: its answer could forget those
+            // admissions; the next tick asks again once they are sent.
+            Some(Ok(_)) if !self.queue.with_value(Vec::is_empty) => self.copy_asked_at.set_value(f64::MIN),
+            Some(Ok(changes)) if changes.list_id == self.list_id.get_untracked() => {
                 let copied = self.copy.try_update_value(|copy| {
                     copy.apply(changes);
                     copy.len()
@@ -380,10 +401,14 @@ impl DoorState {
                 self.offline.update(|o| o.copied = copied);
                 self.copy_unsaved.set_value(true);
             }
-            Ok(_) => {}
-            Err(error) => {
+            Some(Ok(_)) => {}
+            Some(Err(error)) => {
                 self.copy_asked_at.set_value(f64::MIN);
                 leptos::logging::warn!("the door's offline copy could not be refreshed: {error}");
+            }
+            None => {
+                self.copy_asked_at.set_value(f64::MIN);
+                leptos::logging::warn!("the door's offline copy took too long to arrive");
             }
         }
     }

@@ -7,12 +7,15 @@ use crate::checkin::offline::{DoorCopy, QueuedScan};
 use std::future::Future;
 use uuid::Uuid;
 
-/// One copy at a time (the event and list open now): a copy of 10,000 tickets is about a
-/// megabyte, and the browser gives a site about five.
-const COPY_KEY: &str = "eventos.door.copy";
+/// One copy per person at a time (the event and list open now): a copy of 10,000 tickets
+/// is about a megabyte, and the browser gives a site about five. Kept per person, so whoever
+/// uses the phone next neither sees nor sends the previous person's door.
+fn copy_key(user_id: Uuid) -> String {
+    format!("eventos.door.copy.{user_id}")
+}
 
-fn queue_key(event_id: Uuid) -> String {
-    format!("eventos.door.queue.{event_id}")
+fn queue_key(user_id: Uuid, event_id: Uuid) -> String {
+    format!("eventos.door.queue.{user_id}.{event_id}")
 }
 
 #[cfg(feature = "hydrate")]
@@ -42,39 +45,43 @@ fn write<T: serde::Serialize>(key: &str, value: &T) {
     }
 }
 
-/// The copy kept for this event and list, or an empty one.
-pub fn load_copy(event_id: Uuid, list_id: Uuid) -> DoorCopy {
+/// The copy kept for this person, event and list, or an empty one.
+pub fn load_copy(user_id: Uuid, event_id: Uuid, list_id: Uuid) -> DoorCopy {
     #[cfg(feature = "hydrate")]
-    if let Some(mut copy) = read::<DoorCopy>(COPY_KEY).filter(|c| c.event_id == event_id && c.list_id == list_id) {
+    if let Some(mut copy) =
+        read::<DoorCopy>(&copy_key(user_id)).filter(|c| c.event_id == event_id && c.list_id == list_id)
+    {
         copy.index();
         return copy;
     }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = copy_key(user_id);
     DoorCopy::new(event_id, list_id)
 }
 
-pub fn save_copy(copy: &DoorCopy) {
+pub fn save_copy(user_id: Uuid, copy: &DoorCopy) {
     #[cfg(feature = "hydrate")]
-    write(COPY_KEY, copy);
+    write(&copy_key(user_id), copy);
     #[cfg(not(feature = "hydrate"))]
-    let _ = (copy, COPY_KEY);
+    let _ = (user_id, copy);
 }
 
 /// The scans of this event waiting to be sent, oldest first.
-pub fn load_queue(event_id: Uuid) -> Vec<QueuedScan> {
+pub fn load_queue(user_id: Uuid, event_id: Uuid) -> Vec<QueuedScan> {
     #[cfg(feature = "hydrate")]
-    if let Some(queue) = read(&queue_key(event_id)) {
+    if let Some(queue) = read(&queue_key(user_id, event_id)) {
         return queue;
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = queue_key(event_id);
+    let _ = queue_key(user_id, event_id);
     Vec::new()
 }
 
-pub fn save_queue(event_id: Uuid, queue: &[QueuedScan]) {
+pub fn save_queue(user_id: Uuid, event_id: Uuid, queue: &[QueuedScan]) {
     #[cfg(feature = "hydrate")]
-    write(&queue_key(event_id), &queue);
+    write(&queue_key(user_id, event_id), &queue);
     #[cfg(not(feature = "hydrate"))]
-    let _ = (event_id, queue);
+    let _ = (user_id, event_id, queue);
 }
 
 /// `future`'s output, or `None` when it took longer than `millis`.
