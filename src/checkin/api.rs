@@ -4,21 +4,21 @@
 use crate::checkin::offline::{CopyChanges, QueuedScan, UploadedScan};
 use crate::checkin::{AttendeeHit, DoorBoard, DoorCounts, DoorEvent, DoorEventSummary, Verdict};
 use crate::platform::error::AppError;
-use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use crate::{
+    checkin::access::require_door,
+    checkin::copy,
     checkin::manage,
+    checkin::service::{self, Attempt, Target},
     checkin::{ScanFilter, ScanOutcome, TicketCode},
     organizations::Role,
     organizations::access::require_organizer,
-    checkin::access::require_door,
-    checkin::copy,
-    checkin::service::{self, Attempt, Target},
     platform::error::AppError as Error,
     platform::reply::{parse_id, reply},
     platform::session::require_user,
 };
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 /// A nonce the phone chose for one attempt.
 #[cfg(feature = "ssr")]

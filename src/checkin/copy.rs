@@ -3,9 +3,9 @@
 
 use crate::checkin::access::DoorScope;
 use crate::checkin::db::{Admission, ListRow};
-use crate::checkin::statement::DoorTicket;
 use crate::checkin::offline::{CopiedTicket, CopyChanges, MAX_UPLOAD, QueuedScan, UploadedScan, secret_hash};
 use crate::checkin::service::{self, Attempt, Target};
+use crate::checkin::statement::DoorTicket;
 use crate::checkin::verdict::{Judgement, admitted_detail, judge};
 use crate::checkin::{ScanOutcome, TicketCode};
 use crate::events::format_price;

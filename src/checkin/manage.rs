@@ -318,13 +318,9 @@ pub async fn save_list(
 
 async fn set_tiers(conn: &mut PgConnection, list_id: Uuid, tier_ids: &[Uuid]) -> Result<(), sqlx::Error> {
     sqlx::query!("DELETE FROM checkin_list_tiers WHERE list_id = $1", list_id).execute(&mut *conn).await?;
-    sqlx::query!(
-        "INSERT INTO checkin_list_tiers (list_id, tier_id) SELECT $1, unnest($2::uuid[])",
-        list_id,
-        tier_ids,
-    )
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query!("INSERT INTO checkin_list_tiers (list_id, tier_id) SELECT $1, unnest($2::uuid[])", list_id, tier_ids,)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

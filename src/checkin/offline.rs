@@ -146,9 +146,10 @@ impl DoorCopy {
         };
         let collected = (ticket.standing == ScanOutcome::Unpaid).then(|| ticket.due.clone()).flatten();
         let (headline, detail) = match outcome {
-            ScanOutcome::Admitted => {
-                (format!("Welcome, {}", ticket.who), collected.map(|due| format!("Collected {due}")).unwrap_or_default())
-            }
+            ScanOutcome::Admitted => (
+                format!("Welcome, {}", ticket.who),
+                collected.map(|due| format!("Collected {due}")).unwrap_or_default(),
+            ),
             ScanOutcome::AlreadyAdmitted => {
                 let when = ticket.admitted.clone().unwrap_or_default();
                 let detail = [when, ticket.who.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>();

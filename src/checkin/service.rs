@@ -6,8 +6,8 @@ use crate::checkin::db::{self, ListRow, NewScan};
 use crate::checkin::statement::{self, DoorRead, DoorTicket, Pick};
 use crate::checkin::verdict::{self, Facts, Judgement};
 use crate::checkin::{
-    AttendeeHit, DoorCounts, DoorEvent, DoorEventSummary, DoorList, ScanOutcome, TicketCode, TierCount,
-    MIN_SEARCH, UNDO_WINDOW_SECS, Verdict, clean_device_label,
+    AttendeeHit, DoorCounts, DoorEvent, DoorEventSummary, DoorList, MIN_SEARCH, ScanOutcome, TicketCode, TierCount,
+    UNDO_WINDOW_SECS, Verdict, clean_device_label,
 };
 use crate::events::time::{format_range, timezone_or_default};
 use crate::orders::manage::settle_offline;
@@ -93,7 +93,8 @@ pub async fn scan(pool: &PgPool, user_id: Uuid, event_id: Uuid, attempt: Attempt
             offline: attempt.offline.is_some(),
             conflict: false,
         };
-        let found = match statement::scan_and_admit(pool, &scan, pick(&attempt.target), refused_offline.is_none()).await {
+        let found = match statement::scan_and_admit(pool, &scan, pick(&attempt.target), refused_offline.is_none()).await
+        {
             Ok(found) => found.ok_or(AppError::Forbidden)?,
             Err(error) if is_violation(&error, db::NONCE_TAKEN) => {
                 let read = statement::read(pool, event_id, user_id, attempt.list_id, pick(&attempt.target)).await?;
@@ -316,10 +317,7 @@ pub async fn door_event(pool: &PgPool, scope: &DoorScope) -> Result<DoorEvent, A
         user_id: scope.user_id,
         name: event.name,
         when: format_range(event.start_at, event.end_at, timezone_or_default(&event.timezone)),
-        lists: lists
-            .into_iter()
-            .map(|l| DoorList { id: l.id, takes: l.takes(), name: l.name })
-            .collect(),
+        lists: lists.into_iter().map(|l| DoorList { id: l.id, takes: l.takes(), name: l.name }).collect(),
     })
 }
 

@@ -121,11 +121,12 @@ impl DoorScanRow {
             })
         })();
         let earlier = match (self.earlier_at, self.earlier_device) {
-            (Some(admitted_at), Some(device)) => Some(Admission { admitted_at, staff_name: self.earlier_staff, device }),
+            (Some(admitted_at), Some(device)) => {
+                Some(Admission { admitted_at, staff_name: self.earlier_staff, device })
+            }
             _ => None,
         };
-        let admitted =
-            self.attempted.then_some(Admitted { still_valid: true, checkin_id: self.checkin_id, earlier });
+        let admitted = self.attempted.then_some(Admitted { still_valid: true, checkin_id: self.checkin_id, earlier });
         DoorScan { read: DoorRead { access, list, ticket }, admitted }
     }
 }
@@ -229,7 +230,9 @@ pub async fn scan_and_admit(
     may_admit: bool,
 ) -> Result<Option<DoorScan>, sqlx::Error> {
     let row = match pick {
-        Pick::Secret(secret) => door_scan_where!("k.qr_secret = $4", scan, secret, may_admit).fetch_optional(db).await?,
+        Pick::Secret(secret) => {
+            door_scan_where!("k.qr_secret = $4", scan, secret, may_admit).fetch_optional(db).await?
+        }
         Pick::Number(number) => {
             door_scan_where!("k.ticket_number = $4", scan, number, may_admit).fetch_optional(db).await?
         }

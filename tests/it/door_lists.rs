@@ -3,11 +3,11 @@
 
 use crate::checkin::{attempt, door, tickets};
 use crate::shop::{count, organizer};
+use chrono::Utc;
 use eventos::checkin::manage::{self, ListForm};
 use eventos::checkin::offline::QueuedScan;
 use eventos::checkin::{ScanFilter, ScanOutcome, copy, service};
 use eventos::platform::error::AppError;
-use chrono::Utc;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -71,8 +71,7 @@ async fn a_bad_list_gets_a_message_per_field_and_writes_nothing(pool: PgPool) {
         &vip_entrance(door.tiers[1]),
     )
     .await;
-    let not_theirs =
-        manage::save_list(&pool, &stranger, door.scope.event_id, None, &vip_entrance(door.tiers[1])).await;
+    let not_theirs = manage::save_list(&pool, &stranger, door.scope.event_id, None, &vip_entrance(door.tiers[1])).await;
 
     let Err(AppError::Validation(errors)) = refused else { panic!("expected field errors, got {refused:?}") };
     for field in ["name", "tiers", "closes_at"] {

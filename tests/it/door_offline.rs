@@ -4,12 +4,12 @@
 
 use crate::checkin::{Door, attempt, door, tickets};
 use crate::shop::{count, offline};
+use chrono::{Duration, Utc};
+use eventos::checkin::ScanOutcome;
 use eventos::checkin::copy;
 use eventos::checkin::offline::{CopiedTicket, CopyChanges, QueuedScan, secret_hash};
-use eventos::checkin::ScanOutcome;
 use eventos::checkin::service;
 use eventos::orders::manage;
-use chrono::{Duration, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -54,7 +54,10 @@ fn queued(door: &Door, ticket_id: Option<Uuid>, code: Option<&str>, shown: ScanO
 }
 
 async fn scan_online(pool: &PgPool, door: &Door, secret: &str) -> ScanOutcome {
-    service::scan(pool, door.scope.user_id, door.scope.event_id, attempt(door.default_list, secret)).await.unwrap().outcome
+    service::scan(pool, door.scope.user_id, door.scope.event_id, attempt(door.default_list, secret))
+        .await
+        .unwrap()
+        .outcome
 }
 
 #[sqlx::test]
@@ -85,7 +88,9 @@ async fn a_phones_copy_holds_hashes_not_secrets_and_a_refresh_brings_only_what_c
 
     assert!(!changes.complete);
     let changed: Vec<Uuid> = changes.tickets.iter().map(|t| t.id).collect();
-    assert!(changed.contains(&ticket_id(&pool, &admitted).await) && changed.contains(&ticket_id(&pool, &cancelled).await));
+    assert!(
+        changed.contains(&ticket_id(&pool, &admitted).await) && changed.contains(&ticket_id(&pool, &cancelled).await)
+    );
     for untouched in [&untouched, &unpaid] {
         // Other tests' transactions still running when the cursor was taken hold it back;
         // a ticket last written before the cursor is never sent again.
@@ -107,8 +112,9 @@ async fn a_phones_copy_holds_hashes_not_secrets_and_a_refresh_brings_only_what_c
 async fn an_undone_admission_and_an_edited_list_reach_the_copy(pool: PgPool) {
     let door = door(&pool).await;
     let secret = tickets(&pool, &door.slug, door.tiers[0], 1, "a@example.com").await.remove(0);
-    let admitted =
-        service::scan(&pool, door.scope.user_id, door.scope.event_id, attempt(door.default_list, &secret)).await.unwrap();
+    let admitted = service::scan(&pool, door.scope.user_id, door.scope.event_id, attempt(door.default_list, &secret))
+        .await
+        .unwrap();
     let before = copy_of(&pool, &door, None).await;
     service::undo(&pool, &door.scope, admitted.checkin_id.unwrap(), Uuid::new_v4(), "").await.unwrap();
 
@@ -176,14 +182,13 @@ async fn what_a_phone_refused_offline_admits_nobody_and_letting_in_a_cancelled_t
     let seen: Vec<(ScanOutcome, bool)> = answers.iter().map(|a| (a.outcome, a.conflict)).collect();
     assert_eq!(
         seen,
-        vec![
-            (ScanOutcome::AlreadyAdmitted, false),
-            (ScanOutcome::Cancelled, true),
-            (ScanOutcome::Admitted, false),
-        ]
+        vec![(ScanOutcome::AlreadyAdmitted, false), (ScanOutcome::Cancelled, true), (ScanOutcome::Admitted, false),]
     );
     assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1, "only the collected ticket is in");
-    assert_eq!(count(&pool, "SELECT count(*) FROM orders WHERE status = 'paid' AND payment_provider = 'offline'").await, 1);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM orders WHERE status = 'paid' AND payment_provider = 'offline'").await,
+        1
+    );
     assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans WHERE offline").await, 3);
     assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans WHERE conflict").await, 1);
 }

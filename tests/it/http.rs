@@ -319,7 +319,12 @@ async fn every_organizer_function_refuses_visitors_and_attendees_and_writes_noth
     let visitor = call_json(&app, "upload_door_scans", &offline_upload(), None).await;
     assert_eq!(visitor.status, StatusCode::UNAUTHORIZED, "offline upload for a visitor: {}", visitor.body);
     let member_of_nothing = call_json(&app, "upload_door_scans", &offline_upload(), Some(&attendee)).await;
-    assert_eq!(member_of_nothing.status, StatusCode::FORBIDDEN, "offline upload for an attendee: {}", member_of_nothing.body);
+    assert_eq!(
+        member_of_nothing.status,
+        StatusCode::FORBIDDEN,
+        "offline upload for an attendee: {}",
+        member_of_nothing.body
+    );
     let tables = ["events", "venues", "ticket_tiers", "organizations", "orders", "promo_codes", "outbox", "refunds"];
     for table in tables.into_iter().chain(["event_cancellations", "invitations", "checkin_scans", "checkins"]) {
         let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&pool).await.unwrap();

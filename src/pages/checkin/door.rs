@@ -145,7 +145,8 @@ fn OfflineStatus(offline: RwSignal<Offline>) -> impl IntoView {
                     0 => String::new(),
                     n => format!("{} the server could not take (the list or your access changed) · ", scans(n)),
                 };
-                let ready = copied.map_or("Preparing the offline copy…".to_owned(), |n| format!("Ready offline: {n} tickets"));
+                let ready = copied
+                    .map_or("Preparing the offline copy…".to_owned(), |n| format!("Ready offline: {n} tickets"));
                 format!("{synced}{refused}{ready}")
             }
             (true, _, _) => String::new(),

@@ -2,15 +2,11 @@
 //! network answers within two seconds, otherwise by the phone's own copy, queued, and sent
 //! when the network is back.
 
-use crate::checkin::api::{
-    admit_ticket, get_door_copy, get_door_counts, scan_ticket, undo_checkin, upload_door_scans,
-};
+use crate::checkin::api::{admit_ticket, get_door_copy, get_door_counts, scan_ticket, undo_checkin, upload_door_scans};
 use crate::checkin::offline::{DoorCopy, MAX_UPLOAD, QueuedScan};
 use crate::checkin::{AttendeeHit, DoorCounts, ScanOutcome, TicketCode, Tone, Verdict};
 use crate::pages::checkin::feedback::announce;
-use crate::pages::checkin::store::{
-    browser_online, load_copy, load_queue, local_clock, save_copy, save_queue, within,
-};
+use crate::pages::checkin::store::{browser_online, load_copy, load_queue, local_clock, save_copy, save_queue, within};
 use crate::platform::error::AppError;
 use chrono::Utc;
 use leptos::prelude::*;
@@ -37,9 +33,15 @@ pub enum Attempt {
 /// What the verdict area shows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Shown {
-    Verdict { verdict: Verdict, offline: bool },
+    Verdict {
+        verdict: Verdict,
+        offline: bool,
+    },
     /// The request failed; the attempt may be sent again unchanged.
-    Failed { message: String, retry: Option<Attempt> },
+    Failed {
+        message: String,
+        retry: Option<Attempt>,
+    },
 }
 
 /// The phone's offline side as the page shows it.

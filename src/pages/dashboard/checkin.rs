@@ -25,7 +25,13 @@ pub fn EventCheckinPage() -> impl IntoView {
     bump_on_success(delete, changes);
     let key = move || {
         let q = query.read();
-        (params.read().get("id").unwrap_or_default(), q.get("outcome"), q.get("staff"), q.get("conflicts"), changes.get())
+        (
+            params.read().get("id").unwrap_or_default(),
+            q.get("outcome"),
+            q.get("staff"),
+            q.get("conflicts"),
+            changes.get(),
+        )
     };
     let board = Resource::new(key, |(id, outcome, staff, conflicts, _)| get_door_board(id, outcome, staff, conflicts));
     Effect::new(move |_| {
@@ -74,7 +80,11 @@ fn Board(
 }
 
 #[component]
-fn Lists(board: DoorBoard, save: ServerAction<SaveCheckinList>, delete: ServerAction<DeleteCheckinList>) -> impl IntoView {
+fn Lists(
+    board: DoorBoard,
+    save: ServerAction<SaveCheckinList>,
+    delete: ServerAction<DeleteCheckinList>,
+) -> impl IntoView {
     let event_id = board.event_id.to_string();
     let delete_error = action_error(delete);
     view! {
