@@ -53,6 +53,9 @@ async function openTheDemoDoor(context: BrowserContext, query = ''): Promise<Doo
   }
   const door = new DoorPage(staff);
   await door.waitForHydration();
+  // The door's own part of the page is a lazily loaded chunk: it is live once it has fetched
+  // the phone's copy of the tickets.
+  await expect(door.offlineStatus()).toContainText(/Ready offline: \d+ tickets/, { timeout: 10_000 });
   return door;
 }
 
@@ -165,26 +168,27 @@ test('the camera reads a ticket\'s QR code with the built-in decoder and admits 
 
 test('without the network the door judges from the phone\'s copy, queues the scans and syncs them when it is back', async ({ page, browser }, testInfo) => {
   // A guest takes two tickets for the demo event whose doors are open.
-  const [olga, noah] = await buyAtTheDemoDoor(page, ['Olga Offline', 'Noah Network'], 'offline-guest');
+  const tag = Date.now().toString(36);
+  const [olgaName, noahName] = [`Olga Offline ${tag}`, `Noah Network ${tag}`];
+  const [olga, noah] = await buyAtTheDemoDoor(page, [olgaName, noahName], 'offline-guest');
 
   // The door staff opens the door while online: the phone keeps its copy of the tickets.
   const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL });
   const door = await openTheDemoDoor(context);
-  await expect(door.offlineStatus()).toContainText(/Ready offline: \d+ tickets/, { timeout: 10_000 });
   const before = Number(await door.checkedIn().textContent());
 
   // The Wi-Fi drops: scans are judged on the phone and wait.
   await context.setOffline(true);
   await door.enterCode(olga);
   await expect(door.verdict()).toHaveAttribute('data-outcome', 'admitted');
-  await expect(door.verdict()).toContainText('Welcome, Olga Offline — General');
+  await expect(door.verdict()).toContainText(`Welcome, ${olgaName} — General`);
   await expect(door.verdict()).toContainText('Judged on this phone — offline');
   await expect(door.offlineStatus()).toHaveText('Offline — 1 scan waiting');
   await door.enterCode(olga);
   await expect(door.verdict()).toHaveAttribute('data-outcome', 'already_admitted');
   await expect(door.verdict()).toContainText('on this phone, offline');
-  await door.admitBySearch('noah', 'Noah Network');
-  await expect(door.verdict()).toContainText('Welcome, Noah Network — General');
+  await door.admitBySearch(noahName.toLowerCase(), noahName);
+  await expect(door.verdict()).toContainText(`Welcome, ${noahName} — General`);
   await expect(door.offlineStatus()).toHaveText('Offline — 3 scans waiting');
 
   // The network returns: the scans are sent, and the counter moves.
