@@ -8,7 +8,8 @@ PRIVATE_PG_PORT="${EVENTOS_PRIVATE_PG_PORT:-54329}"
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
+# scripts/bin first: its wasm-opt skips the tiny files of a split build (see the script).
+export PATH="$ROOT/scripts/bin:$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 
 # npm packages: Playwright for the browser tests and binaryen's wasm-opt, which
 # cargo-leptos runs on release builds (Debian's older binaryen breaks hydration).

@@ -266,7 +266,7 @@ pub async fn save_list(
     list_id: Option<Uuid>,
     form: &ListForm,
 ) -> Result<Uuid, AppError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     let event = own_event(&mut *tx, scope, event_id).await?;
     let event_tiers = tiers(&mut *tx, event_id).await?;
     let list = clean(form, &event_tiers, timezone_or_default(&event.timezone))?;
@@ -332,7 +332,7 @@ pub async fn delete_list(
     event_id: Uuid,
     list_id: Uuid,
 ) -> Result<(), AppError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     own_event(&mut *tx, scope, event_id).await?;
     let list = sqlx::query!(
         r#"SELECT is_default, EXISTS (SELECT 1 FROM checkin_scans s WHERE s.list_id = l.id) AS "used!"

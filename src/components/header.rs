@@ -2,6 +2,8 @@
 
 use crate::accounts::CurrentUser;
 use crate::components::auth::Auth;
+use crate::notifications::api::count_unread_notifications;
+use crate::organizations::Role;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
@@ -53,6 +55,32 @@ pub fn SiteHeader() -> impl IntoView {
     }
 }
 
+/// "Notifications", with the unread count, asked again on every page the person opens.
+#[component]
+fn NotificationsLink() -> impl IntoView {
+    let location = use_location();
+    let unread = Resource::new(move || location.pathname.get(), |_| count_unread_notifications());
+    view! {
+        <A href="/dashboard/notifications">
+            "Notifications"
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match unread.await {
+                        Ok(count) if count > 0 => Some(view! {
+                            " "
+                            <span class="count-badge">
+                                {count.min(99)}
+                                <span class="visually-hidden">" unread"</span>
+                            </span>
+                        }),
+                        _ => None,
+                    }
+                })}
+            </Transition>
+        </A>
+    }
+}
+
 #[component]
 fn NavLinks(user: Option<CurrentUser>) -> impl IntoView {
     let auth = expect_context::<Auth>();
@@ -71,6 +99,7 @@ fn NavLinks(user: Option<CurrentUser>) -> impl IntoView {
             view! {
                 <ul class="nav-links">
                     {organization.as_ref().map(|_| view! { <li><A href="/dashboard">"Dashboard"</A></li> })}
+                    {organization.as_ref().filter(|org| org.role.allows(Role::Admin)).map(|_| view! { <li><NotificationsLink /></li> })}
                     <li><A href="/">"Events"</A></li>
                     <li><A href="/account/tickets">"My tickets"</A></li>
                     <li><A href="/account/profile">"Profile"</A></li>

@@ -10,6 +10,7 @@ use crate::{
     events::tiers::{self, TierForm},
     events::{EventFilters, EventStatus},
     organizations::{Role, access::require_organizer},
+    platform::page_views::{PageViews, Visit},
     platform::reply::{parse_id, reply},
     platform::{session::AuthSession, state::AppState},
 };
@@ -203,12 +204,15 @@ pub async fn get_public_event(slug: String) -> Result<PublicEvent, AppError> {
     reply(async {
         let state = AppState::from_context()?;
         let viewer = AuthSession::of_request().await?.user_id().await?;
-        if viewer.is_some() {
+        let event = if viewer.is_some() {
             // Members may see their organization's drafts: never from or into the cache.
-            return public::public_event(&state.pool, &slug, viewer).await;
-        }
-        let key = format!("event:{}", slug.trim());
-        state.recent.get_or_load(key, public::FRESH_FOR, || public::public_event(&state.pool, &slug, None)).await
+            public::public_event(&state.pool, &slug, viewer).await?
+        } else {
+            let key = format!("event:{}", slug.trim());
+            state.recent.get_or_load(key, public::FRESH_FOR, || public::public_event(&state.pool, &slug, None)).await?
+        };
+        state.page_views.record(event.id, Visit::EventPage, PageViews::user_agent_of_request().as_deref());
+        Ok(event)
     })
     .await
 }

@@ -167,7 +167,7 @@ pub async fn create_event(pool: &PgPool, scope: &OrganizationScope, form: EventF
     };
     let id = Uuid::new_v4();
     let slug = Slug::for_name(event.name.as_str(), id);
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     let fields = event.fields(currency.code());
     db::insert_event(&mut tx, id, scope.organization_id, scope.user_id, slug.as_str(), &fields).await?;
     tx.commit().await?;
@@ -188,7 +188,7 @@ async fn organization_currency(pool: &PgPool, scope: &OrganizationScope) -> Resu
 pub async fn update_event(pool: &PgPool, scope: &OrganizationScope, id: Uuid, form: EventForm) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
     let event = validate_event(pool, scope, &form).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     let existing = db::event(&mut *tx, scope.organization_id, id).await?.ok_or(AppError::NotFound)?;
     if i64::from(event.capacity) < existing.sold {
         return Err(AppError::field(
@@ -215,6 +215,10 @@ pub async fn update_event(pool: &PgPool, scope: &OrganizationScope, id: Uuid, fo
             AppError::field("capacity", "More tickets are sold or held than that capacity."),
         )
     })?;
+    if existing.timezone != event.timezone {
+        let moved = db::redate_sales(&mut tx, id).await?;
+        tracing::info!(moved, "sales moved to the days of the new time zone");
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -326,7 +330,7 @@ pub async fn change_status(
     to: EventStatus,
 ) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     let current = db::lock_event_status(&mut tx, scope.organization_id, id).await?.ok_or(AppError::NotFound)?;
     if to == EventStatus::Cancelled {
         // Cancelling closes the event's orders too: that is `orders::cancel_event`.
@@ -344,7 +348,7 @@ pub async fn change_status(
 #[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %id))]
 pub async fn duplicate_event(pool: &PgPool, scope: &OrganizationScope, id: Uuid) -> Result<Uuid, AppError> {
     scope.require(Role::Admin)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     let source = db::event(&mut *tx, scope.organization_id, id).await?.ok_or(AppError::NotFound)?;
     let new_id = Uuid::new_v4();
     let name: String = format!("Copy of {}", source.name).chars().take(160).collect();
@@ -377,7 +381,7 @@ pub async fn set_cover(
             .map_err(|e| AppError::internal("creating the upload folder failed", e))?;
     }
     tokio::fs::write(&path, bytes).await.map_err(|e| AppError::internal("writing the cover image failed", e))?;
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     db::insert_cover_media(&mut tx, event_id, &relative, content_type, bytes.len() as i64).await?;
     db::set_cover(&mut *tx, scope.organization_id, event_id, Some(&relative)).await?;
     tx.commit().await?;

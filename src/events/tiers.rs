@@ -166,7 +166,7 @@ pub async fn add_tier(
     form: TierForm,
 ) -> Result<Uuid, AppError> {
     scope.require(Role::Admin)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     let pricing = db::lock_event_pricing(&mut tx, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?;
     let tier = validate_tier(&form, &pricing)?;
     let id = db::insert_tier(&mut tx, event_id, &tier.fields(), true).await?;
@@ -183,7 +183,7 @@ pub async fn update_tier(
     form: TierForm,
 ) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     let locked = db::lock_tier(&mut tx, scope.organization_id, tier_id).await?.ok_or(AppError::NotFound)?;
     let pricing = db::event_pricing(&mut *tx, locked.event_id).await?.ok_or(AppError::NotFound)?;
     let tier = validate_tier(&form, &pricing)?;
@@ -207,7 +207,7 @@ pub async fn set_tier_active(
     active: bool,
 ) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     db::lock_tier(&mut tx, scope.organization_id, tier_id).await?.ok_or(AppError::NotFound)?;
     db::set_tier_active(&mut tx, tier_id, active).await?;
     tx.commit().await?;
@@ -218,7 +218,7 @@ pub async fn set_tier_active(
 #[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %tier_id))]
 pub async fn delete_tier(pool: &PgPool, scope: &OrganizationScope, tier_id: Uuid) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     db::lock_tier(&mut tx, scope.organization_id, tier_id).await?.ok_or(AppError::NotFound)?;
     let has_tickets =
         || AppError::Conflict("This tier has tickets, so it cannot be deleted. Deactivate it instead.".into());
@@ -239,7 +239,7 @@ pub async fn delete_tier(pool: &PgPool, scope: &OrganizationScope, tier_id: Uuid
 #[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %tier_id))]
 pub async fn move_tier(pool: &PgPool, scope: &OrganizationScope, tier_id: Uuid, step: i32) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     let event_id = db::lock_tier(&mut tx, scope.organization_id, tier_id).await?.ok_or(AppError::NotFound)?.event_id;
     let mut order = db::tier_ids_in_order(&mut tx, event_id).await?;
     let position = order.iter().position(|id| *id == tier_id).ok_or(AppError::NotFound)?;

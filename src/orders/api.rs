@@ -14,7 +14,9 @@ use crate::{
     organizations::{Role, access::require_organizer},
     platform::reply::{parse_id, reply},
     platform::{
-        client, rate_limit,
+        client,
+        page_views::{PageViews, Visit},
+        rate_limit,
         session::{AuthSession, require_user},
         state::AppState,
         text::email_subject,
@@ -91,7 +93,15 @@ pub async fn get_checkout(slug: String, tickets: String, promo: Option<String>) 
             let client = client::subject_of_request(&state.config.trusted_proxies);
             rate_limit::hit(&state.pool, limits::PROMO_TRIES_PER_ADDRESS, &client).await?;
         }
-        pricing::quote(&state.pool, &Payments::from_state(&state), &slug, &tickets, promo.as_deref(), user_id).await
+        let quote =
+            pricing::quote(&state.pool, &Payments::from_state(&state), &slug, &tickets, promo.as_deref(), user_id)
+                .await?;
+        // The page asks once when it opens; asking again with a promo code is the same visit.
+        if promo.as_deref().is_none_or(|code| code.trim().is_empty()) {
+            let agent = PageViews::user_agent_of_request();
+            state.page_views.record(quote.event_id, Visit::CheckoutOpened, agent.as_deref());
+        }
+        Ok(quote)
     })
     .await
 }

@@ -56,7 +56,7 @@ pub async fn cancellation_impact(
 #[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %event_id))]
 pub async fn cancel_event(pool: &PgPool, scope: &OrganizationScope, event_id: Uuid) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     let current =
         events_db::lock_event_status(&mut tx, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?;
     current.check_transition(EventStatus::Cancelled, 0, 0).map_err(AppError::Conflict)?;

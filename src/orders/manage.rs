@@ -126,7 +126,7 @@ fn refund_line(refund: &db::refunds::RefundRow, currency: &str) -> String {
 #[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %order_id))]
 pub async fn mark_offline_paid(pool: &PgPool, scope: &OrganizationScope, order_id: Uuid) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     settle_offline(&mut tx, scope.organization_id, order_id).await?;
     tx.commit().await?;
     tracing::info!(%order_id, by = %scope.user_id, "offline order marked paid");
@@ -170,7 +170,7 @@ pub async fn extend_payment_deadline(
     if pay_by > order.end_at {
         return Err(AppError::field("pay_by", "The deadline cannot be after the event ends."));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     // Locked and checked again: the order may have expired or been paid meanwhile.
     let locked = db::lock_order(&mut tx, scope.organization_id, order_id).await?.ok_or(AppError::NotFound)?;
     if locked.status != OrderStatus::Pending {
@@ -193,7 +193,7 @@ pub async fn cancel_order(
 ) -> Result<OrderStatus, AppError> {
     scope.require(Role::Admin)?;
     close_card_checkout(pool, payments, scope, order_id).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     inventory::bound_lock_waits(&mut tx).await?;
     let locked =
         db::lock_order(&mut tx, scope.organization_id, order_id).await.map_err(busy_or)?.ok_or(AppError::NotFound)?;
@@ -293,7 +293,7 @@ pub async fn cancel_ticket(
     ticket_id: Uuid,
 ) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     inventory::bound_lock_waits(&mut tx).await?;
     let locked =
         db::lock_order(&mut tx, scope.organization_id, order_id).await.map_err(busy_or)?.ok_or(AppError::NotFound)?;

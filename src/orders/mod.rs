@@ -216,6 +216,7 @@ pub struct BuyerPrefill {
 /// What the checkout page shows before the order is placed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutQuote {
+    pub event_id: Uuid,
     pub event_slug: String,
     pub event_name: String,
     pub when: String,

@@ -171,6 +171,7 @@ pub async fn quote(
     };
     let tz = timezone_or_default(&event.timezone);
     Ok(CheckoutQuote {
+        event_id: event.id,
         event_slug: event.slug.clone(),
         event_name: event.name.clone(),
         when: format_range(event.start_at, event.end_at, tz),

@@ -87,7 +87,7 @@ pub async fn create_promo(
     }
     errors.into_result()?;
     let (Some(kind), Some(value)) = (kind, value) else { return Err(AppError::Internal) };
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     let fields = db::PromoFields {
         tier_id,
         code: &code,
@@ -144,5 +144,9 @@ pub async fn set_promo_active(
     active: bool,
 ) -> Result<Uuid, AppError> {
     scope.require(Role::Admin)?;
-    db::set_promo_active(pool, scope.organization_id, promo_id, active).await?.ok_or(AppError::NotFound)
+    let mut tx = scope.begin(pool).await?;
+    let event_id =
+        db::set_promo_active(&mut *tx, scope.organization_id, promo_id, active).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(event_id)
 }

@@ -4,6 +4,7 @@
 //! means no access.
 
 use crate::organizations::{Role, db};
+use crate::platform::audit::acting;
 use crate::platform::error::AppError;
 use crate::platform::session::require_user;
 use crate::platform::state::AppState;
@@ -23,6 +24,13 @@ impl OrganizationScope {
     /// `Forbidden` unless the caller's role here is at least `minimum`.
     pub fn require(&self, minimum: Role) -> Result<(), AppError> {
         if self.role.allows(minimum) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    /// A transaction whose changes the audit trail puts down to this user.
+    pub async fn begin(&self, pool: &PgPool) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        let mut tx = pool.begin().await?;
+        acting(&mut tx, self.user_id).await?;
+        Ok(tx)
     }
 }
 

@@ -42,6 +42,7 @@ lazy_pages! {
     EventOrders => dashboard::orders::EventOrdersPage,
     EventCheckin => dashboard::checkin::EventCheckinPage,
     OrderDetail => dashboard::orders::OrderDetailPage,
+    Notifications => dashboard::notifications::NotificationsPage,
     SentMail => dashboard::mail::SentMailPage,
     SentMailDetail => dashboard::mail::SentMailDetailPage,
     Venues => dashboard::venues::VenuesPage,

@@ -4,6 +4,7 @@ use crate::platform::cache::RecentAnswers;
 use crate::platform::config::Config;
 use crate::platform::error::AppError;
 use crate::platform::mailer::Mailer;
+use crate::platform::page_views::PageViews;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Public answers many visitors ask for at once, kept for a moment.
     pub recent: RecentAnswers,
+    /// Event page views and checkout openings counted in memory, written in batches.
+    pub page_views: PageViews,
 }
 
 impl AppState {
@@ -29,7 +32,15 @@ impl AppState {
             .timeout(std::time::Duration::from_secs(20))
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(AppState { leptos_options, pool, config: Arc::new(config), mailer, http, recent: RecentAnswers::default() })
+        Ok(AppState {
+            leptos_options,
+            pool,
+            config: Arc::new(config),
+            mailer,
+            http,
+            recent: RecentAnswers::default(),
+            page_views: PageViews::default(),
+        })
     }
 
     /// The state as provided to server functions and pages by the router.

@@ -163,6 +163,9 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
     let cancel_runner = supervise("event cancellations", move || {
         cancel_event::run_worker(cancel_pool.clone(), payments.clone(), cancel_stopped.clone())
     });
+    let (views, views_pool, views_stopped) = (state.page_views.clone(), pool.clone(), stopped.clone());
+    let view_writer =
+        supervise("page views", move || views.clone().run_writer(views_pool.clone(), views_stopped.clone()));
     let sweeper = supervise("hold sweeper", move || sweep_expired_holds(pool.clone()));
     let router = router(state);
     let listener =
@@ -181,7 +184,7 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
     deletion.abort();
     sweeper.abort();
     let _ = stop_workers.send(true);
-    let workers = async { tokio::join!(mail_worker, refund_worker, cancel_runner) };
+    let workers = async { tokio::join!(mail_worker, refund_worker, cancel_runner, view_writer) };
     if tokio::time::timeout(SHUTDOWN_GRACE, workers).await.is_err() {
         tracing::warn!("background work did not finish in time; what is left stays queued for the next start");
     }

@@ -6,6 +6,7 @@ use crate::mail::MailKind;
 use crate::mail::db as mail_db;
 use crate::organizations::Role;
 use crate::organizations::access::OrganizationScope;
+use crate::platform::audit::acting;
 use crate::platform::error::{AppError, FieldErrors};
 use crate::platform::rate_limit::{self, Limit};
 use crate::platform::secrets::{random_token, token_hash};
@@ -114,7 +115,7 @@ pub async fn invite(pool: &PgPool, scope: &OrganizationScope, form: InviteForm) 
     rate_limit::hit(pool, INVITES_PER_ORGANIZATION, &scope.organization_id.to_string()).await?;
 
     let token = random_token(32);
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     db::revoke_open(&mut tx, scope.organization_id, email.as_str(), event_id).await?;
     let invitation_id = db::insert_invitation(
         &mut tx,
@@ -138,9 +139,11 @@ pub async fn invite(pool: &PgPool, scope: &OrganizationScope, form: InviteForm) 
 
 pub async fn revoke_invitation(pool: &PgPool, scope: &OrganizationScope, invitation_id: Uuid) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
-    if !db::revoke(pool, scope.organization_id, invitation_id).await? {
+    let mut tx = scope.begin(pool).await?;
+    if !db::revoke(&mut *tx, scope.organization_id, invitation_id).await? {
         return Err(AppError::NotFound);
     }
+    tx.commit().await?;
     tracing::info!(%invitation_id, by = %scope.user_id, "invitation withdrawn");
     Ok(())
 }
@@ -151,7 +154,7 @@ pub async fn revoke_invitation(pool: &PgPool, scope: &OrganizationScope, invitat
 pub async fn change_role(pool: &PgPool, scope: &OrganizationScope, user_id: Uuid, role: &str) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
     let role = Role::parse(role).ok_or_else(|| AppError::field("role", "Choose Owner, Admin or Staff."))?;
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     db::lock_organization(&mut tx, scope.organization_id).await?;
     let current =
         crate::organizations::db::role_of(&mut *tx, scope.organization_id, user_id).await?.ok_or(AppError::NotFound)?;
@@ -177,7 +180,7 @@ pub async fn remove_member(pool: &PgPool, scope: &OrganizationScope, user_id: Uu
     if user_id != scope.user_id {
         scope.require(Role::Admin)?;
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = scope.begin(pool).await?;
     db::lock_organization(&mut tx, scope.organization_id).await?;
     let current =
         crate::organizations::db::role_of(&mut *tx, scope.organization_id, user_id).await?.ok_or(AppError::NotFound)?;
@@ -204,9 +207,11 @@ pub async fn remove_door_staff(
     user_id: Uuid,
 ) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
-    if !db::remove_door_staff(pool, scope.organization_id, event_id, user_id).await? {
+    let mut tx = scope.begin(pool).await?;
+    if !db::remove_door_staff(&mut *tx, scope.organization_id, event_id, user_id).await? {
         return Err(AppError::NotFound);
     }
+    tx.commit().await?;
     tracing::info!(%event_id, %user_id, by = %scope.user_id, "door staff removed");
     Ok(())
 }
@@ -261,6 +266,7 @@ pub async fn preview(pool: &PgPool, token: &str, signed_in: Option<Uuid>) -> Res
 pub async fn accept(pool: &PgPool, token: &str, user_id: Uuid) -> Result<String, AppError> {
     let email = db::email_of(pool, user_id).await?.ok_or(AppError::Unauthorized)?;
     let mut tx = pool.begin().await?;
+    acting(&mut tx, user_id).await?;
     let invitation = db::lock_invitation(&mut tx, &token_hash(token.trim())).await?.ok_or(AppError::NotFound)?;
     let state = state_of(&invitation);
     if state != InvitationState::Open {

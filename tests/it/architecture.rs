@@ -17,6 +17,8 @@ const LAYERS: &[&str] = &[
     "payments",
     "orders",
     "checkin",
+    "notifications",
+    "insights",
     "components",
     "pages",
     "app",

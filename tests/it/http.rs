@@ -172,6 +172,7 @@ async fn a_plain_html_form_post_with_bad_input_goes_back_to_the_form_with_the_er
 const ORGANIZER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("get_organization_overview", &[]),
     ("get_dashboard_home", &[]),
+    ("get_overview", &[]),
     ("list_organization_events", &[]),
     ("get_event_editor", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
     (
@@ -326,7 +327,9 @@ async fn every_organizer_function_refuses_visitors_and_attendees_and_writes_noth
         member_of_nothing.body
     );
     let tables = ["events", "venues", "ticket_tiers", "organizations", "orders", "promo_codes", "outbox", "refunds"];
-    for table in tables.into_iter().chain(["event_cancellations", "invitations", "checkin_scans", "checkins"]) {
+    let door_and_dashboard =
+        ["event_cancellations", "invitations", "checkin_scans", "checkins", "audit_logs", "notifications"];
+    for table in tables.into_iter().chain(door_and_dashboard) {
         let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&pool).await.unwrap();
         assert_eq!(rows, 0, "{table} must stay empty");
     }
@@ -339,6 +342,9 @@ async fn account_functions_refuse_visitors(pool: PgPool) {
     assert_eq!(call(&app, "get_profile", &[], None).await.status, StatusCode::UNAUTHORIZED);
     let update = call(&app, "update_profile", &[("full_name", "Mallory")], None).await;
     assert_eq!(update.status, StatusCode::UNAUTHORIZED);
+    for function in ["get_inbox", "count_unread_notifications", "mark_notifications_read"] {
+        assert_eq!(call(&app, function, &[], None).await.status, StatusCode::UNAUTHORIZED, "{function}");
+    }
 }
 
 #[sqlx::test]

@@ -8,6 +8,7 @@ mod architecture;
 mod checkin;
 mod checkout_pages;
 mod common;
+mod dashboard;
 mod door_lists;
 mod door_offline;
 mod event_cancellation;

@@ -33,14 +33,9 @@ pub(crate) fn offline() -> Payments {
     Payments { stripe: None, hold: Duration::from_secs(900), public_url: "http://test".into() }
 }
 
-/// A published event with the given capacity and tiers `(name, price, capacity)`.
-pub(crate) async fn event_with(
-    pool: &PgPool,
-    scope: &OrganizationScope,
-    capacity: i32,
-    tiers: &[(&str, &str, i32)],
-) -> (String, Vec<Uuid>) {
-    let form = EventForm {
+/// The form of the event `event_with` creates.
+pub(crate) fn summit_form(capacity: i32) -> EventForm {
+    EventForm {
         name: "Toronto Tech Summit".into(),
         event_type: "conference".into(),
         description: "Talks.".into(),
@@ -51,8 +46,17 @@ pub(crate) async fn event_with(
         allow_registrations: true,
         offline_payments: true,
         ..Default::default()
-    };
-    let event_id = events::create_event(pool, scope, form).await.unwrap();
+    }
+}
+
+/// A published event with the given capacity and tiers `(name, price, capacity)`.
+pub(crate) async fn event_with(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    capacity: i32,
+    tiers: &[(&str, &str, i32)],
+) -> (String, Vec<Uuid>) {
+    let event_id = events::create_event(pool, scope, summit_form(capacity)).await.unwrap();
     let mut ids = Vec::new();
     for (name, price, capacity) in tiers {
         let tier = TierForm {
@@ -107,6 +111,56 @@ pub(crate) async fn assert_counters_match_rows(pool: &PgPool) {
     )
     .await;
     assert_eq!(drift, 0, "an event counter drifted from its tickets");
+    assert_rollups_match_recount(pool).await;
+}
+
+/// The dashboard's daily sales rollups equal a recount from the raw rows, with each paid
+/// order's day taken afresh in its event's time zone.
+pub(crate) async fn assert_rollups_match_recount(pool: &PgPool) {
+    let drift = count(
+        pool,
+        "WITH recount AS (
+             SELECT k.event_id, k.tier_id, (o.paid_at AT TIME ZONE coalesce(s.timezone, 'America/Toronto'))::date AS day,
+                    count(*)::bigint AS tickets, sum(k.price_cents)::bigint AS cents
+               FROM tickets k JOIN orders o ON o.id = k.order_id
+               LEFT JOIN event_settings s ON s.event_id = k.event_id
+              WHERE k.status IN ('active', 'used') AND o.paid_at IS NOT NULL
+              GROUP BY 1, 2, 3
+         ), kept AS (
+             SELECT event_id, tier_id, day, tickets::bigint, ticket_cents AS cents FROM tier_sales_daily
+              WHERE tickets <> 0 OR ticket_cents <> 0
+         )
+         SELECT count(*) FROM ((SELECT * FROM recount EXCEPT SELECT * FROM kept)
+                               UNION ALL (SELECT * FROM kept EXCEPT SELECT * FROM recount)) AS differ",
+    )
+    .await;
+    assert_eq!(drift, 0, "the tier sales rollup drifted from its tickets");
+    let drift = count(
+        pool,
+        "WITH recount AS (
+             SELECT o.event_id, (o.paid_at AT TIME ZONE coalesce(s.timezone, 'America/Toronto'))::date AS day,
+                    o.currency, count(*)::bigint AS orders, sum(o.total_cents)::bigint AS gross,
+                    sum(o.refunded_cents)::bigint AS refunded
+               FROM orders o LEFT JOIN event_settings s ON s.event_id = o.event_id
+              WHERE o.paid_at IS NOT NULL
+              GROUP BY 1, 2, 3
+         ), kept AS (
+             SELECT event_id, day, currency, orders::bigint, gross_cents AS gross, refunded_cents AS refunded
+               FROM order_sales_daily WHERE orders <> 0 OR gross_cents <> 0 OR refunded_cents <> 0
+         )
+         SELECT count(*) FROM ((SELECT * FROM recount EXCEPT SELECT * FROM kept)
+                               UNION ALL (SELECT * FROM kept EXCEPT SELECT * FROM recount)) AS differ",
+    )
+    .await;
+    assert_eq!(drift, 0, "the order sales rollup drifted from its orders");
+    let drift = count(
+        pool,
+        "SELECT count(*) FROM event_inventory i
+          WHERE i.sold <> (SELECT count(*) FROM tickets k JOIN orders o ON o.id = k.order_id
+                            WHERE k.event_id = i.event_id AND k.status IN ('active', 'used') AND o.paid_at IS NOT NULL)",
+    )
+    .await;
+    assert_eq!(drift, 0, "an event's sold counter drifted from its paid tickets");
 }
 
 /// Places every order at once, each on its own task, over a pool of `RACE_CONNECTIONS`

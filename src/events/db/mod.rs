@@ -440,3 +440,18 @@ pub async fn public_cities(db: impl PgExecutor<'_>) -> Result<Vec<String>, sqlx:
     .fetch_all(db)
     .await
 }
+
+/// Puts the event's paid orders on the local days of its current time zone. Triggers carry
+/// the new day to their tickets and move their sales between the daily rollups, in this
+/// transaction. Returns how many orders moved.
+pub async fn redate_sales(conn: &mut PgConnection, id: Uuid) -> Result<u64, sqlx::Error> {
+    let moved = sqlx::query!(
+        "UPDATE orders SET sale_day = NULL
+          WHERE event_id = $1 AND paid_at IS NOT NULL
+            AND sale_day IS DISTINCT FROM (paid_at AT TIME ZONE event_timezone($1))::date",
+        id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(moved.rows_affected())
+}

@@ -3,6 +3,7 @@ use crate::events::api::get_dashboard_home;
 use crate::events::{DashboardOverview, EventSummary};
 use crate::organizations::OrganizationOverview;
 use crate::pages::dashboard::events::EventTable;
+use crate::pages::dashboard::overview::OverviewPanel;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -39,16 +40,14 @@ pub fn DashboardHome() -> impl IntoView {
 #[component]
 fn OrganizerHome(org: OrganizationOverview, events: Vec<EventSummary>) -> impl IntoView {
     view! {
-        <dl class="stat-grid">
-            <div class="stat"><dt>"Team members"</dt><dd>{org.member_count}</dd></div>
-            <div class="stat"><dt>"Currency"</dt><dd>{org.currency.clone()}</dd></div>
-            <div class="stat"><dt>"Time zone"</dt><dd>{org.timezone.clone()}</dd></div>
-        </dl>
+        <p class="muted">{format!("{} team members · {} · {}", org.member_count, org.currency, org.timezone)}</p>
+        <OverviewPanel />
         <section aria-labelledby="events-heading">
             <header class="with-actions">
                 <h2 id="events-heading">"Events"</h2>
                 <p class="actions">
                     <a class="button button-secondary" href="/checkin">"Check-in"</a>
+                    <a class="button button-secondary" href="/dashboard/notifications">"Notifications"</a>
                     <a class="button button-secondary" href="/dashboard/team">"Team"</a>
                     <a class="button button-secondary" href="/dashboard/mail">"Sent mail"</a>
                     <a class="button button-secondary" href="/dashboard/venues">"Venues"</a>

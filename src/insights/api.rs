@@ -1,0 +1,22 @@
+//! Insight server functions: for an organization's admins and owners (door staff see none
+//! of its sales or money).
+
+use crate::insights::Overview;
+use crate::platform::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::{
+    insights::service,
+    organizations::{Role, access::require_organizer},
+    platform::reply::reply,
+};
+use leptos::prelude::*;
+
+/// The organizer's overview: what needs them, sales, revenue and today's check-in.
+#[server(prefix = "/api", endpoint = "get_overview")]
+pub async fn get_overview() -> Result<Overview, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        service::overview(&state.pool, &scope).await
+    })
+    .await
+}

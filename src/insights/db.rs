@@ -1,0 +1,256 @@
+//! Queries behind the organizer's overview. Sales and revenue come from the daily rollups
+//! (`tier_sales_daily`, `order_sales_daily`), so their cost follows the number of events and
+//! days, never the number of tickets sold.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+/// Tickets sold per day of the organization's events, on `from..=to`.
+pub async fn tickets_per_day(
+    db: impl PgExecutor<'_>,
+    organization_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, i64)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT day, sum(tickets)::bigint AS "tickets!" FROM tier_sales_daily
+            WHERE organization_id = $1 AND day BETWEEN $2 AND $3
+            GROUP BY day ORDER BY day"#,
+        organization_id,
+        from,
+        to,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.day, row.tickets)).collect())
+}
+
+/// Net revenue per currency: `(currency, since start, before start back to from)`.
+pub struct CurrencyRevenue {
+    pub currency: String,
+    pub recent: i64,
+    pub previous: i64,
+}
+
+/// Revenue net of refunds per currency on `start..=to` and on `from..start`.
+pub async fn revenue_by_currency(
+    db: impl PgExecutor<'_>,
+    organization_id: Uuid,
+    from: NaiveDate,
+    start: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<CurrencyRevenue>, sqlx::Error> {
+    sqlx::query_as!(
+        CurrencyRevenue,
+        r#"SELECT currency,
+                  coalesce(sum(gross_cents - refunded_cents) FILTER (WHERE day >= $3), 0)::bigint AS "recent!",
+                  coalesce(sum(gross_cents - refunded_cents) FILTER (WHERE day < $3), 0)::bigint AS "previous!"
+             FROM order_sales_daily
+            WHERE organization_id = $1 AND day BETWEEN $2 AND $4
+            GROUP BY currency ORDER BY currency"#,
+        organization_id,
+        from,
+        start,
+        to,
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub struct EventRevenueRow {
+    pub event_id: Uuid,
+    pub name: String,
+    pub currency: String,
+    pub cents: i64,
+}
+
+/// Each event's revenue so far, net of refunds, largest first.
+pub async fn revenue_by_event(
+    db: impl PgExecutor<'_>,
+    organization_id: Uuid,
+    limit: i64,
+) -> Result<Vec<EventRevenueRow>, sqlx::Error> {
+    sqlx::query_as!(
+        EventRevenueRow,
+        r#"SELECT r.event_id, e.name, r.currency, r.cents AS "cents!"
+             FROM (SELECT event_id, currency, sum(gross_cents - refunded_cents)::bigint AS cents
+                     FROM order_sales_daily WHERE organization_id = $1
+                    GROUP BY event_id, currency) r
+             JOIN events e ON e.id = r.event_id
+            WHERE r.cents <> 0
+            ORDER BY r.cents DESC, e.name
+            LIMIT $2"#,
+        organization_id,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Tickets sold on `start..=to` and on `from..start`.
+pub async fn tickets_in_windows(
+    db: impl PgExecutor<'_>,
+    organization_id: Uuid,
+    from: NaiveDate,
+    start: NaiveDate,
+    to: NaiveDate,
+) -> Result<(i64, i64), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT coalesce(sum(tickets) FILTER (WHERE day >= $3), 0)::bigint AS "recent!",
+                  coalesce(sum(tickets) FILTER (WHERE day < $3), 0)::bigint AS "previous!"
+             FROM tier_sales_daily
+            WHERE organization_id = $1 AND day BETWEEN $2 AND $4"#,
+        organization_id,
+        from,
+        start,
+        to,
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((row.recent, row.previous))
+}
+
+pub async fn upcoming_events(db: impl PgExecutor<'_>, organization_id: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "upcoming!" FROM events
+            WHERE organization_id = $1 AND end_at > now() AND status <> 'cancelled'"#,
+        organization_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Checked in and expected (paid tickets) across the events running between `from` and `to`.
+pub async fn checkin_between(
+    db: impl PgExecutor<'_>,
+    organization_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT count(*) AS "events!",
+                  coalesce(sum((SELECT count(DISTINCT c.ticket_id) FROM checkins c
+                                 WHERE c.event_id = e.id AND c.undone_at IS NULL)), 0)::bigint AS "checked_in!",
+                  coalesce(sum(i.sold), 0)::bigint AS "expected!"
+             FROM events e JOIN event_inventory i ON i.event_id = e.id
+            WHERE e.organization_id = $1 AND e.status <> 'cancelled' AND e.start_at < $3 AND e.end_at > $2"#,
+        organization_id,
+        from,
+        to,
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((row.events > 0).then_some((row.checked_in, row.expected)))
+}
+
+pub struct DeadlineRow {
+    pub order_id: Uuid,
+    pub order_number: String,
+    pub buyer_name: String,
+    pub event_name: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Unpaid pay-at-the-door orders whose deadline is before `before`, soonest first.
+pub async fn offline_deadlines(
+    db: impl PgExecutor<'_>,
+    organization_id: Uuid,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<DeadlineRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DeadlineRow,
+        r#"SELECT o.id AS order_id, o.order_number, o.buyer_name, e.name AS event_name,
+                  o.expires_at AS "expires_at!"
+             FROM orders o JOIN events e ON e.id = o.event_id
+            WHERE o.organization_id = $1 AND o.status = 'pending' AND o.payment_provider = 'offline'
+              AND o.expires_at < $2
+            ORDER BY o.expires_at
+            LIMIT $3"#,
+        organization_id,
+        before,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub struct FlaggedRow {
+    pub order_id: Uuid,
+    pub order_number: String,
+    pub event_name: String,
+    pub attention: String,
+}
+
+/// Orders flagged for the organizer (late payments beyond capacity, disputes, amounts that
+/// differ), most recently changed first.
+pub async fn flagged_orders(
+    db: impl PgExecutor<'_>,
+    organization_id: Uuid,
+    limit: i64,
+) -> Result<Vec<FlaggedRow>, sqlx::Error> {
+    sqlx::query_as!(
+        FlaggedRow,
+        r#"SELECT o.id AS order_id, o.order_number, e.name AS event_name, o.attention AS "attention!"
+             FROM orders o JOIN events e ON e.id = o.event_id
+            WHERE o.organization_id = $1 AND o.attention IS NOT NULL
+            ORDER BY o.updated_at DESC
+            LIMIT $2"#,
+        organization_id,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub struct SoonRow {
+    pub event_id: Uuid,
+    pub name: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Drafts that start before `before`.
+pub async fn drafts_starting(
+    db: impl PgExecutor<'_>,
+    organization_id: Uuid,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<SoonRow>, sqlx::Error> {
+    sqlx::query_as!(
+        SoonRow,
+        r#"SELECT id AS event_id, name, start_at AS at FROM events
+            WHERE organization_id = $1 AND status = 'draft' AND start_at > now() AND start_at < $2
+            ORDER BY start_at
+            LIMIT $3"#,
+        organization_id,
+        before,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Tiers of published events whose sales end before `before` with seats left: the tier's
+/// name joined to its event's.
+pub async fn sales_closing(
+    db: impl PgExecutor<'_>,
+    organization_id: Uuid,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<SoonRow>, sqlx::Error> {
+    sqlx::query_as!(
+        SoonRow,
+        r#"SELECT e.id AS event_id, e.name || ' — ' || t.name AS "name!", t.sales_end_at AS "at!"
+             FROM ticket_tiers t JOIN events e ON e.id = t.event_id
+            WHERE e.organization_id = $1 AND e.status IN ('published', 'live') AND t.is_active
+              AND t.taken < t.capacity AND t.sales_end_at > now() AND t.sales_end_at < $2
+            ORDER BY t.sales_end_at
+            LIMIT $3"#,
+        organization_id,
+        before,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,117 @@
+//! How an organization's events are doing, for its organizers: what needs them now, sales
+//! and revenue over time (read from the daily rollups the sales themselves keep, never from
+//! aggregates over tickets), and today's check-in.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// How many days the overview's sales cover (and the days before, to compare with).
+pub const WINDOW_DAYS: i64 = 30;
+/// Unpaid pay-at-the-door orders this close to their deadline need the organizer.
+pub const DEADLINE_WARNING_HOURS: i64 = 48;
+/// Drafts starting this soon need publishing.
+pub const DRAFT_WARNING_DAYS: i64 = 7;
+/// Ticket sales ending this soon are worth a look.
+pub const SALES_CLOSING_HOURS: i64 = 72;
+/// Items shown per kind of attention.
+pub const ATTENTION_LIMIT: i64 = 10;
+
+/// One bar of a chart: what it stands for on the x axis, its height, and its value in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bar {
+    pub label: String,
+    pub value: i64,
+    /// "$1,250.00" or "12": what the table and the tooltip say.
+    pub shown: String,
+}
+
+text_enum!(
+    /// Why something is on the "needs attention" list.
+    AttentionKind {
+        OfflineDeadline => "offline_deadline", "Payment deadline";
+        FlaggedOrder => "flagged_order", "Flagged order";
+        DraftStartingSoon => "draft_starting_soon", "Draft starting soon";
+        SalesClosing => "sales_closing", "Sales closing";
+    }
+);
+
+/// One thing that needs the organizer, most urgent first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attention {
+    pub kind: AttentionKind,
+    pub text: String,
+    pub link: String,
+}
+
+/// Revenue in one currency over the window, and over the window before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevenueFigure {
+    pub currency: String,
+    pub amount: String,
+    pub previous: String,
+    /// "+12 %", "−5 %", or "new" when nothing was sold before.
+    pub change: String,
+}
+
+/// An event's revenue so far, net of refunds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRevenue {
+    pub event_id: Uuid,
+    pub name: String,
+    pub currency: String,
+    pub cents: i64,
+    pub amount: String,
+}
+
+/// The organizer's overview (`/dashboard`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub organization_name: String,
+    pub timezone: String,
+    pub attention: Vec<Attention>,
+    pub upcoming_events: i64,
+    pub tickets: i64,
+    pub tickets_previous: i64,
+    pub tickets_change: String,
+    pub revenue: Vec<RevenueFigure>,
+    /// Checked in / expected across events happening today; `None` when none is.
+    pub checkin_today: Option<(i64, i64)>,
+    /// Tickets sold per day over the window, oldest first, every day present.
+    pub daily_tickets: Vec<Bar>,
+    /// Net revenue per event, largest first, in the organization's main currency.
+    pub revenue_by_event: Vec<EventRevenue>,
+}
+
+/// "+12 %", "−5 %", "±0 %" or "new": the change from `previous` to `now`.
+pub fn change(now: i64, previous: i64) -> String {
+    if previous == 0 {
+        return if now == 0 { "±0 %".to_owned() } else { "new".to_owned() };
+    }
+    let percent = ((now - previous) as f64 / previous as f64 * 100.0).round() as i64;
+    match percent {
+        0 => "±0 %".to_owned(),
+        p if p > 0 => format!("+{p} %"),
+        p => format!("−{} %", -p),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_is_a_rounded_percentage_with_its_sign() {
+        assert_eq!(change(112, 100), "+12 %");
+        assert_eq!(change(95, 100), "−5 %");
+        assert_eq!(change(100, 100), "±0 %");
+        assert_eq!(change(1, 3), "−67 %");
+        assert_eq!(change(5, 0), "new");
+        assert_eq!(change(0, 0), "±0 %");
+    }
+}

@@ -1,0 +1,160 @@
+//! The organizer's overview, put together from the queries in `db`.
+
+use crate::events::money::format_amount;
+use crate::events::time::timezone_or_default;
+use crate::insights::{
+    ATTENTION_LIMIT, Attention, AttentionKind, Bar, DEADLINE_WARNING_HOURS, DRAFT_WARNING_DAYS, EventRevenue, Overview,
+    RevenueFigure, SALES_CLOSING_HOURS, WINDOW_DAYS, change, db,
+};
+use crate::organizations::Role;
+use crate::organizations::access::OrganizationScope;
+use crate::platform::error::AppError;
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use sqlx::PgPool;
+
+/// How many events the revenue chart shows.
+const EVENTS_CHARTED: i64 = 12;
+
+/// Midnight starting `day` in `tz` (the earliest instant of the day, across clock changes).
+fn start_of(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    tz.from_local_datetime(&midnight).earliest().map(|at| at.with_timezone(&Utc)).unwrap_or_else(|| midnight.and_utc())
+}
+
+/// `WINDOW_DAYS` bars ending `today`, with the days nothing sold at zero.
+pub fn daily_bars(sold: &[(NaiveDate, i64)], today: NaiveDate) -> Vec<Bar> {
+    (0..WINDOW_DAYS)
+        .rev()
+        .map(|back| {
+            let day = today - Duration::days(back);
+            let value = sold.iter().find(|(d, _)| *d == day).map_or(0, |(_, n)| *n);
+            Bar { label: day.format("%b %-d").to_string(), value, shown: value.to_string() }
+        })
+        .collect()
+}
+
+fn when(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%a %b %-d, %H:%M").to_string()
+}
+
+/// What needs the organizer now, most pressing kind first.
+async fn attention(pool: &PgPool, scope: &OrganizationScope, tz: Tz) -> Result<Vec<Attention>, AppError> {
+    let now = Utc::now();
+    let org = scope.organization_id;
+    let mut items = Vec::new();
+    for row in db::flagged_orders(pool, org, ATTENTION_LIMIT).await? {
+        items.push(Attention {
+            kind: AttentionKind::FlaggedOrder,
+            text: format!("Order {} for {}: {}", row.order_number, row.event_name, row.attention),
+            link: format!("/dashboard/orders/{}", row.order_id),
+        });
+    }
+    let deadline = now + Duration::hours(DEADLINE_WARNING_HOURS);
+    for row in db::offline_deadlines(pool, org, deadline, ATTENTION_LIMIT).await? {
+        let due = if row.expires_at <= now { "was due" } else { "is due" };
+        items.push(Attention {
+            kind: AttentionKind::OfflineDeadline,
+            text: format!(
+                "{} has not paid order {} for {}; payment {due} {}",
+                row.buyer_name,
+                row.order_number,
+                row.event_name,
+                when(row.expires_at, tz)
+            ),
+            link: format!("/dashboard/orders/{}", row.order_id),
+        });
+    }
+    let soon = now + Duration::days(DRAFT_WARNING_DAYS);
+    for row in db::drafts_starting(pool, org, soon, ATTENTION_LIMIT).await? {
+        items.push(Attention {
+            kind: AttentionKind::DraftStartingSoon,
+            text: format!("{} starts {} and is still a draft", row.name, when(row.at, tz)),
+            link: format!("/dashboard/events/{}", row.event_id),
+        });
+    }
+    let closing = now + Duration::hours(SALES_CLOSING_HOURS);
+    for row in db::sales_closing(pool, org, closing, ATTENTION_LIMIT).await? {
+        items.push(Attention {
+            kind: AttentionKind::SalesClosing,
+            text: format!("Sales of {} end {}", row.name, when(row.at, tz)),
+            link: format!("/dashboard/events/{}", row.event_id),
+        });
+    }
+    Ok(items)
+}
+
+/// The overview of the scope's organization, as of now in its time zone.
+pub async fn overview(pool: &PgPool, scope: &OrganizationScope) -> Result<Overview, AppError> {
+    scope.require(Role::Admin)?;
+    let organization =
+        crate::organizations::db::overview(pool, scope.organization_id, scope.role).await?.ok_or(AppError::NotFound)?;
+    let tz = timezone_or_default(&organization.timezone);
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let start = today - Duration::days(WINDOW_DAYS - 1);
+    let from = start - Duration::days(WINDOW_DAYS);
+    let org = scope.organization_id;
+
+    let sold = db::tickets_per_day(pool, org, start, today).await?;
+    let (tickets, tickets_previous) = db::tickets_in_windows(pool, org, from, start, today).await?;
+    let revenue = db::revenue_by_currency(pool, org, from, start, today)
+        .await?
+        .into_iter()
+        .map(|row| RevenueFigure {
+            amount: format_amount(row.recent, &row.currency),
+            previous: format_amount(row.previous, &row.currency),
+            change: change(row.recent, row.previous),
+            currency: row.currency,
+        })
+        .collect();
+    let revenue_by_event = db::revenue_by_event(pool, org, EVENTS_CHARTED)
+        .await?
+        .into_iter()
+        .map(|row| EventRevenue {
+            amount: format_amount(row.cents, &row.currency),
+            event_id: row.event_id,
+            name: row.name,
+            currency: row.currency,
+            cents: row.cents,
+        })
+        .collect();
+    let tomorrow = today + Duration::days(1);
+    let checkin_today = db::checkin_between(pool, org, start_of(today, tz), start_of(tomorrow, tz)).await?;
+    Ok(Overview {
+        organization_name: organization.name,
+        timezone: organization.timezone,
+        attention: attention(pool, scope, tz).await?,
+        upcoming_events: db::upcoming_events(pool, org).await?,
+        tickets,
+        tickets_previous,
+        tickets_change: change(tickets, tickets_previous),
+        revenue,
+        checkin_today,
+        daily_tickets: daily_bars(&sold, today),
+        revenue_by_event,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_daily_chart_has_every_day_of_the_window_ending_today() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let sold = [(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(), 7), (today, 2)];
+        let bars = daily_bars(&sold, today);
+        assert_eq!(bars.len(), WINDOW_DAYS as usize);
+        assert_eq!(bars.first().unwrap().label, "Oct 25");
+        assert_eq!(bars.last().unwrap(), &Bar { label: "Nov 23".into(), value: 2, shown: "2".into() });
+        assert_eq!(bars.iter().map(|b| b.value).sum::<i64>(), 9);
+    }
+
+    #[test]
+    fn a_day_starts_at_local_midnight_even_when_the_clocks_change() {
+        let tz = timezone_or_default("America/Toronto");
+        let fall_back = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        assert_eq!(start_of(fall_back, tz).to_rfc3339(), "2026-11-01T04:00:00+00:00");
+        assert_eq!(start_of(fall_back + Duration::days(1), tz).to_rfc3339(), "2026-11-02T05:00:00+00:00");
+    }
+}
