@@ -29,10 +29,21 @@ pub fn round_up(value: i64) -> i64 {
     }
 }
 
-/// Which labels to print under the bars so they never overlap (about eight at most).
+/// Which labels to print under the bars so they never overlap (about eight at most),
+/// counted back from the last bar, which is always labelled.
 fn labelled(index: usize, count: usize) -> bool {
     let every = count.div_ceil(8).max(1);
-    index.is_multiple_of(every) || index + 1 == count
+    index < count && (count - 1 - index).is_multiple_of(every)
+}
+
+/// How many equal steps the y axis takes to `top` so every tick is a whole, round number.
+fn steps(top: i64) -> i64 {
+    match top {
+        t if t <= 5 => t.max(1),
+        t if t % 4 == 0 => 4,
+        t if t % 5 == 0 => 5,
+        _ => 2,
+    }
 }
 
 /// A bar chart with a title, labelled axes and its numbers as a hidden table.
@@ -51,9 +62,10 @@ pub fn BarChart(
     let (plot_w, plot_h) = (WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
     let slot = plot_w / bars.len().max(1) as f64;
     let y_of = move |value: i64| TOP + plot_h - (value.max(0) as f64 / top as f64) * plot_h;
-    let grid = (0..=4)
+    let ticks = steps(top);
+    let grid = (0..=ticks)
         .map(|step| {
-            let value = top * step / 4;
+            let value = top * step / ticks;
             let y = y_of(value);
             view! {
                 <line class="chart-grid" x1=LEFT x2=WIDTH - RIGHT y1=y y2=y />
@@ -126,11 +138,21 @@ mod tests {
     }
 
     #[test]
-    fn thirty_days_print_about_eight_labels_including_the_last() {
+    fn thirty_days_print_about_eight_evenly_spaced_labels_ending_with_the_last() {
         let shown: Vec<usize> = (0..30).filter(|&i| labelled(i, 30)).collect();
-        assert!(shown.len() <= 9, "{shown:?}");
-        assert_eq!(shown.first(), Some(&0));
+        assert!(shown.len() <= 8, "{shown:?}");
         assert_eq!(shown.last(), Some(&29));
+        assert!(shown.windows(2).all(|pair| pair[1] - pair[0] == 4), "{shown:?}");
         assert!((0..5).all(|i| labelled(i, 5)), "a short chart labels every bar");
+    }
+
+    #[test]
+    fn every_tick_on_the_y_axis_is_a_whole_number() {
+        for top in [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] {
+            let ticks = steps(top);
+            assert_eq!(top % ticks, 0, "{top} in {ticks} steps");
+        }
+        assert_eq!(steps(50), 5);
+        assert_eq!(steps(200), 4);
     }
 }

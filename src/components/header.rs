@@ -55,28 +55,30 @@ pub fn SiteHeader() -> impl IntoView {
     }
 }
 
-/// "Notifications", with the unread count, asked again on every page the person opens.
+/// "Notifications", with the unread count. The count is asked from the browser after each
+/// page opens (an effect), so the server's HTML and the hydrated page never differ.
 #[component]
 fn NotificationsLink() -> impl IntoView {
     let location = use_location();
-    let unread = Resource::new(move || location.pathname.get(), |_| count_unread_notifications());
+    let unread = RwSignal::new(0_i64);
+    Effect::new(move |_| {
+        location.pathname.track();
+        leptos::task::spawn_local(async move {
+            if let Ok(count) = count_unread_notifications().await {
+                unread.set(count);
+            }
+        });
+    });
     view! {
         <A href="/dashboard/notifications">
             "Notifications"
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match unread.await {
-                        Ok(count) if count > 0 => Some(view! {
-                            " "
-                            <span class="count-badge">
-                                {count.min(99)}
-                                <span class="visually-hidden">" unread"</span>
-                            </span>
-                        }),
-                        _ => None,
-                    }
-                })}
-            </Transition>
+            {move || (unread.get() > 0).then(|| view! {
+                " "
+                <span class="count-badge">
+                    {unread.get().min(99)}
+                    <span class="visually-hidden">" unread"</span>
+                </span>
+            })}
         </A>
     }
 }

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { AppShell } from './app';
 
 export class DashboardPage extends AppShell {
@@ -13,5 +13,55 @@ export class DashboardPage extends AppShell {
 
   emptyEvents() {
     return this.page.getByText('You have no events yet.');
+  }
+}
+
+/** The overview on the dashboard's landing page. */
+export class OverviewPanel extends AppShell {
+  constructor(page: Page) {
+    super(page);
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto('/dashboard');
+    await expect(this.page.getByRole('heading', { name: 'Needs attention' })).toBeVisible();
+  }
+
+  /** The value of a card, e.g. "Tickets sold, last 30 days". */
+  card(name: string): Locator {
+    return this.page.locator('.stat', { has: this.page.locator('dt', { hasText: name }) }).locator('dd').first();
+  }
+
+  /** A chart, found by its title. */
+  chart(title: string | RegExp): Locator {
+    return this.page.getByRole('figure', { name: title });
+  }
+
+  notificationsLink(): Locator {
+    return this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Notifications/ });
+  }
+}
+
+export class NotificationsPage extends AppShell {
+  constructor(page: Page) {
+    super(page);
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto('/dashboard/notifications');
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Notifications' })).toBeVisible();
+  }
+
+  items(): Locator {
+    return this.page.locator('.notification');
+  }
+
+  unread(): Locator {
+    return this.page.locator('.notification.unread');
+  }
+
+  async markAllRead(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Mark all read' }).click();
+    await expect(this.page.getByText('All read')).toBeVisible();
   }
 }
