@@ -97,6 +97,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/dashboard/events/:id") view={Lazy::<lazy::EditEvent>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/:id/orders") view={Lazy::<lazy::EventOrders>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/:id/checkin") view={Lazy::<lazy::EventCheckin>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/events/:id/sales") view={Lazy::<lazy::EventSales>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/orders/:id") view={Lazy::<lazy::OrderDetail>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/notifications") view={Lazy::<lazy::Notifications>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/mail") view={Lazy::<lazy::SentMail>::new()} ssr=SsrMode::Async />

@@ -1,36 +1,60 @@
+import type { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { SignUpPage } from './pages/account';
-import { DashboardPage, NotificationsPage, OverviewPanel } from './pages/dashboard';
+import { DashboardPage, EventSalesPage, NotificationsPage, OverviewPanel } from './pages/dashboard';
 import { EventEditorPage } from './pages/events';
 import { CheckoutPage, EventTicketsPage, OrderConfirmationPage } from './pages/orders';
 import { uniqueEmail } from './pages/app';
 
-test('an organizer hears of the first sale, reads it, and sees it on the overview', async ({ page, browser }) => {
-  const stamp = Date.now();
-  const eventName = `Overview Meetup ${stamp}`;
+/** Signs up an organizer, creates and publishes an event with the given tiers, and returns
+ *  its id and public path. */
+async function organizerWithEvent(
+  page: Page,
+  who: { name: string; email: string; organization: string },
+  event: { name: string; capacity: string; tiers: { name: string; price: string; capacity: string }[] },
+  beforePublishing?: (editor: EventEditorPage) => Promise<void>,
+): Promise<{ eventId: string; eventPath: string }> {
   const signUp = new SignUpPage(page);
   await signUp.goto();
   await signUp.waitForHydration();
-  await signUp.signUpAsOrganizer('Nora Notified', uniqueEmail('overview-org'), 'a-long-enough-password', `Overview Org ${stamp}`);
-  await new DashboardPage(page).expectOrganization(`Overview Org ${stamp}`);
+  await signUp.signUpAsOrganizer(who.name, who.email, 'a-long-enough-password', who.organization);
+  await new DashboardPage(page).expectOrganization(who.organization);
   const editor = new EventEditorPage(page);
-  await editor.createEvent({ name: eventName, start: '2031-10-01T18:00', end: '2031-10-01T21:00', capacity: '2' });
-  await editor.addTier({ name: 'Free', price: '0', capacity: '2' });
+  await editor.createEvent({ name: event.name, start: '2031-10-01T18:00', end: '2031-10-01T21:00', capacity: event.capacity });
+  for (const tier of event.tiers) await editor.addTier(tier);
+  if (beforePublishing) await beforePublishing(editor);
   await editor.publish();
-  const eventPath = await page.getByRole('link', { name: 'View public page' }).getAttribute('href');
+  const eventId = new URL(page.url()).pathname.split('/').pop()!;
+  const eventPath = (await page.getByRole('link', { name: 'View public page' }).getAttribute('href'))!;
+  return { eventId, eventPath };
+}
 
-  const guestContext = await browser.newContext();
-  const guest = await guestContext.newPage();
+/** A guest in a fresh browser takes free tickets of one tier for themselves and named guests. */
+async function guestTakes(browser: Browser, eventPath: string, tier: string, guests: string[]): Promise<void> {
+  const context = await browser.newContext();
+  const guest = await context.newPage();
   const tickets = new EventTicketsPage(guest);
-  await tickets.goto(eventPath!);
-  await tickets.choose('Free', 1);
+  await tickets.goto(eventPath);
+  await tickets.choose(tier, guests.length + 1);
   await tickets.getTickets();
   const checkout = new CheckoutPage(guest);
   await checkout.waitForHydration();
-  await checkout.fillBuyer({ name: 'Ada Lovelace', email: uniqueEmail('overview-buyer') });
+  await checkout.fillBuyer({ name: 'Ada Lovelace', email: uniqueEmail('buyer') });
+  for (const [index, name] of guests.entries()) await checkout.fillAttendee(index + 1, { name });
   await checkout.placeOrder();
-  await expect(new OrderConfirmationPage(guest).qrCodes()).toHaveCount(1);
-  await guestContext.close();
+  await expect(new OrderConfirmationPage(guest).qrCodes()).toHaveCount(guests.length + 1);
+  await context.close();
+}
+
+test('an organizer hears of the first sale, reads it, and sees it on the overview', async ({ page, browser }) => {
+  const stamp = Date.now();
+  const eventName = `Overview Meetup ${stamp}`;
+  const { eventPath } = await organizerWithEvent(
+    page,
+    { name: 'Nora Notified', email: uniqueEmail('overview-org'), organization: `Overview Org ${stamp}` },
+    { name: eventName, capacity: '2', tiers: [{ name: 'Free', price: '0', capacity: '2' }] },
+  );
+  await guestTakes(browser, eventPath, 'Free', []);
 
   // One of two seats sold: the first sale and the half-way mark, each announced once.
   const overview = new OverviewPanel(page);
@@ -50,4 +74,31 @@ test('an organizer hears of the first sale, reads it, and sees it on the overvie
   await expect(notifications.unread()).toHaveCount(0);
   await overview.goto();
   await expect(overview.notificationsLink()).toHaveText('Notifications');
+});
+
+test('the sales page counts a purchase without a reload and shows who changed a price', async ({ page, browser }) => {
+  const stamp = Date.now();
+  const { eventId, eventPath } = await organizerWithEvent(
+    page,
+    { name: 'Lena Live', email: uniqueEmail('sales-org'), organization: `Sales Org ${stamp}` },
+    {
+      name: `Sales Live ${stamp}`,
+      capacity: '50',
+      tiers: [
+        { name: 'Standard', price: '0', capacity: '50' },
+        { name: 'Supporter', price: '20', capacity: '10' },
+      ],
+    },
+    (editor) => editor.changeTierPrice('Supporter', '25'),
+  );
+
+  const sales = new EventSalesPage(page);
+  await sales.goto(eventId);
+  await expect(sales.ticketsSold()).toHaveText('0');
+  await expect(sales.activity().filter({ hasText: 'changed tier Supporter: price $20.00 → $25.00' })).toContainText('Lena Live');
+
+  // A guest takes two tickets in another browser; the organizer's page catches up on its own.
+  await guestTakes(browser, eventPath, 'Standard', ['Grace Hopper']);
+  await expect(sales.ticketsSold()).toHaveText('2', { timeout: 10_000 });
+  await expect(page.getByRole('row', { name: /Standard/ })).toContainText('2');
 });

@@ -46,6 +46,11 @@ fn steps(top: i64) -> i64 {
     }
 }
 
+/// A count on an axis, as it is ("40").
+pub fn count_label(value: i64) -> String {
+    value.to_string()
+}
+
 /// A bar chart with a title, labelled axes and its numbers as a hidden table.
 #[component]
 pub fn BarChart(

@@ -171,6 +171,14 @@ pub fn format_price(minor_units: i64, currency: &str) -> String {
     }
 }
 
+/// Formats an amount of money for people, zero included ("$0.00"): revenue, refunds, totals.
+pub fn format_money(minor_units: i64, currency: &str) -> String {
+    match Currency::from_code(currency) {
+        Some(c) => c.format(minor_units),
+        None => format_price(minor_units, currency),
+    }
+}
+
 /// Minor units as a plain decimal in the currency with that code ("25.00", "2500",
 /// "1.500"), for structured data and notes; an unknown code is read with 2 decimals.
 pub fn format_amount(minor_units: i64, currency: &str) -> String {

@@ -1,13 +1,13 @@
 //! Insight server functions: for an organization's admins and owners (door staff see none
 //! of its sales or money).
 
-use crate::insights::Overview;
+use crate::insights::{EventInsights, Overview};
 use crate::platform::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     insights::service,
     organizations::{Role, access::require_organizer},
-    platform::reply::reply,
+    platform::reply::{parse_id, reply},
 };
 use leptos::prelude::*;
 
@@ -17,6 +17,16 @@ pub async fn get_overview() -> Result<Overview, AppError> {
     reply(async {
         let (state, scope) = require_organizer(Role::Admin).await?;
         service::overview(&state.pool, &scope).await
+    })
+    .await
+}
+
+/// How one event is doing: sales per tier, revenue, promo codes, the funnel and activity.
+#[server(prefix = "/api", endpoint = "get_event_insights")]
+pub async fn get_event_insights(event_id: String) -> Result<EventInsights, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        service::event_insights(&state.pool, &scope, parse_id(&event_id)?).await
     })
     .await
 }

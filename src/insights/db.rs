@@ -254,3 +254,152 @@ pub async fn sales_closing(
     .fetch_all(db)
     .await
 }
+
+pub struct EventHead {
+    pub name: String,
+    pub status: crate::events::EventStatus,
+    pub timezone: String,
+    pub currency: String,
+}
+
+/// The organization's event: its name, status, time zone and currency.
+pub async fn event_head(
+    db: impl PgExecutor<'_>,
+    organization_id: Uuid,
+    event_id: Uuid,
+) -> Result<Option<EventHead>, sqlx::Error> {
+    sqlx::query_as!(
+        EventHead,
+        r#"SELECT e.name, e.status AS "status: crate::events::EventStatus", s.timezone, s.currency
+             FROM events e JOIN event_settings s ON s.event_id = e.id
+            WHERE e.organization_id = $1 AND e.id = $2"#,
+        organization_id,
+        event_id,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+pub struct TierRow {
+    pub name: String,
+    pub capacity: i32,
+    pub taken: i32,
+    pub sold: i64,
+    pub cents: i64,
+    pub orders_placed: i64,
+    pub orders_paid: i64,
+    pub checked_in: i64,
+}
+
+/// Each tier of the event with its sales (from the rollup) and its funnel's lower steps.
+pub async fn tier_sales(db: impl PgExecutor<'_>, event_id: Uuid) -> Result<Vec<TierRow>, sqlx::Error> {
+    sqlx::query_as!(
+        TierRow,
+        r#"SELECT t.name, t.capacity, t.taken,
+                  coalesce((SELECT sum(d.tickets) FROM tier_sales_daily d
+                             WHERE d.event_id = t.event_id AND d.tier_id = t.id), 0)::bigint AS "sold!",
+                  coalesce((SELECT sum(d.ticket_cents) FROM tier_sales_daily d
+                             WHERE d.event_id = t.event_id AND d.tier_id = t.id), 0)::bigint AS "cents!",
+                  (SELECT count(*) FROM order_items i WHERE i.tier_id = t.id) AS "orders_placed!",
+                  (SELECT count(*) FROM order_items i JOIN orders o ON o.id = i.order_id
+                    WHERE i.tier_id = t.id AND o.paid_at IS NOT NULL) AS "orders_paid!",
+                  (SELECT count(DISTINCT c.ticket_id) FROM checkins c
+                    WHERE c.event_id = t.event_id AND c.tier_id = t.id AND c.undone_at IS NULL) AS "checked_in!"
+             FROM ticket_tiers t
+            WHERE t.event_id = $1
+            ORDER BY t.sort_order, t.created_at"#,
+        event_id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub struct OrderTotals {
+    pub orders: i64,
+    pub gross: i64,
+    pub refunded: i64,
+}
+
+/// Paid orders of the event, what they came to and what went back.
+pub async fn order_totals(db: impl PgExecutor<'_>, event_id: Uuid) -> Result<OrderTotals, sqlx::Error> {
+    sqlx::query_as!(
+        OrderTotals,
+        r#"SELECT coalesce(sum(orders), 0)::bigint AS "orders!", coalesce(sum(gross_cents), 0)::bigint AS "gross!",
+                  coalesce(sum(refunded_cents), 0)::bigint AS "refunded!"
+             FROM order_sales_daily WHERE event_id = $1"#,
+        event_id,
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Tickets sold per local day of the event on `from..=to`.
+pub async fn event_tickets_per_day(
+    db: impl PgExecutor<'_>,
+    event_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, i64)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT day, sum(tickets)::bigint AS "tickets!" FROM tier_sales_daily
+            WHERE event_id = $1 AND day BETWEEN $2 AND $3
+            GROUP BY day ORDER BY day"#,
+        event_id,
+        from,
+        to,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.day, row.tickets)).collect())
+}
+
+pub async fn promo_uses(
+    db: impl PgExecutor<'_>,
+    event_id: Uuid,
+) -> Result<Vec<crate::insights::PromoUse>, sqlx::Error> {
+    sqlx::query_as!(
+        crate::insights::PromoUse,
+        r#"SELECT code, used, max_uses, is_active AS active FROM promo_codes WHERE event_id = $1 ORDER BY code"#,
+        event_id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Event page views and checkout openings, all time.
+pub async fn views(db: impl PgExecutor<'_>, event_id: Uuid) -> Result<(i64, i64), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT coalesce(sum(views), 0)::bigint AS "views!", coalesce(sum(checkouts), 0)::bigint AS "checkouts!"
+             FROM page_views WHERE event_id = $1"#,
+        event_id,
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((row.views, row.checkouts))
+}
+
+pub struct AuditRow {
+    pub created_at: DateTime<Utc>,
+    pub actor: Option<String>,
+    pub subject: String,
+    pub label: String,
+    pub action: String,
+    pub before: serde_json::Value,
+    pub after: serde_json::Value,
+}
+
+/// The event's audit trail, newest first.
+pub async fn activity(db: impl PgExecutor<'_>, event_id: Uuid, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
+    sqlx::query_as!(
+        AuditRow,
+        r#"SELECT a.created_at, u.full_name AS "actor?", a.subject, a.label, a.action, a.before, a.after
+             FROM audit_logs a LEFT JOIN users u ON u.id = a.actor_id
+            WHERE a.event_id = $1
+            ORDER BY a.id DESC
+            LIMIT $2"#,
+        event_id,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}

@@ -2,6 +2,8 @@
 //! and revenue over time (read from the daily rollups the sales themselves keep, never from
 //! aggregates over tickets), and today's check-in.
 
+#[cfg(feature = "ssr")]
+pub mod activity;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -86,6 +88,61 @@ pub struct Overview {
     pub daily_tickets: Vec<Bar>,
     /// Net revenue per event, largest first, in the organization's main currency.
     pub revenue_by_event: Vec<EventRevenue>,
+}
+
+/// One tier's sales: sold (paid), held (reserved or awaiting payment) and what is left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierSales {
+    pub name: String,
+    pub capacity: i32,
+    pub sold: i64,
+    pub held: i64,
+    pub revenue: String,
+    /// The funnel's lower steps for this tier: orders that asked for it, those paid, and its
+    /// tickets checked in.
+    pub orders_placed: i64,
+    pub orders_paid: i64,
+    pub checked_in: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromoUse {
+    pub code: String,
+    pub used: i32,
+    pub max_uses: Option<i32>,
+    pub active: bool,
+}
+
+/// Who changed what on an event, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityEntry {
+    pub when: String,
+    pub who: String,
+    pub text: String,
+}
+
+/// How many activity entries the event page shows.
+pub const ACTIVITY_SHOWN: i64 = 50;
+
+/// How one event is doing (`/dashboard/events/{id}/sales`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventInsights {
+    pub event_id: Uuid,
+    pub name: String,
+    pub status: String,
+    pub timezone: String,
+    pub currency: String,
+    pub tiers: Vec<TierSales>,
+    pub orders: i64,
+    pub revenue: String,
+    pub refunded: String,
+    pub average_order: String,
+    pub promos: Vec<PromoUse>,
+    /// Tickets sold per day of the event's time zone, the last `WINDOW_DAYS` days.
+    pub daily_tickets: Vec<Bar>,
+    pub page_views: i64,
+    pub checkouts_opened: i64,
+    pub activity: Vec<ActivityEntry>,
 }
 
 /// "+12 %", "−5 %", "±0 %" or "new": the change from `previous` to `now`.

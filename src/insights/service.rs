@@ -1,10 +1,11 @@
 //! The organizer's overview, put together from the queries in `db`.
 
-use crate::events::money::format_amount;
+use crate::events::money::format_money;
 use crate::events::time::timezone_or_default;
 use crate::insights::{
-    ATTENTION_LIMIT, Attention, AttentionKind, Bar, DEADLINE_WARNING_HOURS, DRAFT_WARNING_DAYS, EventRevenue, Overview,
-    RevenueFigure, SALES_CLOSING_HOURS, WINDOW_DAYS, change, db,
+    ACTIVITY_SHOWN, ATTENTION_LIMIT, ActivityEntry, Attention, AttentionKind, Bar, DEADLINE_WARNING_HOURS,
+    DRAFT_WARNING_DAYS, EventInsights, EventRevenue, Overview, RevenueFigure, SALES_CLOSING_HOURS, TierSales,
+    WINDOW_DAYS, activity, change, db,
 };
 use crate::organizations::Role;
 use crate::organizations::access::OrganizationScope;
@@ -101,8 +102,8 @@ pub async fn overview(pool: &PgPool, scope: &OrganizationScope) -> Result<Overvi
         .await?
         .into_iter()
         .map(|row| RevenueFigure {
-            amount: format_amount(row.recent, &row.currency),
-            previous: format_amount(row.previous, &row.currency),
+            amount: format_money(row.recent, &row.currency),
+            previous: format_money(row.previous, &row.currency),
             change: change(row.recent, row.previous),
             currency: row.currency,
         })
@@ -111,7 +112,7 @@ pub async fn overview(pool: &PgPool, scope: &OrganizationScope) -> Result<Overvi
         .await?
         .into_iter()
         .map(|row| EventRevenue {
-            amount: format_amount(row.cents, &row.currency),
+            amount: format_money(row.cents, &row.currency),
             event_id: row.event_id,
             name: row.name,
             currency: row.currency,
@@ -132,6 +133,63 @@ pub async fn overview(pool: &PgPool, scope: &OrganizationScope) -> Result<Overvi
         checkin_today,
         daily_tickets: daily_bars(&sold, today),
         revenue_by_event,
+    })
+}
+
+/// How one event of the scope's organization is doing; `NotFound` for another's.
+pub async fn event_insights(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    event_id: uuid::Uuid,
+) -> Result<EventInsights, AppError> {
+    scope.require(Role::Admin)?;
+    let head = db::event_head(pool, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?;
+    let tz = timezone_or_default(&head.timezone);
+    let money = |cents: i64| format_money(cents, &head.currency);
+    let tiers = db::tier_sales(pool, event_id)
+        .await?
+        .into_iter()
+        .map(|row| TierSales {
+            held: (i64::from(row.taken) - row.sold).max(0),
+            revenue: money(row.cents),
+            name: row.name,
+            capacity: row.capacity,
+            sold: row.sold,
+            orders_placed: row.orders_placed,
+            orders_paid: row.orders_paid,
+            checked_in: row.checked_in,
+        })
+        .collect();
+    let totals = db::order_totals(pool, event_id).await?;
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let start = today - Duration::days(WINDOW_DAYS - 1);
+    let sold = db::event_tickets_per_day(pool, event_id, start, today).await?;
+    let (page_views, checkouts_opened) = db::views(pool, event_id).await?;
+    let entries = db::activity(pool, event_id, ACTIVITY_SHOWN)
+        .await?
+        .into_iter()
+        .map(|row| ActivityEntry {
+            when: when(row.created_at, tz),
+            who: row.actor.unwrap_or_else(|| "EventOS".to_owned()),
+            text: activity::describe(&row.subject, &row.label, &row.action, &row.before, &row.after, &head.currency),
+        })
+        .collect();
+    Ok(EventInsights {
+        event_id,
+        status: head.status.label().to_owned(),
+        timezone: head.timezone.clone(),
+        tiers,
+        orders: totals.orders,
+        revenue: money(totals.gross - totals.refunded),
+        refunded: money(totals.refunded),
+        average_order: money(if totals.orders > 0 { totals.gross / totals.orders } else { 0 }),
+        promos: db::promo_uses(pool, event_id).await?,
+        daily_tickets: daily_bars(&sold, today),
+        page_views,
+        checkouts_opened,
+        activity: entries,
+        name: head.name,
+        currency: head.currency,
     })
 }
 

@@ -40,6 +40,7 @@ lazy_pages! {
     NewEvent => dashboard::event_editor::NewEventPage,
     EditEvent => dashboard::event_editor::EditEventPage,
     EventOrders => dashboard::orders::EventOrdersPage,
+    EventSales => dashboard::event_sales::EventSalesPage,
     EventCheckin => dashboard::checkin::EventCheckinPage,
     OrderDetail => dashboard::orders::OrderDetailPage,
     Notifications => dashboard::notifications::NotificationsPage,

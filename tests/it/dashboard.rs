@@ -9,9 +9,11 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use eventos::events::service::{self as events, EventForm};
 use eventos::events::tiers::{self, TierForm};
+use eventos::insights::service;
 use eventos::notifications::db as inbox;
 use eventos::orders::{checkout, manage};
 use eventos::organizations::access::OrganizationScope;
+use eventos::platform::error::AppError;
 use eventos::platform::page_views::{PageViews, Visit};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -291,4 +293,41 @@ async fn the_event_page_counts_a_browsers_view_and_not_a_crawlers(pool: PgPool) 
     }
     state.page_views.flush(&pool).await.unwrap();
     assert_eq!(count(&pool, "SELECT coalesce(sum(views), 0)::bigint FROM page_views").await, 1);
+}
+
+#[sqlx::test]
+async fn the_event_page_adds_up_tiers_revenue_the_funnel_and_who_changed_what(pool: PgPool) {
+    let scope = organizer(&pool, "o@example.com").await;
+    let (slug, tiers) = event_with(&pool, &scope, 100, &[("General", "25", 50), ("VIP", "100", 10)]).await;
+    let event_id = event_of(&pool, &slug).await;
+    paid_order(&pool, &scope, &slug, tiers[0], 2).await;
+    let vip = paid_order(&pool, &scope, &slug, tiers[1], 1).await;
+    checkout::place_order(&pool, &offline(), order_form(&slug, tiers[0], 3, "later@example.com"), None).await.unwrap();
+    manage::cancel_order(&pool, &offline(), &scope, vip).await.unwrap();
+    let form = TierForm { name: "General".into(), price: "30".into(), capacity: "50".into(), ..Default::default() };
+    tiers::update_tier(&pool, &scope, tiers[0], form).await.unwrap();
+
+    let insights = service::event_insights(&pool, &scope, event_id).await.unwrap();
+    let general = &insights.tiers[0];
+    assert_eq!((general.name.as_str(), general.sold, general.held, general.capacity), ("General", 2, 3, 50));
+    assert_eq!((general.orders_placed, general.orders_paid, general.checked_in), (2, 1, 0));
+    assert_eq!(general.revenue, "$50.00");
+    let vip_tier = &insights.tiers[1];
+    assert_eq!((vip_tier.sold, vip_tier.held, vip_tier.orders_placed, vip_tier.orders_paid), (0, 0, 1, 1));
+    assert_eq!(insights.orders, 2);
+    assert_eq!((insights.revenue.as_str(), insights.refunded.as_str()), ("$50.00", "$100.00"));
+    assert_eq!(insights.average_order, "$75.00");
+    assert_eq!(insights.daily_tickets.iter().map(|bar| bar.value).sum::<i64>(), 2);
+    let price_change = insights
+        .activity
+        .iter()
+        .find(|entry| entry.text.contains("tier General"))
+        .expect("the price change is in the activity");
+    assert_eq!(price_change.who, "Olivia Organizer");
+    assert_eq!(price_change.text, "changed tier General: price $25.00 → $30.00");
+    assert!(insights.activity.iter().any(|entry| entry.text.starts_with("changed order ORD-")), "the refund is there");
+
+    let stranger = organizer(&pool, "s@example.com").await;
+    let refused = service::event_insights(&pool, &stranger, event_id).await;
+    assert!(matches!(refused, Err(AppError::NotFound)), "{refused:?}");
 }

@@ -173,6 +173,7 @@ const ORGANIZER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("get_organization_overview", &[]),
     ("get_dashboard_home", &[]),
     ("get_overview", &[]),
+    ("get_event_insights", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
     ("list_organization_events", &[]),
     ("get_event_editor", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
     (

@@ -65,3 +65,23 @@ export class NotificationsPage extends AppShell {
     await expect(this.page.getByText('All read')).toBeVisible();
   }
 }
+
+/** An event's sales page: cards, tiers, the funnel and the activity. */
+export class EventSalesPage extends AppShell {
+  constructor(page: Page) {
+    super(page);
+  }
+
+  async goto(eventId: string): Promise<void> {
+    await this.page.goto(`/dashboard/events/${eventId}/sales`);
+    await expect(this.page.getByRole('heading', { name: 'Activity' })).toBeVisible();
+  }
+
+  ticketsSold(): Locator {
+    return this.page.getByTestId('tickets-sold');
+  }
+
+  activity(): Locator {
+    return this.page.locator('.activity-list li');
+  }
+}

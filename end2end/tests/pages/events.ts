@@ -68,6 +68,16 @@ export class EventEditorPage extends AppShell {
     await expect(this.page.locator('.tier-list .tier-head', { hasText: tier.name })).toBeVisible();
   }
 
+  /** Opens a tier's "Edit" form and saves it with a new price. */
+  async changeTierPrice(tierName: string, price: string): Promise<void> {
+    await this.waitForHydration();
+    const tier = this.page.locator('.tier-list li.tier', { has: this.page.locator('.tier-head', { hasText: tierName }) });
+    await tier.locator('summary', { hasText: `Edit ${tierName}` }).click();
+    await tier.getByLabel('Price (CAD)').fill(price);
+    await tier.getByRole('button', { name: 'Save tier' }).click();
+    await expect(tier.locator('.tier-head')).toContainText(`$${price}`);
+  }
+
   async publish(): Promise<void> {
     await this.page.getByRole('button', { name: 'Publish' }).click();
     await expect(this.page.locator('.page-header .badge')).toHaveText('Published');

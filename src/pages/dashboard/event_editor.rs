@@ -98,6 +98,7 @@ fn EventWorkspace(event: EventEditor, venues: Vec<VenueView>, changes: RwSignal<
                 <p><StatusBadge status=event.status /> " " <span class="muted">{event.sold} " of " {event.capacity} " sold"</span></p>
             </div>
             <div class="actions">
+                <a class="button" href=format!("/dashboard/events/{}/sales", event.id)>"Sales"</a>
                 <a class="button" href=format!("/dashboard/events/{}/orders", event.id)>"Orders"</a>
                 <a class="button" href=format!("/dashboard/events/{}/checkin", event.id)>"Check-in"</a>
                 <a class="button button-secondary" href=public_link>"View public page"</a>

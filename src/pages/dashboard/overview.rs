@@ -1,14 +1,10 @@
 //! The overview on the dashboard's landing page: what needs the organizer first, then how
 //! sales are going.
 
-use crate::components::chart::{Bar, BarChart};
+use crate::components::chart::{Bar, BarChart, count_label};
 use crate::insights::api::get_overview;
 use crate::insights::{Attention, EventRevenue, Overview, RevenueFigure, WINDOW_DAYS};
 use leptos::prelude::*;
-
-fn plain(value: i64) -> String {
-    value.to_string()
-}
 
 /// Whole units of money for an axis ("1,200"): the bars' own labels carry the cents.
 fn whole_units(cents: i64) -> String {
@@ -81,7 +77,7 @@ fn OverviewSections(overview: Overview) -> impl IntoView {
                 x_label="Day"
                 y_label="Tickets"
                 bars=daily_tickets
-                y_format=plain
+                y_format=count_label
             />
             <RevenueChart events=revenue_by_event />
         </div>

@@ -1,0 +1,189 @@
+//! `/dashboard/events/{id}/sales`: how one event is doing, refreshed every few seconds while
+//! the page is open.
+
+use crate::components::chart::{BarChart, count_label};
+use crate::components::guard::AccessProblem;
+use crate::insights::api::get_event_insights;
+use crate::insights::{ActivityEntry, EventInsights, PromoUse, TierSales, WINDOW_DAYS};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// Numbers on the page are at most this old (a sale or a scan shows within 5 seconds).
+const REFRESH_EVERY_MS: u64 = 4_000;
+
+#[component]
+pub fn EventSalesPage() -> impl IntoView {
+    let params = use_params_map();
+    let ticks = RwSignal::new(0u32);
+    let insights = Resource::new(
+        move || (params.read().get("id").unwrap_or_default(), ticks.get()),
+        |(id, _)| get_event_insights(id),
+    );
+    Effect::new(move |_| {
+        let every = std::time::Duration::from_millis(REFRESH_EVERY_MS);
+        if let Ok(handle) = set_interval_with_handle(move || ticks.update(|n| *n += 1), every) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    view! {
+        <Title text="Sales" />
+        <Transition fallback=|| view! { <p aria-busy="true">"Adding up the sales…"</p> }>
+            {move || Suspend::new(async move {
+                match insights.await {
+                    Ok(insights) => view! { <Sales insights /> }.into_any(),
+                    Err(problem) => view! { <AccessProblem error=problem /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Sales(insights: EventInsights) -> impl IntoView {
+    let EventInsights {
+        event_id,
+        name,
+        status,
+        timezone,
+        tiers,
+        orders,
+        revenue,
+        refunded,
+        average_order,
+        promos,
+        daily_tickets,
+        page_views,
+        checkouts_opened,
+        activity,
+        ..
+    } = insights;
+    let sold: i64 = tiers.iter().map(|tier| tier.sold).sum();
+    view! {
+        <header class="page-header">
+            <p class="eyebrow"><a href="/dashboard">"Dashboard"</a></p>
+            <h1>{name.clone()}</h1>
+            <p>
+                <span class="badge">{status}</span>
+                " "
+                <a href=format!("/dashboard/events/{event_id}")>"Edit event"</a>
+                " · "
+                <a href=format!("/dashboard/events/{event_id}/orders")>"Orders"</a>
+                " · "
+                <a href=format!("/dashboard/events/{event_id}/checkin")>"Check-in"</a>
+            </p>
+        </header>
+        <dl class="stat-grid" aria-label="Sales so far" data-testid="sales-cards">
+            <div class="stat"><dt>"Tickets sold"</dt><dd data-testid="tickets-sold">{sold}</dd></div>
+            <div class="stat"><dt>"Revenue, net of refunds"</dt><dd>{revenue}</dd><dd class="stat-change">{format!("{refunded} refunded")}</dd></div>
+            <div class="stat"><dt>"Paid orders"</dt><dd>{orders}</dd></div>
+            <div class="stat"><dt>"Average order"</dt><dd>{average_order}</dd></div>
+        </dl>
+        <TierBars tiers=tiers.clone() />
+        <BarChart
+            title=format!("Tickets sold per day, last {WINDOW_DAYS} days ({timezone})")
+            x_label="Day"
+            y_label="Tickets"
+            bars=daily_tickets
+            y_format=count_label
+        />
+        <Funnel tiers page_views checkouts_opened />
+        <Promos promos />
+        <Activity entries=activity />
+    }
+}
+
+#[component]
+fn TierBars(tiers: Vec<TierSales>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="tiers-heading">
+            <h2 id="tiers-heading">"Tiers"</h2>
+            {if tiers.is_empty() {
+                view! { <p class="muted">"This event has no tiers yet."</p> }.into_any()
+            } else {
+                tiers.into_iter().map(|tier| {
+                    let capacity = i64::from(tier.capacity).max(1);
+                    let summary = format!("{} sold, {} held of {} · {}", tier.sold, tier.held, tier.capacity, tier.revenue);
+                    view! {
+                        <div class="tier-progress">
+                            <p><strong>{tier.name.clone()}</strong> " " <span class="muted">{summary}</span></p>
+                            <div class="progress" role="img" aria-label=format!("{}: {} sold and {} held of {}", tier.name, tier.sold, tier.held, tier.capacity)>
+                                <span class="progress-sold" style=format!("width: {}%", tier.sold * 100 / capacity)></span>
+                                <span class="progress-held" style=format!("width: {}%", tier.held * 100 / capacity)></span>
+                            </div>
+                        </div>
+                    }
+                }).collect_view().into_any()
+            }}
+        </section>
+    }
+}
+
+/// From the event page to the door, per tier: views and checkouts are the event's own (a
+/// visitor sees every tier at once).
+#[component]
+fn Funnel(tiers: Vec<TierSales>, page_views: i64, checkouts_opened: i64) -> impl IntoView {
+    view! {
+        <section aria-labelledby="funnel-heading">
+            <h2 id="funnel-heading">"From page view to the door"</h2>
+            <p class="muted">{format!("{page_views} event page views · {checkouts_opened} checkouts opened (people's browsers only, no cookies)")}</p>
+            <div class="table-wrap">
+                <table class="data-table">
+                    <thead><tr>
+                        <th scope="col">"Tier"</th><th scope="col">"Orders placed"</th><th scope="col">"Paid"</th>
+                        <th scope="col">"Tickets sold"</th><th scope="col">"Checked in"</th>
+                    </tr></thead>
+                    <tbody>
+                        {tiers.into_iter().map(|tier| view! {
+                            <tr>
+                                <th scope="row">{tier.name}</th>
+                                <td>{tier.orders_placed}</td>
+                                <td>{tier.orders_paid}</td>
+                                <td>{tier.sold}</td>
+                                <td>{tier.checked_in}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Promos(promos: Vec<PromoUse>) -> impl IntoView {
+    (!promos.is_empty()).then(|| {
+        view! {
+            <section aria-labelledby="promos-heading">
+                <h2 id="promos-heading">"Promo codes"</h2>
+                <ul class="plain-list">
+                    {promos.into_iter().map(|promo| {
+                        let limit = promo.max_uses.map_or_else(|| "no limit".to_owned(), |max| format!("of {max}"));
+                        let state = if promo.active { "" } else { " · switched off" };
+                        view! { <li><code>{promo.code}</code> {format!(" used {} times ({limit}){state}", promo.used)}</li> }
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}
+
+#[component]
+fn Activity(entries: Vec<ActivityEntry>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="activity-heading">
+            <h2 id="activity-heading">"Activity"</h2>
+            {if entries.is_empty() {
+                view! { <p class="muted">"No changes recorded yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="activity-list">
+                        {entries.into_iter().map(|entry| view! {
+                            <li><span class="muted">{entry.when}</span> " " <strong>{entry.who}</strong> " " {entry.text}</li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </section>
+    }
+}
