@@ -206,6 +206,12 @@ pub async fn update_event(pool: &PgPool, scope: &OrganizationScope, id: Uuid, fo
         }
         _ => stored,
     };
+    // Orders before the event row and its inventory (through the capacity trigger): the
+    // order in which a payment locks them, so the two never wait on each other.
+    if existing.timezone != event.timezone {
+        let moved = db::redate_sales(&mut tx, id, &event.timezone).await?;
+        tracing::info!(moved, "sales moved to the days of the new time zone");
+    }
     // A sale committed since the check above still cannot be undercut: the inventory's
     // CHECK refuses a capacity below what is taken.
     db::update_event(&mut tx, scope.organization_id, id, &event.fields(&currency)).await.map_err(|e| {
@@ -215,10 +221,6 @@ pub async fn update_event(pool: &PgPool, scope: &OrganizationScope, id: Uuid, fo
             AppError::field("capacity", "More tickets are sold or held than that capacity."),
         )
     })?;
-    if existing.timezone != event.timezone {
-        let moved = db::redate_sales(&mut tx, id).await?;
-        tracing::info!(moved, "sales moved to the days of the new time zone");
-    }
     tx.commit().await?;
     Ok(())
 }

@@ -11,7 +11,8 @@ use crate::{
 };
 use leptos::prelude::*;
 
-/// The caller's newest notifications and how many are unread.
+/// The caller's newest notifications and how many are unread, dated in EventOS's default
+/// time zone (America/Toronto).
 #[server(prefix = "/api", endpoint = "get_inbox")]
 pub async fn get_inbox() -> Result<Inbox, AppError> {
     reply(async {

@@ -1,4 +1,5 @@
-//! Queries of `notifications`: always one person's own.
+//! Queries of `notifications`: always one person's own, and only from organizations they
+//! are still an owner or admin of (someone removed or made door staff no longer reads sales).
 
 use crate::notifications::NotificationKind;
 use chrono::{DateTime, Utc};
@@ -22,7 +23,8 @@ pub async fn newest(db: impl PgExecutor<'_>, user_id: Uuid, limit: i64) -> Resul
         r#"SELECT n.id, n.kind AS "kind: NotificationKind", n.event_id, e.name AS "event_name?", n.order_id,
                   n.detail, n.created_at, n.read_at IS NOT NULL AS "read!"
              FROM notifications n LEFT JOIN events e ON e.id = n.event_id
-            WHERE n.user_id = $1
+            WHERE n.user_id = $1 AND n.organization_id IN (SELECT m.organization_id FROM organization_members m
+                                                             WHERE m.user_id = $1 AND m.role IN ('owner', 'admin'))
             ORDER BY n.created_at DESC, n.id DESC
             LIMIT $2"#,
         user_id,
@@ -34,7 +36,10 @@ pub async fn newest(db: impl PgExecutor<'_>, user_id: Uuid, limit: i64) -> Resul
 
 pub async fn unread_count(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
-        r#"SELECT count(*) AS "unread!" FROM notifications WHERE user_id = $1 AND read_at IS NULL"#,
+        r#"SELECT count(*) AS "unread!" FROM notifications n
+            WHERE n.user_id = $1 AND n.read_at IS NULL
+              AND n.organization_id IN (SELECT m.organization_id FROM organization_members m
+                                         WHERE m.user_id = $1 AND m.role IN ('owner', 'admin'))"#,
         user_id
     )
     .fetch_one(db)

@@ -33,7 +33,7 @@ pub struct Notification {
     pub text: String,
     /// Where to act on it.
     pub link: String,
-    /// "Nov 23, 14:05" in the reader's organization's default time zone.
+    /// "Nov 23, 14:05" in EventOS's default time zone.
     pub when: String,
     pub read: bool,
 }

@@ -37,6 +37,7 @@ pub struct PageViews {
 /// audit tools. People's browsers never carry these words.
 const NOT_PEOPLE: &[&str] = &[
     "bot",
+    "headless",
     "crawl",
     "spider",
     "slurp",
@@ -111,10 +112,14 @@ impl PageViews {
         if counts.is_empty() {
             return Ok(0);
         }
+        // In key order, so two servers writing the same rows lock them in the same order.
+        let mut keys: Vec<_> = counts.keys().copied().collect();
+        keys.sort();
         let (mut events, mut hours, mut views, mut checkouts) = (vec![], vec![], vec![], vec![]);
-        for ((event_id, hour), seen) in &counts {
-            events.push(*event_id);
-            hours.push(*hour);
+        for (event_id, hour) in keys {
+            let seen = counts[&(event_id, hour)];
+            events.push(event_id);
+            hours.push(hour);
             views.push(seen.views);
             checkouts.push(seen.checkouts);
         }
@@ -179,6 +184,7 @@ mod tests {
             "Mozilla/5.0 (compatible; bingbot/2.0)",
             "facebookexternalhit/1.1",
             "Mozilla/5.0 Chrome-Lighthouse",
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/131.0 Safari/537.36",
             "",
             "   ",
         ] {

@@ -8,7 +8,7 @@ use uuid::Uuid;
 /// Serialises changes to one organization's team, so "is this the last owner?" is answered
 /// with nobody changing the answer meanwhile.
 pub async fn lock_organization(conn: &mut PgConnection, organization_id: Uuid) -> Result<bool, sqlx::Error> {
-    let locked = sqlx::query_scalar!("SELECT id FROM organizations WHERE id = $1 FOR UPDATE", organization_id)
+    let locked = sqlx::query_scalar!("SELECT id FROM organizations WHERE id = $1 FOR NO KEY UPDATE", organization_id)
         .fetch_optional(conn)
         .await?;
     Ok(locked.is_some())

@@ -191,6 +191,14 @@ async fn milestones_are_announced_once_to_each_owner_and_admin(pool: PgPool) {
     assert!(!inbox::mark_read(&pool, stranger.user_id, newest[1].id).await.unwrap(), "only one's own");
     assert_eq!(inbox::mark_all_read(&pool, scope.user_id).await.unwrap(), 3);
     assert_eq!(inbox::unread_count(&pool, scope.user_id).await.unwrap(), 0);
+
+    // Made door staff, the person no longer reads the organization's sales.
+    sqlx::query("UPDATE organization_members SET role = 'staff' WHERE user_id = $1")
+        .bind(scope.user_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert!(inbox::newest(&pool, scope.user_id, 10).await.unwrap().is_empty());
 }
 
 #[sqlx::test]

@@ -220,7 +220,7 @@ pub async fn lock_event_currency(conn: &mut PgConnection, id: Uuid) -> Result<Op
 /// tiers (by id, the lock order of ARCHITECTURE.md): a sale whose counters are already
 /// taken is then committed and seen.
 pub async fn lock_tiers_and_has_sales(conn: &mut PgConnection, event_id: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar!("SELECT id FROM ticket_tiers WHERE event_id = $1 ORDER BY id FOR UPDATE", event_id)
+    sqlx::query_scalar!("SELECT id FROM ticket_tiers WHERE event_id = $1 ORDER BY id FOR NO KEY UPDATE", event_id)
         .fetch_all(&mut *conn)
         .await?;
     sqlx::query_scalar!(
@@ -239,7 +239,7 @@ pub async fn lock_event_status(
     id: Uuid,
 ) -> Result<Option<EventStatus>, sqlx::Error> {
     sqlx::query_scalar!(
-        r#"SELECT status AS "status: EventStatus" FROM events WHERE organization_id = $1 AND id = $2 FOR UPDATE"#,
+        r#"SELECT status AS "status: EventStatus" FROM events WHERE organization_id = $1 AND id = $2 FOR NO KEY UPDATE"#,
         organization_id,
         id,
     )
@@ -441,15 +441,16 @@ pub async fn public_cities(db: impl PgExecutor<'_>) -> Result<Vec<String>, sqlx:
     .await
 }
 
-/// Puts the event's paid orders on the local days of its current time zone. Triggers carry
-/// the new day to their tickets and move their sales between the daily rollups, in this
-/// transaction. Returns how many orders moved.
-pub async fn redate_sales(conn: &mut PgConnection, id: Uuid) -> Result<u64, sqlx::Error> {
+/// Puts the event's paid orders on the local days of `timezone`, the event's new one.
+/// Triggers carry the new day to their tickets and move their sales between the daily
+/// rollups, in this transaction. Returns how many orders moved.
+pub async fn redate_sales(conn: &mut PgConnection, id: Uuid, timezone: &str) -> Result<u64, sqlx::Error> {
     let moved = sqlx::query!(
-        "UPDATE orders SET sale_day = NULL
+        "UPDATE orders SET sale_day = (paid_at AT TIME ZONE $2)::date
           WHERE event_id = $1 AND paid_at IS NOT NULL
-            AND sale_day IS DISTINCT FROM (paid_at AT TIME ZONE event_timezone($1))::date",
+            AND sale_day IS DISTINCT FROM (paid_at AT TIME ZONE $2)::date",
         id,
+        timezone,
     )
     .execute(conn)
     .await?;

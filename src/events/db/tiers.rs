@@ -97,7 +97,7 @@ pub async fn lock_tier(
              FROM ticket_tiers t
              JOIN events e ON e.id = t.event_id
             WHERE e.organization_id = $1 AND t.id = $2
-              FOR UPDATE OF t"#,
+              FOR NO KEY UPDATE OF t"#,
         organization_id,
         tier_id,
     )

@@ -191,7 +191,7 @@ macro_rules! lock_order_where {
             LockedOrder,
             r#"SELECT id, status AS "status: OrderStatus", payment_provider AS "payment_provider: PaymentMethod",
                       total_cents, refunded_cents, event_id, promo_code_id, currency
-                 FROM orders "# + $condition + " FOR UPDATE",
+                 FROM orders "# + $condition + " FOR NO KEY UPDATE",
             $($arg),*
         )
     };
