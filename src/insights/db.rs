@@ -403,3 +403,59 @@ pub async fn activity(db: impl PgExecutor<'_>, event_id: Uuid, limit: i64) -> Re
     .fetch_all(db)
     .await
 }
+
+pub struct AttendeeExport {
+    pub full_name: String,
+    pub email: String,
+    pub tier: String,
+    pub ticket_number: String,
+    pub order_number: String,
+    pub ticket_status: String,
+    pub order_status: String,
+    pub checked_in: bool,
+}
+
+/// Every ticket of the event with its holder, for the attendee export.
+pub async fn attendees_for_export(db: impl PgExecutor<'_>, event_id: Uuid) -> Result<Vec<AttendeeExport>, sqlx::Error> {
+    sqlx::query_as!(
+        AttendeeExport,
+        r#"SELECT a.full_name, a.email, t.name AS tier, k.ticket_number, o.order_number, k.status AS ticket_status,
+                  o.status AS order_status,
+                  EXISTS (SELECT 1 FROM checkins c WHERE c.ticket_id = k.id AND c.undone_at IS NULL) AS "checked_in!"
+             FROM tickets k
+             JOIN attendees a ON a.id = k.attendee_id
+             JOIN orders o ON o.id = k.order_id
+             JOIN ticket_tiers t ON t.id = k.tier_id
+            WHERE k.event_id = $1
+            ORDER BY a.full_name, k.ticket_number"#,
+        event_id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub struct OrderExport {
+    pub order_number: String,
+    pub buyer_name: String,
+    pub buyer_email: String,
+    pub status: String,
+    pub payment_provider: String,
+    pub currency: String,
+    pub total_cents: i64,
+    pub refunded_cents: i64,
+    pub created_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+}
+
+/// Every order of the event, for the order export.
+pub async fn orders_for_export(db: impl PgExecutor<'_>, event_id: Uuid) -> Result<Vec<OrderExport>, sqlx::Error> {
+    sqlx::query_as!(
+        OrderExport,
+        r#"SELECT order_number, buyer_name, buyer_email, status, payment_provider, currency, total_cents,
+                  refunded_cents, created_at, paid_at
+             FROM orders WHERE event_id = $1 ORDER BY created_at, order_number"#,
+        event_id,
+    )
+    .fetch_all(db)
+    .await
+}

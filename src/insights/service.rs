@@ -5,7 +5,7 @@ use crate::events::time::timezone_or_default;
 use crate::insights::{
     ACTIVITY_SHOWN, ATTENTION_LIMIT, ActivityEntry, Attention, AttentionKind, Bar, DEADLINE_WARNING_HOURS,
     DRAFT_WARNING_DAYS, EventInsights, EventRevenue, Overview, RevenueFigure, SALES_CLOSING_HOURS, TierSales,
-    WINDOW_DAYS, activity, change, db,
+    WINDOW_DAYS, activity, change, csv, db,
 };
 use crate::organizations::Role;
 use crate::organizations::access::OrganizationScope;
@@ -193,6 +193,71 @@ pub async fn event_insights(
     })
 }
 
+/// A file name from an event's name: letters, digits and hyphens.
+fn file_name(event_name: &str, what: &str) -> String {
+    let stem: String = event_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    format!("{}-{what}.csv", if stem.is_empty() { "event" } else { &stem })
+}
+
+/// The event's attendees as a CSV file: `(file name, contents)`.
+pub async fn attendees_csv(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    event_id: uuid::Uuid,
+) -> Result<(String, String), AppError> {
+    scope.require(Role::Admin)?;
+    let head = db::event_head(pool, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?;
+    let rows = db::attendees_for_export(pool, event_id).await?.into_iter().map(|a| {
+        vec![
+            a.full_name,
+            a.email,
+            a.tier,
+            a.ticket_number,
+            a.order_number,
+            a.ticket_status,
+            a.order_status,
+            if a.checked_in { "yes".to_owned() } else { "no".to_owned() },
+        ]
+    });
+    let header = ["Name", "Email", "Tier", "Ticket", "Order", "Ticket status", "Order status", "Checked in"];
+    Ok((file_name(&head.name, "attendees"), csv::file(&header, rows)))
+}
+
+/// The event's orders as a CSV file, amounts as plain decimals: `(file name, contents)`.
+pub async fn orders_csv(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    event_id: uuid::Uuid,
+) -> Result<(String, String), AppError> {
+    scope.require(Role::Admin)?;
+    let head = db::event_head(pool, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?;
+    let tz = timezone_or_default(&head.timezone);
+    let local = |at: DateTime<Utc>| at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
+    let rows = db::orders_for_export(pool, event_id).await?.into_iter().map(|o| {
+        vec![
+            o.order_number,
+            o.buyer_name,
+            o.buyer_email,
+            o.status,
+            o.payment_provider,
+            o.currency.clone(),
+            crate::events::money::format_amount(o.total_cents, &o.currency),
+            crate::events::money::format_amount(o.refunded_cents, &o.currency),
+            local(o.created_at),
+            o.paid_at.map(local).unwrap_or_default(),
+        ]
+    });
+    let header = ["Order", "Buyer", "Email", "Status", "Payment", "Currency", "Total", "Refunded", "Placed", "Paid"];
+    Ok((file_name(&head.name, "orders"), csv::file(&header, rows)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +271,13 @@ mod tests {
         assert_eq!(bars.first().unwrap().label, "Oct 25");
         assert_eq!(bars.last().unwrap(), &Bar { label: "Nov 23".into(), value: 2, shown: "2".into() });
         assert_eq!(bars.iter().map(|b| b.value).sum::<i64>(), 9);
+    }
+
+    #[test]
+    fn export_files_are_named_after_the_event() {
+        assert_eq!(file_name("Toronto AI Summit 2027!", "attendees"), "toronto-ai-summit-2027-attendees.csv");
+        assert_eq!(file_name("Café", "orders"), "caf-orders.csv");
+        assert_eq!(file_name("???", "orders"), "event-orders.csv");
     }
 
     #[test]

@@ -234,6 +234,8 @@ pub fn router(state: AppState) -> Router {
         .route("/events/{slug}/calendar.ics", get(events_http::calendar_file))
         .route("/webhooks/stripe", post(crate::orders::webhook::stripe_webhook))
         .route("/dashboard/mail/{id}/message.eml", get(crate::mail::http::eml_file))
+        .route("/dashboard/events/{id}/attendees.csv", get(crate::insights::http::attendees_csv))
+        .route("/dashboard/events/{id}/orders.csv", get(crate::insights::http::orders_csv))
         .nest_service("/media", ServeDir::new(&state.config.upload_dir))
         .leptos_routes_with_context(
             &state,

@@ -3,7 +3,7 @@
 //! daylight-saving change), milestone and attention notifications sent once, the audit
 //! trail naming who changed what, and page views counted in batches.
 
-use crate::common::{app_with, send};
+use crate::common::{app_with, get, send, sign_up};
 use crate::shop::{assert_rollups_match_recount, count, event_with, offline, order_form, organizer, summit_form};
 use axum::body::Body;
 use axum::http::{Request, header};
@@ -12,7 +12,9 @@ use eventos::events::tiers::{self, TierForm};
 use eventos::insights::service;
 use eventos::notifications::db as inbox;
 use eventos::orders::{checkout, manage};
+use eventos::organizations::Role;
 use eventos::organizations::access::OrganizationScope;
+use eventos::organizations::access::scope_for;
 use eventos::platform::error::AppError;
 use eventos::platform::page_views::{PageViews, Visit};
 use sqlx::PgPool;
@@ -338,4 +340,44 @@ async fn the_event_page_adds_up_tiers_revenue_the_funnel_and_who_changed_what(po
     let stranger = organizer(&pool, "s@example.com").await;
     let refused = service::event_insights(&pool, &stranger, event_id).await;
     assert!(matches!(refused, Err(AppError::NotFound)), "{refused:?}");
+}
+
+#[sqlx::test]
+async fn the_attendee_export_is_a_spreadsheet_safe_csv_for_its_organizer_only(pool: PgPool) {
+    let (app, _) = app_with(pool.clone(), &[]).await;
+    let cookie = sign_up(&app, &pool, "o@example.com", Some("Export Org")).await;
+    let user_id: Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'o@example.com'").fetch_one(&pool).await.unwrap();
+    let scope = scope_for(&pool, user_id, None, Role::Owner).await.unwrap();
+    let (slug, tiers) = event_with(&pool, &scope, 10, &[("General", "0", 10)]).await;
+    let mut form = order_form(&slug, tiers[0], 2, "bea@example.com");
+    form.attendee_names = vec!["=HYPERLINK(\"http://evil.example\")".into(), "Doe, Jane".into()];
+    checkout::place_order(&pool, &offline(), form, None).await.unwrap();
+    let event_id = event_of(&pool, &slug).await;
+    let path = format!("/dashboard/events/{event_id}/attendees.csv");
+
+    let export = get(&app, &path, Some(&cookie)).await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    assert_eq!(export.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert_eq!(
+        export.header("content-disposition"),
+        Some("attachment; filename=\"toronto-tech-summit-attendees.csv\"")
+    );
+    assert!(export.body.starts_with("\u{feff}Name,Email,Tier,Ticket,Order"), "{}", export.body);
+    assert!(
+        export.body.contains("\"'=HYPERLINK(\"\"http://evil.example\"\")\",bea@example.com,General"),
+        "{}",
+        export.body
+    );
+    assert!(export.body.contains("\"Doe, Jane\","), "{}", export.body);
+    assert_eq!(export.body.matches("\r\n").count(), 3, "a header and two tickets");
+    let orders = get(&app, &format!("/dashboard/events/{event_id}/orders.csv"), Some(&cookie)).await;
+    assert_eq!(orders.status, 200);
+    assert!(orders.body.contains(",Bea Buyer,bea@example.com,paid,free,CAD,0.00,0.00,"), "{}", orders.body);
+
+    assert_eq!(get(&app, &path, None).await.status, 401);
+    let stranger = sign_up(&app, &pool, "s@example.com", Some("Other Org")).await;
+    assert_eq!(get(&app, &path, Some(&stranger)).await.status, 404, "another organization's event");
+    let attendee = sign_up(&app, &pool, "a@example.com", None).await;
+    assert_eq!(get(&app, &path, Some(&attendee)).await.status, 403);
 }

@@ -71,6 +71,10 @@ fn Sales(insights: EventInsights) -> impl IntoView {
                 <a href=format!("/dashboard/events/{event_id}/orders")>"Orders"</a>
                 " · "
                 <a href=format!("/dashboard/events/{event_id}/checkin")>"Check-in"</a>
+                " · "
+                <a href=format!("/dashboard/events/{event_id}/attendees.csv") rel="external" download>"Attendees (CSV)"</a>
+                " · "
+                <a href=format!("/dashboard/events/{event_id}/orders.csv") rel="external" download>"Orders (CSV)"</a>
             </p>
         </header>
         <dl class="stat-grid" aria-label="Sales so far" data-testid="sales-cards">
