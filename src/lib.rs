@@ -76,11 +76,12 @@ macro_rules! text_enum {
 }
 
 // The floors, bottom to top: platform; organizations, mail, accounts, venues, events,
-// payments, orders, checkin, notifications, insights; components, pages, app; tools, server. A module imports only from its
+// payments, orders, checkin, notifications, insights, assistant; components, pages, app; tools, server. A module imports only from its
 // own floor and those below (ARCHITECTURE.md; tests/it/architecture.rs checks it).
 pub mod platform;
 
 pub mod accounts;
+pub mod assistant;
 pub mod checkin;
 pub mod events;
 pub mod insights;

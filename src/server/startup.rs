@@ -29,18 +29,24 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tracing::Level;
 
-const USAGE: &str = "usage: eventos [serve|seed|migrate|bench]
+const USAGE: &str = "usage: eventos [serve|seed|migrate|bench|assistant]
   serve    run the web server (default); with SEED_DEMO=true seeds an empty database
   seed     create or refresh the demo organizer and organization, then exit
   migrate  apply database migrations, then exit
   bench    checkout load test against a running server:
            bench --url http://127.0.0.1:3000 [--buyers 3500] [--capacity 3000] [--concurrency 64]
            door scans against a running server with the demo data:
-           bench checkin --url http://127.0.0.1:3000 [--tickets 10000] [--devices 4] [--concurrency 64]";
+           bench checkin --url http://127.0.0.1:3000 [--tickets 10000] [--devices 4] [--concurrency 64]
+  assistant  the built-in assistant's reading of messages, without a database:
+           assistant eval < lines of {\"prompt\": \"...\", \"now\": \"2026-11-22T10:00:00-05:00\"}";
 
 /// Entry point of the `eventos` binary.
 pub async fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    if command == "assistant" {
+        let args: Vec<String> = std::env::args().skip(2).collect();
+        return crate::tools::assistant_eval::run(&args);
+    }
     if !matches!(command.as_str(), "serve" | "seed" | "migrate" | "bench") {
         eprintln!("{USAGE}");
         return if matches!(command.as_str(), "-h" | "--help" | "help") {

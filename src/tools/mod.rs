@@ -1,7 +1,10 @@
 //! Commands of the binary that are not the web server: the demo data (`eventos seed`, also
 //! loaded into an empty database by `serve` when `SEED_DEMO` is on) and the checkout load
-//! test (`eventos bench`) and the door load test (`eventos bench checkin`). They use the domains like any other caller.
+//! test (`eventos bench`), the door load test (`eventos bench checkin`) and the built-in
+//! assistant's reading of messages (`eventos assistant eval`). They use the domains like any
+//! other caller.
 
+pub mod assistant_eval;
 pub mod bench;
 pub mod bench_checkin;
 pub mod seed;

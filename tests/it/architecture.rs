@@ -19,6 +19,7 @@ const LAYERS: &[&str] = &[
     "checkin",
     "notifications",
     "insights",
+    "assistant",
     "components",
     "pages",
     "app",
