@@ -92,12 +92,15 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/tickets/:token") view={Lazy::<lazy::Ticket>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/account/tickets") view={Lazy::<lazy::MyTickets>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard") view={Lazy::<lazy::DashboardHome>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/assistant") view={Lazy::<lazy::Assistant>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/assistant/:id") view={Lazy::<lazy::Conversation>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events") view={Lazy::<lazy::Events>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/new") view={Lazy::<lazy::NewEvent>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/:id") view={Lazy::<lazy::EditEvent>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/:id/orders") view={Lazy::<lazy::EventOrders>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/:id/checkin") view={Lazy::<lazy::EventCheckin>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/:id/sales") view={Lazy::<lazy::EventSales>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/events/:id/tasks") view={Lazy::<lazy::EventTasks>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/orders/:id") view={Lazy::<lazy::OrderDetail>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/notifications") view={Lazy::<lazy::Notifications>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/mail") view={Lazy::<lazy::SentMail>::new()} ssr=SsrMode::Async />

@@ -79,7 +79,11 @@ impl ValidEvent {
     }
 }
 
-async fn validate_event(pool: &PgPool, scope: &OrganizationScope, form: &EventForm) -> Result<ValidEvent, AppError> {
+async fn validate_event(
+    conn: &mut PgConnection,
+    scope: &OrganizationScope,
+    form: &EventForm,
+) -> Result<ValidEvent, AppError> {
     let mut errors = FieldErrors::new();
     let name = errors.check("name", Name::parse(&form.name, "the event's name"));
     let event_type = EventType::parse(&form.event_type);
@@ -120,7 +124,7 @@ async fn validate_event(pool: &PgPool, scope: &OrganizationScope, form: &EventFo
     let venue_id = match optional_text(form.venue_id.as_deref()) {
         None => None,
         Some(raw) => match Uuid::parse_str(raw) {
-            Ok(id) if venues_db::venue(pool, scope.organization_id, id).await?.is_some() => Some(id),
+            Ok(id) if venues_db::venue(&mut *conn, scope.organization_id, id).await?.is_some() => Some(id),
             _ => {
                 errors.add("venue_id", "Choose one of your venues.");
                 None
@@ -160,25 +164,37 @@ async fn validate_event(pool: &PgPool, scope: &OrganizationScope, form: &EventFo
 #[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id))]
 pub async fn create_event(pool: &PgPool, scope: &OrganizationScope, form: EventForm) -> Result<Uuid, AppError> {
     scope.require(Role::Admin)?;
-    let event = validate_event(pool, scope, &form).await?;
-    let currency = match event.currency {
-        Some(currency) => currency,
-        None => organization_currency(pool, scope).await?,
-    };
-    let id = Uuid::new_v4();
-    let slug = Slug::for_name(event.name.as_str(), id);
     let mut tx = scope.begin(pool).await?;
-    let fields = event.fields(currency.code());
-    db::insert_event(&mut tx, id, scope.organization_id, scope.user_id, slug.as_str(), &fields).await?;
+    let id = create_event_in(&mut tx, scope, form).await?;
     tx.commit().await?;
     tracing::info!(event_id = %id, organization_id = %scope.organization_id, "event created");
     Ok(id)
 }
 
+/// `create_event` inside the caller's transaction (the assistant applies a message's
+/// changes all together or not at all).
+pub async fn create_event_in(
+    conn: &mut PgConnection,
+    scope: &OrganizationScope,
+    form: EventForm,
+) -> Result<Uuid, AppError> {
+    scope.require(Role::Admin)?;
+    let event = validate_event(conn, scope, &form).await?;
+    let currency = match event.currency {
+        Some(currency) => currency,
+        None => organization_currency(conn, scope).await?,
+    };
+    let id = Uuid::new_v4();
+    let slug = Slug::for_name(event.name.as_str(), id);
+    let fields = event.fields(currency.code());
+    db::insert_event(conn, id, scope.organization_id, scope.user_id, slug.as_str(), &fields).await?;
+    Ok(id)
+}
+
 /// The currency the organization prices in, CAD when it is not one EventOS offers.
-async fn organization_currency(pool: &PgPool, scope: &OrganizationScope) -> Result<Currency, AppError> {
+async fn organization_currency(conn: &mut PgConnection, scope: &OrganizationScope) -> Result<Currency, AppError> {
     let organization =
-        organizations_db::overview(pool, scope.organization_id, scope.role).await?.ok_or(AppError::NotFound)?;
+        organizations_db::overview(&mut *conn, scope.organization_id, scope.role).await?.ok_or(AppError::NotFound)?;
     Ok(Currency::from_code(&organization.currency).unwrap_or(Currency::CAD))
 }
 
@@ -187,8 +203,21 @@ async fn organization_currency(pool: &PgPool, scope: &OrganizationScope) -> Resu
 #[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %id))]
 pub async fn update_event(pool: &PgPool, scope: &OrganizationScope, id: Uuid, form: EventForm) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
-    let event = validate_event(pool, scope, &form).await?;
     let mut tx = scope.begin(pool).await?;
+    update_event_in(&mut tx, scope, id, form).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `update_event` inside the caller's transaction.
+pub async fn update_event_in(
+    tx: &mut PgConnection,
+    scope: &OrganizationScope,
+    id: Uuid,
+    form: EventForm,
+) -> Result<(), AppError> {
+    scope.require(Role::Admin)?;
+    let event = validate_event(tx, scope, &form).await?;
     let existing = db::event(&mut *tx, scope.organization_id, id).await?.ok_or(AppError::NotFound)?;
     if i64::from(event.capacity) < existing.sold {
         return Err(AppError::field(
@@ -198,10 +227,10 @@ pub async fn update_event(pool: &PgPool, scope: &OrganizationScope, id: Uuid, fo
     }
     // The settings row first, then tiers and the event: the order in which `tiers::add_tier`
     // (settings) and checkout (tiers, then the inventory) lock.
-    let stored = db::lock_event_currency(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let stored = db::lock_event_currency(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
     let currency = match event.currency {
         Some(to) if to.code() != stored => {
-            change_currency(&mut tx, id, &stored, to).await?;
+            change_currency(&mut *tx, id, &stored, to).await?;
             to.code().to_owned()
         }
         _ => stored,
@@ -209,19 +238,18 @@ pub async fn update_event(pool: &PgPool, scope: &OrganizationScope, id: Uuid, fo
     // Orders before the event row and its inventory (through the capacity trigger): the
     // order in which a payment locks them, so the two never wait on each other.
     if existing.timezone != event.timezone {
-        let moved = db::redate_sales(&mut tx, id, &event.timezone).await?;
+        let moved = db::redate_sales(&mut *tx, id, &event.timezone).await?;
         tracing::info!(moved, "sales moved to the days of the new time zone");
     }
     // A sale committed since the check above still cannot be undercut: the inventory's
     // CHECK refuses a capacity below what is taken.
-    db::update_event(&mut tx, scope.organization_id, id, &event.fields(&currency)).await.map_err(|e| {
+    db::update_event(&mut *tx, scope.organization_id, id, &event.fields(&currency)).await.map_err(|e| {
         on_constraint(
             e,
             "event_inventory_taken_within_capacity",
             AppError::field("capacity", "More tickets are sold or held than that capacity."),
         )
     })?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -261,12 +289,21 @@ async fn change_currency(tx: &mut PgConnection, id: Uuid, from: &str, to: Curren
 }
 
 pub async fn event_editor(pool: &PgPool, scope: &OrganizationScope, id: Uuid) -> Result<EventEditor, AppError> {
-    let event = db::event(pool, scope.organization_id, id).await?.ok_or(AppError::NotFound)?;
+    event_editor_in(&mut *pool.acquire().await?, scope, id).await
+}
+
+/// `event_editor` on the caller's connection or transaction (seeing its own changes).
+pub async fn event_editor_in(
+    conn: &mut PgConnection,
+    scope: &OrganizationScope,
+    id: Uuid,
+) -> Result<EventEditor, AppError> {
+    let event = db::event(&mut *conn, scope.organization_id, id).await?.ok_or(AppError::NotFound)?;
     let tz = timezone_or_default(&event.timezone);
     let now = Utc::now();
-    let tiers = db::tiers(pool, id).await?.into_iter().map(|t| tier_view(t, &event.currency, tz, now)).collect();
+    let tiers = db::tiers(&mut *conn, id).await?.into_iter().map(|t| tier_view(t, &event.currency, tz, now)).collect();
     let venue_capacity = match event.venue_id {
-        Some(venue_id) => venues_db::venue(pool, scope.organization_id, venue_id).await?.and_then(|v| v.capacity),
+        Some(venue_id) => venues_db::venue(&mut *conn, scope.organization_id, venue_id).await?.and_then(|v| v.capacity),
         None => None,
     };
     Ok(EventEditor {
@@ -333,17 +370,29 @@ pub async fn change_status(
 ) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
     let mut tx = scope.begin(pool).await?;
-    let current = db::lock_event_status(&mut tx, scope.organization_id, id).await?.ok_or(AppError::NotFound)?;
+    let current = change_status_in(&mut tx, scope, id, to).await?;
+    tx.commit().await?;
+    tracing::info!(event_id = %id, from = current.as_str(), to = to.as_str(), "event status changed");
+    Ok(())
+}
+
+/// `change_status` inside the caller's transaction; returns the status it moved from.
+pub async fn change_status_in(
+    tx: &mut PgConnection,
+    scope: &OrganizationScope,
+    id: Uuid,
+    to: EventStatus,
+) -> Result<EventStatus, AppError> {
+    scope.require(Role::Admin)?;
+    let current = db::lock_event_status(&mut *tx, scope.organization_id, id).await?.ok_or(AppError::NotFound)?;
     if to == EventStatus::Cancelled {
         // Cancelling closes the event's orders too: that is `orders::cancel_event`.
         return Err(AppError::Conflict("Use \"Cancel event\", which also cancels and refunds its orders.".into()));
     }
-    let (taken, active_tiers) = db::taken_and_active_tiers(&mut tx, id).await?;
+    let (taken, active_tiers) = db::taken_and_active_tiers(&mut *tx, id).await?;
     current.check_transition(to, taken, active_tiers).map_err(AppError::Conflict)?;
-    db::set_status(&mut tx, id, to).await?;
-    tx.commit().await?;
-    tracing::info!(event_id = %id, from = current.as_str(), to = to.as_str(), "event status changed");
-    Ok(())
+    db::set_status(&mut *tx, id, to).await?;
+    Ok(current)
 }
 
 /// Copies an event (settings, tiers, venue) into a new draft named "Copy of …".

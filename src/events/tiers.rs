@@ -11,7 +11,7 @@ use crate::platform::text::{Name, optional_text, parse_count};
 use crate::venues::MAX_CAPACITY;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 pub(crate) fn tier_view(row: TierRow, currency: &str, tz: Tz, now: DateTime<Utc>) -> TierView {
@@ -167,11 +167,22 @@ pub async fn add_tier(
 ) -> Result<Uuid, AppError> {
     scope.require(Role::Admin)?;
     let mut tx = scope.begin(pool).await?;
-    let pricing = db::lock_event_pricing(&mut tx, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?;
-    let tier = validate_tier(&form, &pricing)?;
-    let id = db::insert_tier(&mut tx, event_id, &tier.fields(), true).await?;
+    let id = add_tier_in(&mut tx, scope, event_id, form).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// `add_tier` inside the caller's transaction.
+pub async fn add_tier_in(
+    tx: &mut PgConnection,
+    scope: &OrganizationScope,
+    event_id: Uuid,
+    form: TierForm,
+) -> Result<Uuid, AppError> {
+    scope.require(Role::Admin)?;
+    let pricing = db::lock_event_pricing(&mut *tx, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?;
+    let tier = validate_tier(&form, &pricing)?;
+    Ok(db::insert_tier(&mut *tx, event_id, &tier.fields(), true).await?)
 }
 
 /// Edits a tier. Its capacity can never drop below what is sold or held.
@@ -184,7 +195,20 @@ pub async fn update_tier(
 ) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
     let mut tx = scope.begin(pool).await?;
-    let locked = db::lock_tier(&mut tx, scope.organization_id, tier_id).await?.ok_or(AppError::NotFound)?;
+    update_tier_in(&mut tx, scope, tier_id, form).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `update_tier` inside the caller's transaction.
+pub async fn update_tier_in(
+    tx: &mut PgConnection,
+    scope: &OrganizationScope,
+    tier_id: Uuid,
+    form: TierForm,
+) -> Result<(), AppError> {
+    scope.require(Role::Admin)?;
+    let locked = db::lock_tier(&mut *tx, scope.organization_id, tier_id).await?.ok_or(AppError::NotFound)?;
     let pricing = db::event_pricing(&mut *tx, locked.event_id).await?.ok_or(AppError::NotFound)?;
     let tier = validate_tier(&form, &pricing)?;
     let taken = locked.taken;
@@ -194,8 +218,7 @@ pub async fn update_tier(
             format!("{taken} tickets are already sold or held; capacity cannot be lower."),
         ));
     }
-    db::update_tier(&mut tx, tier_id, &tier.fields()).await?;
-    tx.commit().await?;
+    db::update_tier(&mut *tx, tier_id, &tier.fields()).await?;
     Ok(())
 }
 
@@ -208,9 +231,21 @@ pub async fn set_tier_active(
 ) -> Result<(), AppError> {
     scope.require(Role::Admin)?;
     let mut tx = scope.begin(pool).await?;
-    db::lock_tier(&mut tx, scope.organization_id, tier_id).await?.ok_or(AppError::NotFound)?;
-    db::set_tier_active(&mut tx, tier_id, active).await?;
+    set_tier_active_in(&mut tx, scope, tier_id, active).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// `set_tier_active` inside the caller's transaction.
+pub async fn set_tier_active_in(
+    tx: &mut PgConnection,
+    scope: &OrganizationScope,
+    tier_id: Uuid,
+    active: bool,
+) -> Result<(), AppError> {
+    scope.require(Role::Admin)?;
+    db::lock_tier(&mut *tx, scope.organization_id, tier_id).await?.ok_or(AppError::NotFound)?;
+    db::set_tier_active(&mut *tx, tier_id, active).await?;
     Ok(())
 }
 

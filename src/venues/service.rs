@@ -7,7 +7,7 @@ use crate::platform::error::{AppError, FieldErrors};
 use crate::platform::text::{Email, Name, optional_text, parse_count, parse_phone};
 use crate::venues::db::{self, VenueFields, VenueRow};
 use crate::venues::{AMENITIES, MAX_CAPACITY, VenueView};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// A venue form as typed.
@@ -147,9 +147,18 @@ pub fn venue_view(row: VenueRow) -> VenueView {
 
 #[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id))]
 pub async fn create_venue(pool: &PgPool, scope: &OrganizationScope, form: VenueForm) -> Result<Uuid, AppError> {
+    create_venue_in(&mut *pool.acquire().await?, scope, form).await
+}
+
+/// `create_venue` on the caller's connection or transaction.
+pub async fn create_venue_in(
+    conn: &mut PgConnection,
+    scope: &OrganizationScope,
+    form: VenueForm,
+) -> Result<Uuid, AppError> {
     scope.require(Role::Admin)?;
     let venue = validate_venue(&form)?;
-    Ok(db::insert_venue(pool, scope.organization_id, &venue.fields()).await?)
+    Ok(db::insert_venue(conn, scope.organization_id, &venue.fields()).await?)
 }
 
 #[tracing::instrument(skip_all, fields(organization_id = %scope.organization_id, %id))]

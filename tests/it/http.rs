@@ -174,6 +174,22 @@ const ORGANIZER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("get_dashboard_home", &[]),
     ("get_overview", &[]),
     ("get_event_insights", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
+    ("list_conversations", &[]),
+    ("start_conversation", &[]),
+    ("get_conversation", &[("id", "00000000-0000-0000-0000-000000000000")]),
+    ("send_assistant_message", &[("id", "00000000-0000-0000-0000-000000000000"), ("message", "make it 600 people")]),
+    ("confirm_assistant_action", &[("id", "00000000-0000-0000-0000-000000000000")]),
+    ("dismiss_assistant_action", &[("id", "00000000-0000-0000-0000-000000000000")]),
+    (
+        "edit_assistant_draft",
+        &[
+            ("id", "00000000-0000-0000-0000-000000000000"),
+            ("name", "Renamed"),
+            ("start_local", ""),
+            ("end_local", ""),
+            ("capacity", ""),
+        ],
+    ),
     ("list_organization_events", &[]),
     ("get_event_editor", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
     (

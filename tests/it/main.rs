@@ -5,6 +5,7 @@
 mod abuse;
 mod accounts;
 mod architecture;
+mod assistant;
 mod checkin;
 mod checkout_pages;
 mod common;

@@ -305,8 +305,10 @@ pub fn read_tiers(scan: &mut Scan, prices: &Prices) -> Vec<TierReading> {
 }
 
 /// Separators between a tier's name and its price: "VIP: $599", "VIP at $599", "VIP is $599".
-const BETWEEN: &[&str] =
-    &["at", "for", "is", "are", "costs", "cost", "priced", "just", "only", "will", "be", "go", "goes"];
+const BETWEEN: &[&str] = &[
+    "at", "for", "is", "are", "costs", "cost", "priced", "just", "only", "will", "be", "go", "goes", "now", "to",
+    "instead",
+];
 
 /// Generic words that name no tier by themselves ("tickets are $50", "admission $20").
 const GENERIC: &[&str] = &[

@@ -128,7 +128,8 @@ pub const NAME_STOPS: &[&str] = &[
     "selling", "sold", "each", "per", "we", "i", "it", "it's", "its", "they", "our", "us", "you", "create", "make",
     "set", "add", "have", "has", "want", "need", "like", "would", "should", "let's", "lets", "please", "up", "called",
     "named", "titled", "between", "about", "around", "roughly", "only", "just", "also", "while", "where", "which",
-    "who", "that", "this", "these", "those", "there", "here", "of", "by", "as", "than",
+    "who", "that", "this", "these", "those", "there", "here", "of", "by", "as", "than", "change", "raise", "lower",
+    "bump", "increase", "reduce", "update", "now", "instead", "drop", "move", "the",
 ];
 
 pub fn is_people_word(scan: &Scan, i: usize) -> bool {

@@ -1,3 +1,4 @@
+use crate::assistant::api::StartConversation;
 use crate::components::form::{Field, FormAlert, Select, TextArea, action_error, bump_on_success, field_error};
 use crate::components::guard::AccessProblem;
 use crate::events::api::{ChangeEventStatus, DuplicateEvent, SaveEvent, SaveTier, TierAction, get_event_editor};
@@ -101,6 +102,8 @@ fn EventWorkspace(event: EventEditor, venues: Vec<VenueView>, changes: RwSignal<
                 <a class="button" href=format!("/dashboard/events/{}/sales", event.id)>"Sales"</a>
                 <a class="button" href=format!("/dashboard/events/{}/orders", event.id)>"Orders"</a>
                 <a class="button" href=format!("/dashboard/events/{}/checkin", event.id)>"Check-in"</a>
+                <a class="button button-secondary" href=format!("/dashboard/events/{}/tasks", event.id)>"Planning tasks"</a>
+                <AskAssistantButton event_id=event.id.to_string() />
                 <a class="button button-secondary" href=public_link>"View public page"</a>
                 <DuplicateButton event_id=event.id.to_string() />
             </div>
@@ -335,6 +338,18 @@ fn EventForm(
                 <Field label="Days to pay" name="offline_payment_days" kind="number" hint="Unpaid reservations are released after this many days, and at the latest when the event starts." value=offline_days error=field_error(error, "offline_payment_days") />
             </fieldset>
             <button type="submit" class="button">{if event.is_some() { "Save changes" } else { "Create event" }}</button>
+        </ActionForm>
+    }
+}
+
+/// "Ask the assistant": a conversation about this event.
+#[component]
+fn AskAssistantButton(event_id: String) -> impl IntoView {
+    let ask = ServerAction::<StartConversation>::new();
+    view! {
+        <ActionForm action=ask attr:class="inline-form">
+            <input type="hidden" name="event_id" value=event_id />
+            <button type="submit" class="button button-secondary">"Ask the assistant"</button>
         </ActionForm>
     }
 }

@@ -46,6 +46,7 @@ fn OrganizerHome(org: OrganizationOverview, events: Vec<EventSummary>) -> impl I
             <header class="with-actions">
                 <h2 id="events-heading">"Events"</h2>
                 <p class="actions">
+                    <a class="button button-secondary" href="/dashboard/assistant">"Assistant"</a>
                     <a class="button button-secondary" href="/checkin">"Check-in"</a>
                     <a class="button button-secondary" href="/dashboard/notifications">"Notifications"</a>
                     <a class="button button-secondary" href="/dashboard/team">"Team"</a>

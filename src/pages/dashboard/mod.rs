@@ -1,5 +1,6 @@
 //! The organizer's dashboard, scoped to their organization.
 
+pub mod assistant;
 pub mod checkin;
 pub mod event_cancel;
 pub mod event_editor;
@@ -11,5 +12,6 @@ pub mod notifications;
 pub mod orders;
 pub mod overview;
 pub mod promos;
+pub mod tasks;
 pub mod team;
 pub mod venues;

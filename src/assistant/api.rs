@@ -1,0 +1,131 @@
+//! The assistant's server functions: for an organization's admins and owners (door staff
+//! never reach it). Each conversation belongs to the person who started it.
+
+use crate::assistant::{ConversationSummary, ConversationView, TaskBoard};
+use crate::platform::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::{
+    assistant::{service, tools::EventFields},
+    organizations::{Role, access::require_organizer},
+    platform::reply::{parse_id, reply},
+};
+use leptos::prelude::*;
+
+/// The caller's conversations in their organization, newest first.
+#[server(prefix = "/api", endpoint = "list_conversations")]
+pub async fn list_conversations() -> Result<Vec<ConversationSummary>, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        service::conversations(&state.pool, &scope).await
+    })
+    .await
+}
+
+/// Starts a conversation (about one of the organization's events when `event_id` is given)
+/// and returns its id.
+#[server(prefix = "/api", endpoint = "start_conversation")]
+pub async fn start_conversation(event_id: Option<String>) -> Result<String, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        let event_id = match event_id.as_deref().map(str::trim).filter(|id| !id.is_empty()) {
+            Some(id) => Some(parse_id(id)?),
+            None => None,
+        };
+        let id = service::start(&state.pool, &scope, event_id).await?;
+        leptos_axum::redirect(&format!("/dashboard/assistant/{id}"));
+        Ok(id.to_string())
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "get_conversation")]
+pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        service::view(&state.pool, &scope, parse_id(&id)?).await
+    })
+    .await
+}
+
+/// Sends a message; the answer is the conversation with the assistant's reply.
+#[server(prefix = "/api", endpoint = "send_assistant_message")]
+pub async fn send_assistant_message(id: String, message: String) -> Result<ConversationView, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        service::send(&state.pool, &scope, parse_id(&id)?, &message).await
+    })
+    .await
+}
+
+/// Runs a pending action: only the organizer's click does this, once.
+#[server(prefix = "/api", endpoint = "confirm_assistant_action")]
+pub async fn confirm_assistant_action(id: String) -> Result<ConversationView, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        service::confirm(&state.pool, &scope, parse_id(&id)?).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "dismiss_assistant_action")]
+pub async fn dismiss_assistant_action(id: String) -> Result<ConversationView, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        service::dismiss(&state.pool, &scope, parse_id(&id)?).await
+    })
+    .await
+}
+
+/// An edit made by hand in the preview. Blank fields are left as they are.
+#[server(prefix = "/api", endpoint = "edit_assistant_draft")]
+pub async fn edit_assistant_draft(
+    id: String,
+    name: String,
+    start_local: String,
+    end_local: String,
+    capacity: String,
+) -> Result<ConversationView, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        let text = |v: String| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+        let capacity = match text(capacity) {
+            Some(c) => Some(
+                c.parse::<i64>().map_err(|_| AppError::field("capacity", "Enter the capacity as a whole number."))?,
+            ),
+            None => None,
+        };
+        let fields = EventFields {
+            name: text(name),
+            start_local: text(start_local),
+            end_local: text(end_local),
+            capacity,
+            ..EventFields::default()
+        };
+        service::edit(&state.pool, &scope, parse_id(&id)?, fields).await
+    })
+    .await
+}
+
+/// An event's planning board.
+#[server(prefix = "/api", endpoint = "get_task_board")]
+pub async fn get_task_board(event_id: String) -> Result<TaskBoard, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        service::task_board(&state.pool, &scope, parse_id(&event_id)?).await
+    })
+    .await
+}
+
+/// Moves a task to another column, renames it or gives it to a member (blank: nobody).
+#[server(prefix = "/api", endpoint = "update_task")]
+pub async fn update_task(task_id: String, title: String, status: String, assignee_id: String) -> Result<(), AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        let assignee = match assignee_id.trim() {
+            "" => None,
+            id => Some(parse_id(id).map_err(|_| AppError::field("assignee_id", "Choose someone from your team."))?),
+        };
+        service::update_task(&state.pool, &scope, parse_id(&task_id)?, &title, &status, assignee).await
+    })
+    .await
+}

@@ -1,0 +1,523 @@
+//! Conversations with the assistant: one message is read, planned and applied in one
+//! transaction (all of its tool calls or none), and its reply records what it changed.
+//! Pending actions run only from the organizer's click, at most once, within 15 minutes.
+
+use crate::assistant::apply::{self, Turn, refusal};
+use crate::assistant::db::{self, NewAction, NewMessage, NewPending};
+use crate::assistant::draft::Draft;
+use crate::assistant::tools::{EventFields, ToolCall};
+use crate::assistant::{
+    ChatMessageView, ConversationSummary, ConversationView, PendingActionView, TaskBoard, TaskStatus, TaskView,
+    builtin, category_label,
+};
+use crate::events::service::{self as events, EventForm};
+use crate::events::tiers::{self, TierForm};
+use crate::events::{Currency, EventStatus};
+use crate::orders::cancel_event;
+use crate::organizations::Role;
+use crate::organizations::access::OrganizationScope;
+use crate::platform::error::AppError;
+use crate::platform::rate_limit::{self, Limit};
+use chrono::Utc;
+use sqlx::{PgConnection, PgPool};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Messages one person may send the assistant per minute.
+pub const MESSAGE_LIMIT: Limit = Limit { name: "assistant_message", max: 20, window: Duration::from_secs(60) };
+/// The longest message the assistant reads.
+pub const MAX_MESSAGE: usize = 4_000;
+/// Which assistant answers.
+pub const BUILTIN: &str = "builtin";
+
+/// Starts a conversation, about an existing event of the organization when `event_id` is given.
+pub async fn start(pool: &PgPool, scope: &OrganizationScope, event_id: Option<Uuid>) -> Result<Uuid, AppError> {
+    scope.require(Role::Admin)?;
+    let id = Uuid::new_v4();
+    let mut tx = scope.begin(pool).await?;
+    let title = match event_id {
+        Some(event_id) => events::event_editor_in(&mut tx, scope, event_id).await?.name,
+        None => "New event".to_string(),
+    };
+    let title: String = title.chars().take(120).collect();
+    db::insert_conversation(&mut *tx, id, scope.organization_id, scope.user_id, &title, event_id).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn conversations(pool: &PgPool, scope: &OrganizationScope) -> Result<Vec<ConversationSummary>, AppError> {
+    scope.require(Role::Admin)?;
+    let rows = db::conversations(pool, scope.organization_id, scope.user_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ConversationSummary {
+            id: row.id,
+            title: row.title,
+            updated: row.updated_at.with_timezone(&chrono_tz::America::Toronto).format("%b %-d, %H:%M").to_string(),
+        })
+        .collect())
+}
+
+/// The conversation as the page shows it.
+pub async fn view(pool: &PgPool, scope: &OrganizationScope, id: Uuid) -> Result<ConversationView, AppError> {
+    scope.require(Role::Admin)?;
+    let row = db::conversation(pool, scope.organization_id, scope.user_id, id).await?.ok_or(AppError::NotFound)?;
+    let mut conn = pool.acquire().await?;
+    let draft = load_draft(&mut conn, scope, id, row.event_id).await?;
+    let messages = db::messages(&mut *conn, id)
+        .await?
+        .into_iter()
+        .map(|m| ChatMessageView {
+            id: m.id,
+            role: m.role,
+            content: m.content,
+            changes: serde_json::from_value(m.changes).unwrap_or_default(),
+        })
+        .collect();
+    let pending = db::pending_of(&mut *conn, id)
+        .await?
+        .into_iter()
+        .map(|p| PendingActionView {
+            id: p.id,
+            kind: p.kind,
+            summary: p.summary,
+            diff: serde_json::from_value(p.after).unwrap_or_default(),
+            status: if p.status == "pending" && p.expired { "expired".into() } else { p.status },
+            outcome: p.outcome,
+        })
+        .collect();
+    Ok(ConversationView {
+        id,
+        title: row.title,
+        messages,
+        pending,
+        preview: draft.preview(row.event_id),
+        assistant: "built-in".into(),
+    })
+}
+
+/// What the conversation knows of its event: the wizard's data, read again from the event
+/// when there is one (so edits made elsewhere are seen).
+async fn load_draft(
+    conn: &mut PgConnection,
+    scope: &OrganizationScope,
+    conversation_id: Uuid,
+    event_id: Option<Uuid>,
+) -> Result<Draft, AppError> {
+    let saved: Draft = serde_json::from_value(db::wizard_data(&mut *conn, conversation_id).await?).unwrap_or_default();
+    let Some(event_id) = event_id else { return Ok(saved) };
+    match events::event_editor_in(conn, scope, event_id).await {
+        Ok(event) => {
+            let venue = match event.venue_id {
+                Some(venue_id) => {
+                    crate::venues::db::venue(&mut *conn, scope.organization_id, venue_id).await?.map(|v| v.name)
+                }
+                None => None,
+            };
+            Ok(saved.refreshed_from(&event, venue))
+        }
+        Err(AppError::NotFound) => Ok(saved),
+        Err(other) => Err(other),
+    }
+}
+
+/// Reads the organizer's message, plans it with the built-in assistant and applies it.
+pub async fn send(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    id: Uuid,
+    text: &str,
+) -> Result<ConversationView, AppError> {
+    scope.require(Role::Admin)?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::field("message", "Write a message first."));
+    }
+    if text.chars().count() > MAX_MESSAGE {
+        return Err(AppError::field("message", format!("Keep a message under {MAX_MESSAGE} characters.")));
+    }
+    let row = db::conversation(pool, scope.organization_id, scope.user_id, id).await?.ok_or(AppError::NotFound)?;
+    rate_limit::hit(pool, MESSAGE_LIMIT, &scope.user_id.to_string()).await?;
+    let message = NewMessage {
+        conversation_id: id,
+        role: "user",
+        content: text,
+        tool_calls: None,
+        changes: &[],
+        provider: None,
+        prompt_tokens: None,
+        completion_tokens: None,
+    };
+    db::insert_message(pool, &message).await?;
+
+    let mut tx = scope.begin(pool).await?;
+    let event_id = db::lock_conversation(&mut tx, id).await?;
+    let draft = load_draft(&mut tx, scope, id, event_id).await?;
+    let today = Utc::now().with_timezone(&draft.tz()).date_naive();
+    let plan = builtin::plan(text, &draft, event_id.is_some(), today);
+    let turn = Turn {
+        scope: *scope,
+        conversation_id: id,
+        event_id,
+        draft,
+        changes: Vec::new(),
+        actions: Vec::new(),
+        notes: Vec::new(),
+        proposals: Vec::new(),
+    };
+    apply_message(pool, tx, turn, &plan.calls, &plan.questions, &row.title).await?;
+    view(pool, scope, id).await
+}
+
+/// Applies one message's calls in `tx` (which holds the conversation's lock): all of them
+/// and the reply, or, when one is refused, none of them and the refusal as the reply.
+pub async fn apply_message(
+    pool: &PgPool,
+    mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    mut turn: Turn,
+    calls: &[ToolCall],
+    questions: &[String],
+    title: &str,
+) -> Result<(), AppError> {
+    let id = turn.conversation_id;
+    let scope = turn.scope;
+    let recorded = serde_json::to_value(calls).unwrap_or_default();
+    for call in calls {
+        if let Err(reason) = apply::apply(&mut tx, pool, &mut turn, call).await {
+            tx.rollback().await?;
+            tracing::info!(conversation_id = %id, tool = call.name(), %reason, "assistant message refused");
+            let reply = format!("I could not do that: {reason} Nothing was changed.");
+            let message = NewMessage {
+                conversation_id: id,
+                role: "assistant",
+                content: &reply,
+                tool_calls: Some(recorded),
+                changes: &[],
+                provider: Some(BUILTIN),
+                prompt_tokens: None,
+                completion_tokens: None,
+            };
+            db::insert_message(pool, &message).await?;
+            db::touch_conversation(pool, id, 0, 0).await?;
+            return Ok(());
+        }
+    }
+    record(&mut tx, &scope, &turn).await?;
+    if title == "New event"
+        && let Some(name) = &turn.draft.name
+    {
+        db::set_title(&mut *tx, id, &name.chars().take(120).collect::<String>()).await?;
+    }
+    let reply = reply(&turn, questions);
+    let message = NewMessage {
+        conversation_id: id,
+        role: "assistant",
+        content: &reply,
+        tool_calls: Some(recorded),
+        changes: &turn.changes,
+        provider: Some(BUILTIN),
+        prompt_tokens: None,
+        completion_tokens: None,
+    };
+    db::insert_message(&mut *tx, &message).await?;
+    db::touch_conversation(&mut *tx, id, 0, 0).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Writes what the turn did: its actions, its proposals and the wizard's state.
+async fn record(tx: &mut PgConnection, scope: &OrganizationScope, turn: &Turn) -> Result<(), AppError> {
+    for (action, details) in &turn.actions {
+        let action = NewAction {
+            organization_id: scope.organization_id,
+            conversation_id: turn.conversation_id,
+            event_id: turn.event_id,
+            performed_by: scope.user_id,
+            action,
+            details,
+        };
+        db::insert_action(&mut *tx, &action).await?;
+    }
+    for proposal in &turn.proposals {
+        let diff = serde_json::to_value(&proposal.diff).unwrap_or_default();
+        db::insert_pending(
+            &mut *tx,
+            &NewPending {
+                id: Uuid::new_v4(),
+                organization_id: scope.organization_id,
+                conversation_id: turn.conversation_id,
+                event_id: proposal.event_id,
+                requested_by: scope.user_id,
+                kind: proposal.kind,
+                arguments: &proposal.arguments,
+                diff: &diff,
+                summary: &proposal.summary,
+            },
+        )
+        .await?;
+    }
+    let (stage, done) = turn.draft.stage(turn.event_id.is_some());
+    let done: Vec<String> = done.iter().map(|s| s.as_str().to_string()).collect();
+    let data = serde_json::to_value(&turn.draft).map_err(|e| AppError::internal("a draft does not serialise", e))?;
+    db::save_wizard(&mut *tx, turn.conversation_id, stage.as_str(), &data, &done).await?;
+    Ok(())
+}
+
+/// The assistant's words: what it did, what it found, what waits for a click, what it needs.
+fn reply(turn: &Turn, questions: &[String]) -> String {
+    let mut parts = Vec::new();
+    if !turn.changes.is_empty() {
+        parts.push(match (&turn.draft.name, turn.event_id) {
+            (Some(name), Some(_)) => format!("Done — “{name}” is updated."),
+            _ => "Noted.".to_string(),
+        });
+    }
+    parts.extend(turn.notes.iter().cloned());
+    for proposal in &turn.proposals {
+        parts.push(format!("{} Confirm it on the card below (it expires in 15 minutes).", proposal.summary));
+    }
+    if !questions.is_empty() {
+        parts.push(questions.join(" "));
+    }
+    if parts.is_empty() {
+        parts.push(
+            "I did not find anything to change in that. Tell me the event's name, day and hours, venue, capacity or \
+             ticket prices — or say “publish” when it is ready."
+                .into(),
+        );
+    }
+    parts.join(" ")
+}
+
+/// Runs a pending action the organizer confirmed: once, only while pending and not expired.
+pub async fn confirm(pool: &PgPool, scope: &OrganizationScope, pending_id: Uuid) -> Result<ConversationView, AppError> {
+    scope.require(Role::Admin)?;
+    let mut tx = scope.begin(pool).await?;
+    let pending =
+        db::lock_pending(&mut tx, scope.organization_id, scope.user_id, pending_id).await?.ok_or(AppError::NotFound)?;
+    if pending.status != "pending" {
+        return Err(AppError::Conflict(format!("This change was already {}.", pending.status)));
+    }
+    if pending.expired {
+        db::decide_pending(&mut *tx, pending_id, "expired", scope.user_id, "Expired before it was confirmed.").await?;
+        tx.commit().await?;
+        return Err(AppError::Conflict("This change expired; ask the assistant again.".into()));
+    }
+    if pending.kind == "cancel" {
+        // Cancelling runs its own transaction (orders, refunds): decide first, so a second
+        // click finds it confirmed, and record a failure if cancelling fails.
+        db::decide_pending(&mut *tx, pending_id, "confirmed", scope.user_id, "Cancelled the event.").await?;
+        tx.commit().await?;
+        if let Err(error) = cancel_event::cancel_event(pool, scope, pending.event_id).await {
+            let reason = refusal(error);
+            db::pending_failed(pool, pending_id, &reason).await?;
+            return Err(AppError::Conflict(reason));
+        }
+        record_confirmed(pool, scope, &pending, "cancel_event").await?;
+        return view(pool, scope, pending.conversation_id).await;
+    }
+    let outcome = match run(&mut tx, scope, &pending).await {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            tx.rollback().await?;
+            let reason = refusal(error);
+            db::pending_failed(pool, pending_id, &reason).await?;
+            return Err(AppError::Conflict(reason));
+        }
+    };
+    db::decide_pending(&mut *tx, pending_id, "confirmed", scope.user_id, &outcome).await?;
+    tx.commit().await?;
+    record_confirmed(pool, scope, &pending, &pending.kind).await?;
+    view(pool, scope, pending.conversation_id).await
+}
+
+async fn record_confirmed(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    pending: &db::PendingRow,
+    action: &str,
+) -> Result<(), AppError> {
+    let details = serde_json::json!({ "pending_action": pending.id, "arguments": pending.arguments });
+    db::insert_action(
+        pool,
+        &NewAction {
+            organization_id: scope.organization_id,
+            conversation_id: pending.conversation_id,
+            event_id: Some(pending.event_id),
+            performed_by: scope.user_id,
+            action,
+            details: &details,
+        },
+    )
+    .await?;
+    let words = format!("Confirmed: {}", pending.summary);
+    db::insert_message(
+        pool,
+        &NewMessage {
+            conversation_id: pending.conversation_id,
+            role: "assistant",
+            content: &words,
+            tool_calls: None,
+            changes: std::slice::from_ref(&words),
+            provider: Some(BUILTIN),
+            prompt_tokens: None,
+            completion_tokens: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The change a pending action names, through the same domain functions as the dashboard.
+async fn run(tx: &mut PgConnection, scope: &OrganizationScope, pending: &db::PendingRow) -> Result<String, AppError> {
+    let args = &pending.arguments;
+    match pending.kind.as_str() {
+        "publish" => {
+            events::change_status_in(tx, scope, pending.event_id, EventStatus::Published).await?;
+            Ok("Published.".into())
+        }
+        _ if ["tier_id", "add", "deactivate"].iter().any(|key| args.get(key).is_some()) => {
+            let event = events::event_editor_in(tx, scope, pending.event_id).await?;
+            let currency = Currency::from_code(&event.currency).unwrap_or(Currency::CAD);
+            if let Some(tier_id) = args.get("deactivate").and_then(|v| v.as_str()).and_then(|v| Uuid::parse_str(v).ok())
+            {
+                tiers::set_tier_active_in(tx, scope, tier_id, false).await?;
+                return Ok("Taken off sale.".into());
+            }
+            if let Some(add) = args.get("add") {
+                let name = add.get("name").and_then(|v| v.as_str()).unwrap_or_default();
+                let price = add.get("price_cents").and_then(|v| v.as_i64()).unwrap_or_default();
+                let form = TierForm {
+                    name: name.into(),
+                    price: currency.amount(price),
+                    capacity: event.capacity.to_string(),
+                    ..TierForm::default()
+                };
+                tiers::add_tier_in(tx, scope, pending.event_id, form).await?;
+                return Ok(format!("Tier {name} is on sale."));
+            }
+            let tier_id = args
+                .get("tier_id")
+                .and_then(|v| v.as_str())
+                .and_then(|v| Uuid::parse_str(v).ok())
+                .ok_or(AppError::NotFound)?;
+            let tier = event.tiers.iter().find(|t| t.id == tier_id).ok_or(AppError::NotFound)?;
+            let form = TierForm {
+                name: args.get("name").and_then(|v| v.as_str()).unwrap_or(&tier.name).to_string(),
+                description: Some(tier.description.clone()),
+                price: currency.amount(args.get("price_cents").and_then(|v| v.as_i64()).unwrap_or(tier.price_cents)),
+                capacity: args.get("capacity").and_then(|v| v.as_i64()).unwrap_or(i64::from(tier.capacity)).to_string(),
+                sales_start_local: tier.sales_start_local.clone(),
+                sales_end_local: tier.sales_end_local.clone(),
+                min_per_order: Some(tier.min_per_order.to_string()),
+                max_per_order: Some(tier.max_per_order.to_string()),
+            };
+            tiers::update_tier_in(tx, scope, tier_id, form).await?;
+            Ok("Tier updated.".into())
+        }
+        "edit_event" | "change_capacity" => {
+            let event = events::event_editor_in(tx, scope, pending.event_id).await?;
+            let mut draft = Draft::default().refreshed_from(&event, None);
+            if let Some(venue_id) = args.get("venue_id").and_then(|v| v.as_str()).and_then(|v| Uuid::parse_str(v).ok())
+            {
+                draft.venue_id = Some(venue_id);
+            } else {
+                let fields: EventFields = serde_json::from_value(args.clone())
+                    .map_err(|e| AppError::internal("a pending edit does not read", e))?;
+                draft = apply::merged(&draft, &fields).map_err(AppError::Conflict)?;
+            }
+            let form: EventForm = draft.event_form().ok_or(AppError::NotFound)?;
+            events::update_event_in(tx, scope, pending.event_id, apply::with_event_settings(form, &event)).await?;
+            Ok("Event updated.".into())
+        }
+        other => Err(AppError::internal("a pending action of an unknown kind", other)),
+    }
+}
+
+/// Dismisses a pending action: it will never run.
+pub async fn dismiss(pool: &PgPool, scope: &OrganizationScope, pending_id: Uuid) -> Result<ConversationView, AppError> {
+    scope.require(Role::Admin)?;
+    let mut tx = scope.begin(pool).await?;
+    let pending =
+        db::lock_pending(&mut tx, scope.organization_id, scope.user_id, pending_id).await?.ok_or(AppError::NotFound)?;
+    db::decide_pending(&mut *tx, pending_id, "dismissed", scope.user_id, "Dismissed.").await?;
+    tx.commit().await?;
+    view(pool, scope, pending.conversation_id).await
+}
+
+/// An edit made by hand in the preview: the same path as the assistant's own changes, so
+/// drafts are edited directly and public events get a confirmation card.
+pub async fn edit(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    id: Uuid,
+    fields: EventFields,
+) -> Result<ConversationView, AppError> {
+    scope.require(Role::Admin)?;
+    let call = ToolCall::UpdateEvent(fields);
+    call.check().map_err(|message| AppError::field("draft", message))?;
+    db::conversation(pool, scope.organization_id, scope.user_id, id).await?.ok_or(AppError::NotFound)?;
+    let mut tx = scope.begin(pool).await?;
+    let event_id = db::lock_conversation(&mut tx, id).await?;
+    let draft = load_draft(&mut tx, scope, id, event_id).await?;
+    let mut turn = Turn {
+        scope: *scope,
+        conversation_id: id,
+        event_id,
+        draft,
+        changes: Vec::new(),
+        actions: Vec::new(),
+        notes: Vec::new(),
+        proposals: Vec::new(),
+    };
+    apply::apply(&mut tx, pool, &mut turn, &call).await.map_err(|message| AppError::field("draft", message))?;
+    turn.actions.clear();
+    record(&mut tx, scope, &turn).await?;
+    tx.commit().await?;
+    view(pool, scope, id).await
+}
+
+/// The event's planning board.
+pub async fn task_board(pool: &PgPool, scope: &OrganizationScope, event_id: Uuid) -> Result<TaskBoard, AppError> {
+    scope.require(Role::Admin)?;
+    let event = events::event_editor(pool, scope, event_id).await?;
+    let tasks = db::tasks(pool, scope.organization_id, event_id)
+        .await?
+        .into_iter()
+        .map(|t| TaskView {
+            id: t.id,
+            title: t.title,
+            category: category_label(&t.category).to_string(),
+            priority: t.priority,
+            status: TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Pending),
+            due: t.due_on.map(|d| d.format("%b %-d, %Y").to_string()).unwrap_or_default(),
+            assignee_id: t.assignee_id,
+            assignee: t.assignee,
+        })
+        .collect();
+    let members =
+        crate::team::db::members(pool, scope.organization_id).await?.into_iter().map(|m| (m.user_id, m.name)).collect();
+    Ok(TaskBoard { event_id, event_name: event.name, tasks, members })
+}
+
+/// Moves, renames or assigns a task. Bad input writes nothing.
+pub async fn update_task(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    task_id: Uuid,
+    title: &str,
+    status: &str,
+    assignee: Option<Uuid>,
+) -> Result<(), AppError> {
+    scope.require(Role::Admin)?;
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(AppError::field("title", "A task needs a title of at most 200 characters."));
+    }
+    let status = TaskStatus::parse(status).ok_or_else(|| AppError::field("status", "Choose a column for the task."))?;
+    if db::update_task(pool, scope.organization_id, task_id, title, status.as_str(), assignee).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}

@@ -1,0 +1,274 @@
+//! `/dashboard/assistant`: the organizer's conversations with the assistant, and
+//! `/dashboard/assistant/{id}`: one conversation beside a live preview of the event it
+//! builds. Changes that are public or irreversible arrive as cards to confirm.
+
+use crate::assistant::api::{
+    ConfirmAssistantAction, DismissAssistantAction, EditAssistantDraft, SendAssistantMessage, StartConversation,
+    get_conversation, list_conversations,
+};
+use crate::assistant::{ChatMessageView, ConversationView, DraftPreview, PendingActionView, Stage};
+use crate::components::form::{FormAlert, action_error, bump_on_success};
+use crate::components::guard::AccessProblem;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// `/dashboard/assistant`: start a conversation or pick one up again.
+#[component]
+pub fn AssistantHome() -> impl IntoView {
+    let start = ServerAction::<StartConversation>::new();
+    let conversations = Resource::new(|| (), |_| list_conversations());
+    view! {
+        <Title text="Assistant" />
+        <header class="page-header with-actions">
+            <div>
+                <p class="eyebrow"><a href="/dashboard">"Dashboard"</a></p>
+                <h1>"Assistant"</h1>
+                <p class="muted">"Describe your event in your own words; the assistant fills in a draft as you go. Nothing goes public until you confirm it."</p>
+            </div>
+            <ActionForm action=start attr:class="inline-form">
+                <button type="submit" class="button" data-testid="new-conversation">"New conversation"</button>
+            </ActionForm>
+        </header>
+        <FormAlert error=action_error(start) />
+        <Suspense fallback=|| view! { <p aria-busy="true">"Loading conversations…"</p> }>
+            {move || Suspend::new(async move {
+                match conversations.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="empty-state">"No conversations yet. Start one and write, for example: “Create a workshop called Data Basics on March 3, 1–4pm at MaRS for 30 people, $49.”"</p>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="conversation-list">
+                            {list.into_iter().map(|c| view! {
+                                <li><a href=format!("/dashboard/assistant/{}", c.id)>{c.title}</a> " " <span class="muted">{c.updated}</span></li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(problem) => view! { <AccessProblem error=problem /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/dashboard/assistant/{id}`: the chat and the draft's preview.
+#[component]
+pub fn ConversationPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let version = RwSignal::new(0u32);
+    let send = ServerAction::<SendAssistantMessage>::new();
+    let confirm = ServerAction::<ConfirmAssistantAction>::new();
+    let dismiss = ServerAction::<DismissAssistantAction>::new();
+    let edit = ServerAction::<EditAssistantDraft>::new();
+    bump_on_success(send, version);
+    bump_on_success(confirm, version);
+    bump_on_success(dismiss, version);
+    bump_on_success(edit, version);
+    let conversation = Resource::new(move || (id(), version.get()), |(id, _)| get_conversation(id));
+    let actions = Actions { send, confirm, dismiss, edit };
+    view! {
+        <Title text="Assistant" />
+        <Transition fallback=|| view! { <p aria-busy="true">"Opening the conversation…"</p> }>
+            {move || Suspend::new(async move {
+                match conversation.await {
+                    Ok(view) => view! { <Conversation view actions /> }.into_any(),
+                    Err(problem) => view! { <AccessProblem error=problem /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Actions {
+    send: ServerAction<SendAssistantMessage>,
+    confirm: ServerAction<ConfirmAssistantAction>,
+    dismiss: ServerAction<DismissAssistantAction>,
+    edit: ServerAction<EditAssistantDraft>,
+}
+
+#[component]
+fn Conversation(view: ConversationView, actions: Actions) -> impl IntoView {
+    let ConversationView { id, title, messages, pending, preview, assistant } = view;
+    let waiting = actions.send.pending();
+    let sent = actions.send.input();
+    view! {
+        <header class="page-header">
+            <p class="eyebrow"><a href="/dashboard/assistant">"Assistant"</a></p>
+            <h1>{title}</h1>
+            <p class="muted">{format!("Answered by the {assistant} assistant.")}</p>
+        </header>
+        <div class="assistant-layout">
+            <section class="assistant-chat" aria-labelledby="chat-heading">
+                <h2 id="chat-heading" class="visually-hidden">"Conversation"</h2>
+                <ol class="chat-log" aria-live="polite" data-testid="chat-log">
+                    {messages.into_iter().map(|m| view! { <Message message=m /> }).collect_view()}
+                    {move || waiting.get().then(|| {
+                        let text = sent.get().map(|s| s.message).unwrap_or_default();
+                        view! {
+                            <li class="chat-message from-user"><p>{text}</p></li>
+                            <li class="chat-message from-assistant typing" aria-busy="true">"The assistant is typing…"</li>
+                        }
+                    })}
+                </ol>
+                {pending.into_iter().map(|card| view! { <ConfirmCard card actions /> }).collect_view()}
+                <FormAlert error=action_error(actions.send) />
+                <ActionForm action=actions.send attr:class="chat-composer">
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <label for="chat-message" class="visually-hidden">"Message to the assistant"</label>
+                    <textarea id="chat-message" name="message" rows="3" maxlength="4000" required
+                        placeholder="Create a conference called Toronto AI Summit on March 12, 9am–5pm at MTCC for 500 people, general $299, VIP $599"
+                        data-testid="chat-input"></textarea>
+                    <button type="submit" class="button" disabled=move || waiting.get()>"Send"</button>
+                </ActionForm>
+            </section>
+            <Preview conversation_id=id.to_string() preview actions />
+        </div>
+    }
+}
+
+#[component]
+fn Message(message: ChatMessageView) -> impl IntoView {
+    let from_user = message.role == "user";
+    view! {
+        <li class="chat-message" class:from-user=from_user class:from-assistant=!from_user>
+            <span class="visually-hidden">{if from_user { "You: " } else { "Assistant: " }}</span>
+            <p>{message.content}</p>
+            {(!message.changes.is_empty()).then(|| view! {
+                <ul class="chat-changes" aria-label="What changed">
+                    {message.changes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
+                </ul>
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn ConfirmCard(card: PendingActionView, actions: Actions) -> impl IntoView {
+    let open = card.status == "pending";
+    let status = match card.status.as_str() {
+        "confirmed" => "Done",
+        "dismissed" => "Dismissed",
+        "expired" => "Expired — ask again",
+        "failed" => "Failed",
+        _ => "Waiting for you",
+    };
+    view! {
+        <article class="confirm-card" class:open=open data-testid="confirm-card">
+            <p class="confirm-status"><span class="badge">{status}</span></p>
+            <p>{card.summary}</p>
+            {(!card.diff.is_empty()).then(|| view! {
+                <table class="diff">
+                    <thead><tr><th scope="col">"What"</th><th scope="col">"Now"</th><th scope="col">"After"</th></tr></thead>
+                    <tbody>
+                        {card.diff.into_iter().map(|(what, before, after)| view! {
+                            <tr><th scope="row">{what}</th><td>{before}</td><td>{after}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            {card.outcome.map(|o| view! { <p class="muted">{o}</p> })}
+            {open.then(|| view! {
+                <div class="actions">
+                    <ActionForm action=actions.confirm attr:class="inline-form">
+                        <input type="hidden" name="id" value=card.id.to_string() />
+                        <button type="submit" class="button">"Confirm"</button>
+                    </ActionForm>
+                    <ActionForm action=actions.dismiss attr:class="inline-form">
+                        <input type="hidden" name="id" value=card.id.to_string() />
+                        <button type="submit" class="button button-secondary">"Dismiss"</button>
+                    </ActionForm>
+                </div>
+            })}
+            <FormAlert error=action_error(actions.confirm) />
+        </article>
+    }
+}
+
+#[component]
+fn Preview(conversation_id: String, preview: DraftPreview, actions: Actions) -> impl IntoView {
+    let DraftPreview {
+        event_id,
+        status,
+        stage,
+        completed,
+        name,
+        event_type,
+        when,
+        start_local,
+        end_local,
+        timezone,
+        timezone_is_default,
+        venue,
+        capacity,
+        currency,
+        currency_is_default,
+        tiers,
+        description,
+    } = preview;
+    let unknown = || view! { <span class="muted">"Not yet"</span> }.into_any();
+    let default_note = |is_default: bool| is_default.then(|| view! { " " <span class="badge">"default"</span> });
+    view! {
+        <aside class="assistant-preview" aria-labelledby="preview-heading" data-testid="draft-preview">
+            <h2 id="preview-heading">"Draft"</h2>
+            <ol class="stages" aria-label="Progress">
+                {Stage::ALL.iter().map(|s| {
+                    let done = completed.contains(s);
+                    let current = stage == Some(*s);
+                    view! {
+                        <li class:done=done class:current=current aria-current=current.then_some("step")>
+                            {s.label()} {done.then_some(" ✓")}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            <dl class="preview-fields">
+                <dt>"Name"</dt><dd data-testid="preview-name">{name.clone().map_or_else(unknown, |n| n.into_any())}</dd>
+                <dt>"Kind"</dt><dd>{event_type.map_or_else(unknown, |t| t.into_any())}</dd>
+                <dt>"When"</dt><dd data-testid="preview-when">{when.map_or_else(unknown, |w| w.into_any())}</dd>
+                <dt>"Time zone"</dt><dd>{timezone} {default_note(timezone_is_default)}</dd>
+                <dt>"Venue"</dt><dd>{venue.map_or_else(unknown, |v| v.into_any())}</dd>
+                <dt>"Capacity"</dt><dd data-testid="preview-capacity">{capacity.map_or_else(unknown, |c| c.to_string().into_any())}</dd>
+                <dt>"Currency"</dt><dd>{currency} {default_note(currency_is_default)}</dd>
+                <dt>"Status"</dt><dd>{status.unwrap_or_else(|| "Not saved yet".into())}</dd>
+            </dl>
+            <h3>"Tickets"</h3>
+            {if tiers.is_empty() {
+                view! { <p class="muted">"No tiers yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="preview-tiers" data-testid="preview-tiers">
+                        {tiers.into_iter().map(|t| view! {
+                            <li class:inactive=!t.active>{t.name} " — " {t.price} {(!t.active).then_some(" (off sale)")}</li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            {description.map(|d| view! { <h3>"Description"</h3><p class="preview-description">{d}</p> })}
+            {event_id.map(|event_id| view! {
+                <p class="actions">
+                    <a href=format!("/dashboard/events/{event_id}")>"Open the event"</a>
+                    " · "
+                    <a href=format!("/dashboard/events/{event_id}/tasks")>"Planning tasks"</a>
+                </p>
+            })}
+            <details class="preview-edit">
+                <summary>"Edit by hand"</summary>
+                <ActionForm action=actions.edit>
+                    <input type="hidden" name="id" value=conversation_id />
+                    <label for="edit-name">"Name"</label>
+                    <input id="edit-name" name="name" value=name.unwrap_or_default() maxlength="160" />
+                    <label for="edit-start">"Starts"</label>
+                    <input id="edit-start" name="start_local" type="datetime-local" value=start_local.unwrap_or_default() />
+                    <label for="edit-end">"Ends"</label>
+                    <input id="edit-end" name="end_local" type="datetime-local" value=end_local.unwrap_or_default() />
+                    <label for="edit-capacity">"Capacity"</label>
+                    <input id="edit-capacity" name="capacity" inputmode="numeric" value=capacity.map(|c| c.to_string()).unwrap_or_default() />
+                    <button type="submit" class="button button-secondary">"Save"</button>
+                </ActionForm>
+                <FormAlert error=action_error(actions.edit) />
+            </details>
+        </aside>
+    }
+}

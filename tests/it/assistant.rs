@@ -1,0 +1,220 @@
+//! The assistant against PostgreSQL: an event created entirely by chatting, edits, every
+//! public change waiting for a click that runs once, messages applied all or nothing, and
+//! conversations closed to other organizations and to door staff.
+
+use crate::shop::organizer;
+use eventos::assistant::apply::Turn;
+use eventos::assistant::draft::Draft;
+use eventos::assistant::service;
+use eventos::assistant::tools::{EventFields, TierArgs, TierChange, ToolCall};
+use eventos::assistant::{ConversationView, db};
+use eventos::events::service as events;
+use eventos::organizations::Role;
+use eventos::organizations::access::OrganizationScope;
+use eventos::platform::error::AppError;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+const SUMMIT: &str = "Create a conference called Toronto AI Summit on March 12, 2030, 9am–5pm at the Metro Toronto \
+                      Convention Centre for 500 people, general admission $299, VIP $599";
+
+async fn chat(pool: &PgPool, scope: &OrganizationScope, id: Uuid, text: &str) -> ConversationView {
+    service::send(pool, scope, id, text).await.unwrap()
+}
+
+fn last_reply(view: &ConversationView) -> &str {
+    &view.messages.last().expect("a reply").content
+}
+
+async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+#[sqlx::test]
+async fn an_organizer_creates_an_event_by_chatting_and_publishes_it_from_the_card(pool: PgPool) {
+    let scope = organizer(&pool, "olivia@example.com").await;
+    let id = service::start(&pool, &scope, None).await.unwrap();
+
+    let first = chat(&pool, &scope, id, SUMMIT).await;
+    let preview = &first.preview;
+    let event_id = preview.event_id.expect("the draft event exists");
+    assert_eq!(preview.name.as_deref(), Some("Toronto AI Summit"));
+    assert_eq!(preview.when.as_deref(), Some("Tue 12 Mar 2030, 09:00–17:00 EDT (UTC−4)"));
+    assert_eq!(preview.capacity, Some(500));
+    assert!(!preview.timezone_is_default, "Toronto comes from the venue's name, not from a default");
+    assert!(preview.currency_is_default, "a bare $ is the default currency, and the preview says so");
+    let tiers: Vec<(&str, &str)> = preview.tiers.iter().map(|t| (t.name.as_str(), t.price.as_str())).collect();
+    assert_eq!(tiers, [("General Admission", "$299.00 CAD"), ("VIP", "$599.00 CAD")]);
+    let changes = &first.messages.last().unwrap().changes;
+    assert!(changes.contains(&"Added tier VIP — $599.00 CAD".to_string()), "{changes:?}");
+    assert!(last_reply(&first).contains("street address"), "a new venue asks for its address: {}", last_reply(&first));
+    assert_eq!(first.title, "Toronto AI Summit");
+
+    let venue = chat(&pool, &scope, id, "255 Front St W, Toronto").await;
+    assert_eq!(venue.preview.venue.as_deref(), Some("Metro Toronto Convention Centre"));
+    let again = service::start(&pool, &scope, None).await.unwrap();
+    chat(&pool, &scope, again, "Workshop called Follow-up at the MTCC on March 20, 2030, 1-4pm, 20 seats, free").await;
+    assert_eq!(count(&pool, "SELECT count(*) FROM venues").await, 1, "“MTCC” found the venue instead of a new one");
+
+    let bigger = chat(&pool, &scope, id, "make it 600 people").await;
+    assert_eq!(bigger.preview.capacity, Some(600));
+    assert!(bigger.messages.last().unwrap().changes.contains(&"Changed capacity from 500 to 600".to_string()));
+
+    let proposed = chat(&pool, &scope, id, "Looks good, publish it").await;
+    let card = proposed.pending.last().expect("a confirmation card");
+    assert_eq!((card.kind.as_str(), card.status.as_str()), ("publish", "pending"));
+    let event = events::event_editor(&pool, &scope, event_id).await.unwrap();
+    assert_eq!(event.status.as_str(), "draft", "nothing is public before the click");
+
+    let confirmed = service::confirm(&pool, &scope, card.id).await.unwrap();
+    assert_eq!(confirmed.pending.last().unwrap().status, "confirmed");
+    assert_eq!(events::event_editor(&pool, &scope, event_id).await.unwrap().status.as_str(), "published");
+    assert!(matches!(service::confirm(&pool, &scope, card.id).await, Err(AppError::Conflict(_))), "at most once");
+
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM ai_actions WHERE conversation_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        actions,
+        ["create_event_draft", "add_tier", "add_tier", "create_venue", "set_venue", "update_event", "publish"]
+    );
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_logs WHERE event_id = $1 AND actor_id = $2")
+        .bind(event_id)
+        .bind(scope.user_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(audited >= 4, "the audit trail names the organizer for the assistant's changes ({audited})");
+}
+
+#[sqlx::test]
+async fn a_published_event_is_only_changed_through_a_confirmation(pool: PgPool) {
+    let scope = organizer(&pool, "olivia@example.com").await;
+    let id = service::start(&pool, &scope, None).await.unwrap();
+    chat(&pool, &scope, id, SUMMIT).await;
+    let card = chat(&pool, &scope, id, "publish").await.pending.last().unwrap().id;
+    service::confirm(&pool, &scope, card).await.unwrap();
+
+    let proposed = chat(&pool, &scope, id, "make it 700 people").await;
+    assert_eq!(proposed.preview.capacity, Some(500), "unchanged until confirmed");
+    let card = proposed.pending.last().unwrap();
+    assert_eq!(card.kind, "change_capacity");
+    assert_eq!(card.diff, [("Capacity".to_string(), "500".to_string(), "700".to_string())]);
+    let priced = chat(&pool, &scope, id, "VIP is now $650").await;
+    let price_card = priced.pending.last().unwrap();
+    assert_eq!(price_card.kind, "change_price");
+
+    let done = service::confirm(&pool, &scope, card.id).await.unwrap();
+    assert_eq!(done.preview.capacity, Some(700));
+    service::dismiss(&pool, &scope, price_card.id).await.unwrap();
+    assert!(matches!(service::confirm(&pool, &scope, price_card.id).await, Err(AppError::Conflict(_))));
+    let vip = done.preview.tiers.iter().find(|t| t.name == "VIP").unwrap();
+    assert_eq!(vip.price, "$599.00 CAD", "a dismissed price change never runs");
+}
+
+#[sqlx::test]
+async fn a_pending_action_expires_after_fifteen_minutes(pool: PgPool) {
+    let scope = organizer(&pool, "olivia@example.com").await;
+    let id = service::start(&pool, &scope, None).await.unwrap();
+    let event_id = chat(&pool, &scope, id, SUMMIT).await.preview.event_id.unwrap();
+    let card = chat(&pool, &scope, id, "publish it").await.pending.last().unwrap().id;
+    sqlx::query("UPDATE ai_pending_actions SET expires_at = now() - interval '1 second' WHERE id = $1")
+        .bind(card)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(service::view(&pool, &scope, id).await.unwrap().pending[0].status, "expired");
+    assert!(matches!(service::confirm(&pool, &scope, card).await, Err(AppError::Conflict(_))));
+    assert_eq!(events::event_editor(&pool, &scope, event_id).await.unwrap().status.as_str(), "draft");
+}
+
+#[sqlx::test]
+async fn a_message_with_one_refused_call_changes_nothing_and_says_why(pool: PgPool) {
+    let scope = organizer(&pool, "olivia@example.com").await;
+    let id = service::start(&pool, &scope, None).await.unwrap();
+    let event_id = chat(&pool, &scope, id, SUMMIT).await.preview.event_id.unwrap();
+
+    let mut tx = scope.begin(&pool).await.unwrap();
+    db::lock_conversation(&mut tx, id).await.unwrap();
+    let draft = Draft::default().refreshed_from(&events::event_editor(&pool, &scope, event_id).await.unwrap(), None);
+    let turn = Turn {
+        scope,
+        conversation_id: id,
+        event_id: Some(event_id),
+        draft,
+        changes: Vec::new(),
+        actions: Vec::new(),
+        notes: Vec::new(),
+        proposals: Vec::new(),
+    };
+    let calls = [
+        ToolCall::UpdateEvent(EventFields { capacity: Some(650), ..EventFields::default() }),
+        ToolCall::AddTier(TierArgs { name: "Student".into(), price_cents: 4900, capacity: Some(10) }),
+        ToolCall::UpdateTier(TierChange {
+            tier: "Gold".into(),
+            new_name: None,
+            price_cents: Some(100),
+            capacity: None,
+        }),
+    ];
+    service::apply_message(&pool, tx, turn, &calls, &[], "Toronto AI Summit").await.unwrap();
+
+    let view = service::view(&pool, &scope, id).await.unwrap();
+    assert!(last_reply(&view).contains("There is no tier called “Gold”"), "{}", last_reply(&view));
+    assert!(last_reply(&view).contains("Nothing was changed"));
+    assert_eq!(view.preview.capacity, Some(500));
+    assert_eq!(view.preview.tiers.len(), 2, "the tier added by the same message is gone too");
+}
+
+#[sqlx::test]
+async fn conversations_are_closed_to_other_organizations_and_to_door_staff(pool: PgPool) {
+    let owner = organizer(&pool, "olivia@example.com").await;
+    let stranger = organizer(&pool, "mallory@example.com").await;
+    let id = service::start(&pool, &owner, None).await.unwrap();
+    let card = {
+        chat(&pool, &owner, id, SUMMIT).await;
+        chat(&pool, &owner, id, "publish it").await.pending[0].id
+    };
+    assert!(matches!(service::view(&pool, &stranger, id).await, Err(AppError::NotFound)));
+    assert!(matches!(service::send(&pool, &stranger, id, "make it 900 people").await, Err(AppError::NotFound)));
+    assert!(matches!(service::confirm(&pool, &stranger, card).await, Err(AppError::NotFound)));
+    let theirs = events::organization_events(&pool, &owner).await.unwrap()[0].id;
+    assert!(matches!(service::start(&pool, &stranger, Some(theirs)).await, Err(AppError::NotFound)));
+
+    let staff = OrganizationScope { role: Role::Staff, ..owner };
+    assert!(matches!(service::start(&pool, &staff, None).await, Err(AppError::Forbidden)));
+    assert!(matches!(service::send(&pool, &staff, id, "publish").await, Err(AppError::Forbidden)));
+}
+
+#[sqlx::test]
+async fn the_assistant_asks_for_what_is_missing_and_builds_the_draft_over_several_messages(pool: PgPool) {
+    let scope = organizer(&pool, "olivia@example.com").await;
+    let id = service::start(&pool, &scope, None).await.unwrap();
+    let first = chat(&pool, &scope, id, "I'm planning a networking mixer next month").await;
+    assert!(first.preview.event_id.is_none());
+    assert!(last_reply(&first).contains("Which day"), "{}", last_reply(&first));
+    let named = chat(&pool, &scope, id, "call it Founders Mixer, on April 2, 2030 from 6 to 9pm").await;
+    assert!(named.preview.event_id.is_none(), "no capacity yet: still a draft in the conversation");
+    assert_eq!(named.preview.when.as_deref(), Some("Tue 2 Apr 2030, 18:00–21:00 EDT (UTC−4)"));
+    let created = chat(&pool, &scope, id, "max 80 people, $25 general and $10 for students").await;
+    assert!(created.preview.event_id.is_some());
+    assert_eq!(created.preview.tiers.len(), 2);
+    let tasks = chat(&pool, &scope, id, "generate the planning tasks").await;
+    assert!(tasks.messages.last().unwrap().changes[0].starts_with("Added"), "{:?}", tasks.messages.last());
+    assert!(count(&pool, "SELECT count(*) FROM ai_tasks WHERE category = 'catering'").await > 0);
+}
+
+#[sqlx::test]
+async fn one_person_may_send_the_assistant_twenty_messages_a_minute(pool: PgPool) {
+    let scope = organizer(&pool, "olivia@example.com").await;
+    let id = service::start(&pool, &scope, None).await.unwrap();
+    for _ in 0..20 {
+        service::send(&pool, &scope, id, "hello").await.unwrap();
+    }
+    assert!(matches!(service::send(&pool, &scope, id, "hello").await, Err(AppError::RateLimited { .. })));
+    let empty = service::send(&pool, &scope, id, "   ").await;
+    assert!(matches!(empty, Err(AppError::Validation(_))));
+}
