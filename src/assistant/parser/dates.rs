@@ -124,9 +124,21 @@ pub fn read(scan: &mut Scan) -> Option<Days> {
         if !decided && !deadline {
             decided = true;
             match mention {
+                Mention::Days { days, .. } if context_doubt(scan, i, end).is_some() => {
+                    doubt = context_doubt(scan, i, end);
+                    let _ = days;
+                }
                 Mention::Days { days, .. } => chosen = Some(days),
                 Mention::Doubt { question, .. } => doubt = Some(question),
             }
+        } else if let (Some(days), Mention::Days { days: later, .. }) = (chosen, &mention)
+            && later.last > days.last
+            && (later.last - days.first).num_days() <= 31
+            && linked(scan, i)
+        {
+            // "Mon Dec 7 – Wed Dec 9", "2027-04-22 to 2027-04-23", "Saturday Feb 27 at 10am to
+            // Sunday Feb 28 at 4pm": a second day joined to the first ends the event.
+            chosen = Some(Days { first: days.first, last: later.last });
         }
         i = end + 1;
     }
@@ -136,8 +148,45 @@ pub fn read(scan: &mut Scan) -> Option<Days> {
     chosen
 }
 
+/// Whether a range word joins the mention at `i` to the one before it, past a few hour words.
+fn linked(scan: &Scan, i: usize) -> bool {
+    let mut k = i;
+    for _ in 0..6 {
+        let Some(prev) = k.checked_sub(1) else { return false };
+        k = prev;
+        if scan.t.is_dash(k) || scan.t.is_any_word(k, RANGE_WORDS) {
+            return true;
+        }
+        if scan.used(k) == Some(Use::Date) {
+            return false;
+        }
+    }
+    false
+}
+
+/// Words around a date that leave the day open: "the week of March 8", "Jan 14 or 15",
+/// "a Tuesday morning in January".
+fn context_doubt(scan: &Scan, from: usize, to: usize) -> Option<String> {
+    let t = &scan.t;
+    let written = t.raw(from, to);
+    if from >= 2 && t.is_word(from - 1, "of") && t.is_word(from - 2, "week") {
+        return Some(format!("The week of {written} — which day, or which days?"));
+    }
+    if t.is_word(to + 1, "or")
+        && (t.number(to + 2).is_some() || t.word(to + 2).is_some_and(|w| month_name(w).is_some()))
+    {
+        return Some(format!("{written} or the other day — which one is it?"));
+    }
+    let bare_weekday =
+        weekday_name(t.word(to)?).is_some() || t.is_any_word(to, &["morning", "evening", "night", "afternoon"]);
+    let month_after =
+        (to + 1..to + 4).any(|k| t.is_any_word(k, &["in", "of"]) && t.word(k + 1).and_then(month_name).is_some());
+    (bare_weekday && month_after).then(|| format!("Which {} is it? Give me the date.", t.raw(from, from)))
+}
+
 fn mention_at(scan: &Scan, i: usize) -> Option<Mention> {
-    iso_at(scan, i)
+    nth_weekday_at(scan, i)
+        .or_else(|| iso_at(scan, i))
         .or_else(|| numeric_at(scan, i))
         .or_else(|| weekday_at(scan, i))
         .or_else(|| month_first_at(scan, i))
@@ -289,8 +338,70 @@ const MONTH_LABELS: [&str; 12] = [
     "December",
 ];
 
+/// "Thursday 02/04/2027": of February 4 and April 2, the one that is a Thursday.
+fn numeric_by_weekday(scan: &Scan, i: usize, day: Weekday) -> Option<Mention> {
+    let Some(Mention::Doubt { end, .. }) = numeric_at(scan, i) else { return None };
+    let a = scan.t.number(i)?.small()?;
+    let b = scan.t.number(i + 2)?.small()?;
+    let year = (end == i + 4)
+        .then(|| scan.t.number(i + 4).map(|n| if n.digits == 2 { 2000 + n.int as i32 } else { n.int as i32 }))
+        .flatten();
+    let fits = |(month, day_of_month): (u32, u32)| match resolve(scan, (month, day_of_month), None, year, end) {
+        Mention::Days { days, end } if days.first.weekday() == day => Some(Mention::Days { days, end }),
+        _ => None,
+    };
+    match (fits((a, b)), fits((b, a))) {
+        (Some(one), None) | (None, Some(one)) => Some(one),
+        _ => None,
+    }
+}
+
 fn named(month: u32, day: u32) -> String {
     format!("{} {day}", MONTH_LABELS[(month.clamp(1, 12) - 1) as usize])
+}
+
+/// "the first Monday of February", "the last Friday of March".
+fn nth_weekday_at(scan: &Scan, i: usize) -> Option<Mention> {
+    let t = &scan.t;
+    let nth: i64 = match t.word(i)? {
+        "first" | "1st" => 1,
+        "second" | "2nd" => 2,
+        "third" | "3rd" => 3,
+        "fourth" | "4th" => 4,
+        "last" => -1,
+        _ => return None,
+    };
+    let day = weekday_name(t.word(i + 1)?)?;
+    if !(t.is_word(i + 2, "of") || t.is_word(i + 2, "in")) {
+        return None;
+    }
+    let (month, month_end) = month_at(scan, i + 3)?;
+    let (year, end) = year_after(scan, month_end);
+    let today = scan.today;
+    let years: Vec<i32> = match year {
+        Some(y) => vec![y],
+        None => vec![today.year(), today.year() + 1],
+    };
+    for y in years {
+        let first = NaiveDate::from_ymd_opt(y, month, 1)?;
+        let found = if nth > 0 {
+            let offset = (day.num_days_from_monday() + 7 - first.weekday().num_days_from_monday()) % 7;
+            first + Duration::days(offset as i64 + 7 * (nth - 1))
+        } else {
+            let next_month = if month == 12 {
+                NaiveDate::from_ymd_opt(y + 1, 1, 1)?
+            } else {
+                NaiveDate::from_ymd_opt(y, month + 1, 1)?
+            };
+            let last = next_month - Duration::days(1);
+            let back = (last.weekday().num_days_from_monday() + 7 - day.num_days_from_monday()) % 7;
+            last - Duration::days(back as i64)
+        };
+        if found.month() == month && found >= today {
+            return Some(Mention::Days { days: Days { first: found, last: found }, end });
+        }
+    }
+    Some(Mention::Doubt { question: "Which day is it? Give me the date.".into(), end })
 }
 
 /// "Friday", "this Friday", "next Friday", "Fri, March 12" (checked against the date).
@@ -306,6 +417,12 @@ fn weekday_at(scan: &Scan, i: usize) -> Option<Mention> {
     let mut end = at;
     if scan.t.is_mark(end + 1, ',') || scan.t.is_mark(end + 1, '.') {
         end += 1;
+    }
+    if scan.t.is_word(end + 1, "the") && scan.t.number(end + 2).is_some() {
+        end += 1;
+    }
+    if let Some(settled) = numeric_by_weekday(scan, end + 1, day) {
+        return Some(settled);
     }
     let dated = iso_at(scan, end + 1)
         .or_else(|| numeric_at(scan, end + 1))
@@ -326,6 +443,18 @@ fn weekday_at(scan: &Scan, i: usize) -> Option<Mention> {
         });
     }
     if short && modifier.is_none() && !scan.t.is_any_word(i.wrapping_sub(1), &["on", "this", "next"]) {
+        return None;
+    }
+    // "Friday Fizz", "Blue Monday Sessions": a weekday inside a name is no date.
+    let in_name = |k: usize| {
+        scan.t.capitalised(k)
+            && scan.t.word(k).is_some_and(|w| {
+                month_name(w).is_none()
+                    && weekday_name(w).is_none()
+                    && !matches!(w, "night" | "morning" | "evening" | "afternoon" | "noon" | "at" | "from" | "the")
+            })
+    };
+    if modifier.is_none() && in_name(at + 1) {
         return None;
     }
     let today = scan.today;

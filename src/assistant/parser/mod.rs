@@ -7,6 +7,7 @@
 //! number read as a price is never also a capacity or an hour.
 
 pub mod dates;
+mod forms;
 mod money;
 mod names;
 mod people;
@@ -137,10 +138,16 @@ pub fn read(text: &str, today: NaiveDate) -> Reading {
     let quoted = names::read_quoted(&mut scan);
     let prices = money::read_prices(&mut scan);
     let days = dates::read(&mut scan);
-    let times = times::read(&mut scan);
+    let times = times::read(&mut scan, days.is_some_and(|d| d.last != d.first));
     let capacity = people::read(&mut scan);
-    let venue = names::read_venue(&mut scan);
-    let name = quoted.or_else(|| names::read_marked(&mut scan)).or_else(|| names::read_capitalised(&mut scan));
+    let form = forms::read(&mut scan);
+    let venue = match form.venue {
+        Some(venue) => venue,
+        None => names::read_venue(&mut scan).map(|v| forms::strip_article(&v)),
+    };
+    let name =
+        quoted.or(form.name).or_else(|| names::read_marked(&mut scan)).or_else(|| names::read_capitalised(&mut scan));
+    let venue = venue.or_else(|| names::read_unmarked_venue(&mut scan));
     let tiers = money::read_tiers(&mut scan, &prices);
     let event_type = names::read_kind(&scan);
     let place = places::read(&mut scan);

@@ -145,8 +145,8 @@ fn free_at(scan: &Scan, i: usize) -> Option<usize> {
         }
         return Some(i);
     }
-    if t.is_word(i, "no") && t.is_any_word(i + 1, &["charge", "cost", "fee"]) {
-        return Some(i + 1);
+    if t.is_word(i, "no") && t.is_any_word(i + 1, &["charge", "cost", "fee", "cover"]) {
+        return Some(if t.is_word(i + 2, "charge") { i + 2 } else { i + 1 });
     }
     None
 }
@@ -207,6 +207,10 @@ fn amount_at(scan: &Scan, i: usize) -> Option<(Price, bool)> {
     if t.is_any_word(end + 1, &["us", "canadian", "american"]) && t.is_any_word(end + 2, &["dollars", "dollar"]) {
         currency = Some(if t.is_word(end + 1, "canadian") { "CAD" } else { "USD" });
         end += 2;
+    } else if t.is_mark(end + 1, '$') && !t.get(end + 1)?.spaced && at == i {
+        // "60$", as written in Québec.
+        dollar = true;
+        end += 1;
     } else if let Some(code) = t.word(end + 1).and_then(currency_word) {
         match code {
             Some(code) => currency = Some(code),
@@ -230,6 +234,10 @@ fn extras_after(scan: &Scan, mut end: usize) -> usize {
     let t = &scan.t;
     loop {
         let next = end + 1;
+        if t.is_word(next, "per") && t.word(next + 1).is_some() {
+            end = next + 1;
+            continue;
+        }
         if t.is_any_word(next, &["per", "a", "/"]) || t.is_mark(next, '/') {
             if t.is_any_word(next + 1, &["person", "ticket", "head", "attendee", "seat", "guest", "participant", "pp"])
             {
@@ -267,9 +275,33 @@ pub fn read_tiers(scan: &mut Scan, prices: &Prices) -> Vec<TierReading> {
         });
         tiers.push((price.start, TierReading { name, price_cents: price.cents }));
     }
-    if unnamed > 1 {
+    let mut unnamed_prices: Vec<i64> =
+        tiers.iter().filter(|(_, t)| t.name == "General Admission").map(|(_, t)| t.price_cents).collect();
+    unnamed_prices.dedup();
+    if unnamed > 1 && unnamed_prices.len() > 1 {
         scan.ask(Field::Tickets, "Which ticket is each price for? Give each one a name.".into());
+        tiers.retain(|(_, t)| t.name != "General Admission");
     }
+    // "Pay what you can", "by donation": no fixed price to sell at.
+    let donation = words::has_phrase(scan, &["pay", "what", "you", "can"])
+        || words::has_phrase(scan, &["pwyc"])
+        || words::has_phrase(scan, &["by", "donation"])
+        || words::has_phrase(scan, &["suggested", "donation"]);
+    if donation {
+        scan.ask(
+            Field::Tickets,
+            "Is it free, or what is the ticket price? A donation cannot be sold as a ticket.".into(),
+        );
+        tiers.clear();
+    }
+    // "Free webinar … $0.00": one free tier, not two.
+    let mut seen = Vec::new();
+    tiers.retain(|(_, t)| {
+        let key = (t.name.to_lowercase(), t.price_cents);
+        let new = !seen.contains(&key);
+        seen.push(key);
+        new
+    });
     // "Early Bird 149, Regular 249, Group (5 pack) 999".
     let mut listed = Vec::new();
     for i in 0..scan.t.len() {
@@ -346,7 +378,7 @@ fn name_before(scan: &Scan, price: usize) -> Option<(usize, usize, String)> {
     {
         j = j.checked_sub(1)?;
     }
-    let last = j;
+    let mut last = j;
     let mut first = None;
     let mut word_count = 0;
     loop {
@@ -356,15 +388,21 @@ fn name_before(scan: &Scan, price: usize) -> Option<(usize, usize, String)> {
         let token = t.get(j)?;
         match &token.kind {
             Kind::Mark(')') => {
-                // A bracket belongs to the name: "Group (5 pack)".
-                let open = (0..j).rev().take(6).find(|&k| t.is_mark(k, '('))?;
-                first = Some(open);
+                // A bracket belongs to the name ("Group (5 pack)"), unless it holds a date
+                // or an hour ("Early bird (until Jan 15)").
+                let open = (0..j).rev().take(8).find(|&k| t.is_mark(k, '('))?;
+                if (open..j).all(|k| !matches!(scan.used(k), Some(Use::Date | Use::Time | Use::Price))) {
+                    first = Some(open);
+                } else if first.is_none() {
+                    last = open.checked_sub(1)?;
+                }
                 j = open;
             }
             Kind::Mark('&' | '-' | '/' | '\'') if first.is_some() => first = Some(j),
             Kind::Word(w)
                 if !words::NAME_STOPS.contains(&w.as_str()) && !words::PEOPLE.contains(&w.as_str())
-                    || matches!(w.as_str(), "members" | "tickets" | "ticket") =>
+                    || matches!(w.as_str(), "members" | "tickets" | "ticket" | "students" | "staff" | "kids")
+                    || j > 0 && t.is_dash(j - 1) && !token.spaced =>
             {
                 word_count += 1;
                 first = Some(j);
@@ -380,15 +418,27 @@ fn name_before(scan: &Scan, price: usize) -> Option<(usize, usize, String)> {
     if word_count == 0 || word_count > 4 || first > last {
         return None;
     }
-    let from = if t.is_dash(first) || t.is_mark(first, '&') { first + 1 } else { first };
+    let mut from = first;
+    while from < last && matches!(t.get(from)?.kind, Kind::Mark(c) if c != '(') {
+        from += 1;
+    }
     tier_name(scan, from, last).map(|name| (from, last, name))
 }
 
 /// A tier named after its price: "$10 for students", "$25 general", "$299 early bird".
 fn name_after(scan: &Scan, end: usize) -> Option<(usize, usize, String)> {
     let t = &scan.t;
+    if t.is_word(end + 1, "at")
+        && (t.is_word(end + 2, "door") || t.is_word(end + 2, "the") && t.is_word(end + 3, "door"))
+    {
+        let door = if t.is_word(end + 2, "door") { end + 2 } else { end + 3 };
+        return Some((end + 1, door, "Door".into()));
+    }
     let led = t.is_word(end + 1, "for");
-    let from = if led { end + 2 } else { end + 1 };
+    let mut from = if led { end + 2 } else { end + 1 };
+    while led && t.is_any_word(from, &["a", "an", "the"]) {
+        from += 1;
+    }
     let mut to = None;
     let mut k = from;
     while k < t.len() && k < from + 4 && scan.free(k) {
@@ -404,7 +454,25 @@ fn name_after(scan: &Scan, end: usize) -> Option<(usize, usize, String)> {
     if !led && !tier_like {
         return None;
     }
-    if (from..=to).any(|k| words::is_people_word(scan, k) && !t.is_any_word(k, &["members", "tickets"])) {
+    if (from..=to).any(|k| {
+        words::is_people_word(scan, k)
+            && !t.is_any_word(
+                k,
+                &[
+                    "members",
+                    "tickets",
+                    "students",
+                    "staff",
+                    "kids",
+                    "children",
+                    "founders",
+                    "volunteers",
+                    "employees",
+                    "teens",
+                    "youth",
+                ],
+            )
+    }) {
         return None;
     }
     tier_name(scan, from, to).map(|name| (from, to, name))

@@ -69,7 +69,6 @@ const OPENERS: &[&str] = &[
     "run",
     "arrange",
     "start",
-    "new",
     "please",
     "let's",
     "lets",
@@ -134,7 +133,7 @@ pub fn read_marked(scan: &mut Scan) -> Option<String> {
         }
         let after = match t.word(i)? {
             "called" | "titled" | "named" => i + 1,
-            "name" | "call" if t.is_word(i + 1, "it") => i + 2,
+            "name" | "call" | "calling" if t.is_word(i + 1, "it") => i + 2,
             "name" | "title" if t.is_mark(i + 1, ':') || t.is_word(i + 1, "is") => i + 2,
             "name" | "title" if t.is_word(i + 1, "will") && t.is_word(i + 2, "be") => i + 3,
             _ => return None,
@@ -150,6 +149,12 @@ pub fn read_marked(scan: &mut Scan) -> Option<String> {
 
 /// Without a marker: a run of capitalised words holding an event noun ("Toronto AI Summit 2027").
 pub fn read_capitalised(scan: &mut Scan) -> Option<String> {
+    if let Some(name) = after_kind(scan) {
+        return Some(name);
+    }
+    if let Some(name) = leading_title(scan) {
+        return Some(name);
+    }
     let t = &scan.t;
     let noun = (0..t.len()).find(|&i| scan.free(i) && t.capitalised(i) && t.is_any_word(i, words::NAME_NOUNS))?;
     let mut first = noun;
@@ -194,6 +199,51 @@ pub fn read_capitalised(scan: &mut Scan) -> Option<String> {
     }
     let name = clean(t.raw(first, last));
     scan.mark(first, last, Use::Name);
+    Some(name)
+}
+
+/// "Community Yoga in the Park, Sunday June 6 …": a capitalised title opening the message,
+/// up to its first comma.
+fn leading_title(scan: &mut Scan) -> Option<String> {
+    let t = &scan.t;
+    let comma = (0..t.len().min(12)).find(|&k| t.is_mark(k, ','))?;
+    let words: Vec<usize> = (0..comma).filter(|&k| t.word(k).is_some()).collect();
+    let titled = words.len() >= 2
+        && (0..comma).all(|k| scan.free(k))
+        && !t.is_any_word(0, OPENERS)
+        && words.iter().all(|&k| t.capitalised(k) || t.is_any_word(k, CONNECTORS))
+        && t.capitalised(comma - 1);
+    if !titled {
+        return None;
+    }
+    let name = clean(t.raw(0, comma - 1));
+    scan.mark(0, comma - 1, Use::Name);
+    Some(name)
+}
+
+/// "our conference DataConf Toronto 2027 is on …": the capitalised words right after a kind.
+fn after_kind(scan: &mut Scan) -> Option<String> {
+    let t = &scan.t;
+    let (from, to) = (0..t.len()).find_map(|i| {
+        let (_, kind_end) = words::kind_at(scan, i)?;
+        let from = kind_end + 1;
+        if t.capitalised(i)
+            || !scan.free(from)
+            || !t.capitalised(from)
+            || t.number(from).is_some()
+            || month_or_day(scan, from)
+        {
+            return None;
+        }
+        let to = (from..t.len())
+            .take_while(|&k| {
+                scan.free(k) && (t.capitalised(k) && t.word(k).is_some() || t.number(k).is_some_and(|n| n.digits == 4))
+            })
+            .last()?;
+        Some((from, to))
+    })?;
+    let name = clean(t.raw(from, to));
+    scan.mark(from, to, Use::Name);
     Some(name)
 }
 
@@ -253,6 +303,120 @@ fn find_venue(scan: &Scan) -> Option<(usize, usize, String)> {
     None
 }
 
+/// A place named without "at" ("The Rec Room has booked us", "in the Osler boardroom"),
+/// read after the event's name so the name's words are not taken for a place.
+pub fn read_unmarked_venue(scan: &mut Scan) -> Option<String> {
+    let (at, end, venue) = venue_by_noun(scan).or_else(|| in_the(scan))?;
+    scan.mark(at, end, Use::Venue);
+    Some(venue)
+}
+
+/// Nouns that end a place's name: "Toronto Reference Library", "The Rec Room".
+const PLACE_NOUNS: &[&str] = &[
+    "centre",
+    "center",
+    "hall",
+    "hotel",
+    "library",
+    "park",
+    "club",
+    "theatre",
+    "theater",
+    "campus",
+    "gallery",
+    "museum",
+    "room",
+    "cafeteria",
+    "auditorium",
+    "arena",
+    "stadium",
+    "church",
+    "school",
+    "college",
+    "university",
+    "office",
+    "offices",
+    "building",
+    "tower",
+    "house",
+    "lounge",
+    "pub",
+    "restaurant",
+    "cafe",
+    "café",
+    "studio",
+    "studios",
+    "hub",
+    "garden",
+    "gardens",
+    "pavilion",
+    "ballroom",
+    "boardroom",
+    "atrium",
+    "loft",
+    "warehouse",
+    "brewery",
+    "roundhouse",
+    "market",
+    "square",
+    "lodge",
+    "inn",
+    "resort",
+    "manor",
+    "rooftop",
+    "terrace",
+    "headquarters",
+    "hq",
+    "cinema",
+    "tavern",
+    "bistro",
+    "arts",
+    "commons",
+];
+
+/// A run of capitalised words ending in a place noun, anywhere no other reader took it.
+fn venue_by_noun(scan: &Scan) -> Option<(usize, usize, String)> {
+    let t = &scan.t;
+    let noun = (1..t.len()).find(|&k| {
+        scan.free(k)
+            && t.is_any_word(k, PLACE_NOUNS)
+            && scan.free(k - 1)
+            && t.capitalised(k - 1)
+            && t.word(k - 1).is_some()
+    })?;
+    let mut from = noun;
+    while from > 0
+        && scan.free(from - 1)
+        && t.word(from - 1).is_some()
+        && t.capitalised(from - 1)
+        && !OPENERS.contains(&t.word(from - 1)?)
+        || from > 1 && t.is_word(from - 1, "of") && t.capitalised(from - 2) && scan.free(from - 2)
+    {
+        from -= 1;
+    }
+    if from > 0 && t.is_word(from - 1, "the") && t.capitalised(from - 1) && scan.free(from - 1) {
+        from -= 1;
+    }
+    (from < noun).then(|| (from, noun, clean(t.raw(from, noun))))
+}
+
+/// "in the Osler boardroom", when nothing placed the event "at" somewhere.
+fn in_the(scan: &Scan) -> Option<(usize, usize, String)> {
+    let t = &scan.t;
+    (0..t.len()).find_map(|i| {
+        let inside = scan.free(i)
+            && t.is_word(i, "in")
+            && t.is_word(i + 1, "the")
+            && t.capitalised(i + 2)
+            && !t.capitalised(i + 1);
+        if !inside {
+            return None;
+        }
+        let end = run_end(scan, i + 2, true)?;
+        Some((i, end, clean(t.raw(i + 2, end))))
+    })
+}
+
 /// The kind of event from the first word that names one.
 pub fn read_kind(scan: &Scan) -> Option<EventType> {
     (0..scan.t.len()).find_map(|i| words::kind_at(scan, i)).map(|(kind, _)| kind)
@@ -275,6 +439,8 @@ fn run_end(scan: &Scan, start: usize, venue: bool) -> Option<usize> {
         // "Co-op", "Follow-up": a word joined by a hyphen belongs to the one before.
         let joined = k > start && !token.spaced && t.is_dash(k - 1);
         let stop = match &token.kind {
+            // "Chef's Table: Winter Menu": a subtitle after a colon.
+            Kind::Mark(':') if !venue && capital_mode && next_capital => false,
             Kind::Mark(',' | ';' | '!' | '?' | '(' | ':' | '"' | '“' | '”' | '\n' | '|') => true,
             Kind::Mark('.') => t.ends_sentence(k) && !abbreviation(scan, k),
             Kind::Mark('-' | '–' | '—') => token.spaced && t.get(k + 1).is_some_and(|n| n.spaced),
@@ -284,13 +450,13 @@ fn run_end(scan: &Scan, start: usize, venue: bool) -> Option<usize> {
             Kind::Word(_) if joined || k == start && !venue => false,
             Kind::Word(w) => {
                 let w = w.as_str();
-                if HARD_STOPS.contains(&w) || venue && matches!(w, "for" | "on" | "to" | "by") {
+                if HARD_STOPS.contains(&w) || venue && matches!(w, "on" | "to" | "by") {
                     true
                 } else if matches!(w, "on" | "for" | "by") {
                     !(capital_mode && next_capital && !month_or_day(scan, k + 1))
                 } else if w == "in" {
                     places::city_at(scan, k + 1) || !(next_capital || !capital_mode && t.word(k + 1).is_some())
-                } else if w == "and" || w == "&" {
+                } else if (w == "and" || w == "&") && !t.capitalised(k) {
                     capital_mode && !next_capital
                 } else if capital_mode && !venue && !t.capitalised(k) {
                     // A venue may end in a common noun ("the Shopify office"); a name may not.
@@ -322,7 +488,9 @@ fn capital_ahead(scan: &Scan, from: usize) -> bool {
     while scan.t.is_any_word(k, &["the", "of", "a", "an", "de", "la"]) && !scan.t.capitalised(k) {
         k += 1;
     }
-    scan.free(k) && scan.t.get(k).is_some() && scan.t.capitalised(k)
+    scan.free(k)
+        && scan.t.raw_one(k.min(scan.t.len().saturating_sub(1))).chars().next().is_some_and(char::is_uppercase)
+        && k < scan.t.len()
 }
 
 fn month_or_day(scan: &Scan, i: usize) -> bool {
@@ -331,6 +499,11 @@ fn month_or_day(scan: &Scan, i: usize) -> bool {
 
 /// "St." in "Queen St. W" does not end a venue.
 fn abbreviation(scan: &Scan, dot: usize) -> bool {
+    // "Lillian H. Smith": an initial.
+    let initial = dot > 0 && scan.t.raw_one(dot - 1).chars().count() == 1 && scan.t.capitalised(dot - 1);
+    if initial && scan.t.get(dot + 1).is_some_and(|_| scan.t.capitalised(dot + 1)) {
+        return true;
+    }
     dot > 0
         && scan.t.is_any_word(
             dot - 1,

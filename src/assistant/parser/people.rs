@@ -23,6 +23,23 @@ const PREFIXES: &[&[&str]] = &[
     &["fits"],
     &["seats"],
     &["seating"],
+    &["seat"],
+];
+
+/// Labels of a form, counted only with their colon: "Attendees: 24", "How many: 250".
+const LABELS: &[&[&str]] = &[
+    &["attendees"],
+    &["participants"],
+    &["guests"],
+    &["spots"],
+    &["runners"],
+    &["people"],
+    &["how", "many"],
+    &["pax"],
+    &["players"],
+    &["size"],
+    &["expected"],
+    &["rsvp", "cap"],
 ];
 
 const VAGUE_BEFORE: &[&str] = &[
@@ -100,8 +117,11 @@ pub fn read(scan: &mut Scan) -> Option<i32> {
 /// value, where its number is and the last token read.
 fn count_at(scan: &Scan, i: usize) -> Option<(u64, usize, usize)> {
     let t = &scan.t;
-    for prefix in PREFIXES {
-        let Some(last) = words::phrase_at(scan, i, prefix) else { continue };
+    let labelled =
+        LABELS.iter().filter_map(|label| words::phrase_at(scan, i, label)).find(|&last| t.is_mark(last + 1, ':'));
+    let candidates = PREFIXES.iter().map(|p| (*p, None)).chain(labelled.map(|last| (LABELS[0], Some(last))));
+    for (prefix, known_last) in candidates {
+        let Some(last) = known_last.or_else(|| words::phrase_at(scan, i, prefix)) else { continue };
         let mut k = last + 1;
         while t.is_mark(k, ':') || t.is_mark(k, '.') || t.is_mark(k, '=') || t.is_any_word(k, &["of", "is", "at", "to"])
         {
@@ -110,7 +130,8 @@ fn count_at(scan: &Scan, i: usize) -> Option<(u64, usize, usize)> {
         // "seats 80" counts; "seats are $20" does not.
         let (value, end) = number_value(scan, k)?;
         // "80 seats 20" is two numbers; "seats 80" is a count.
-        let verb = matches!(prefix, [w] if matches!(*w, "seats" | "seating" | "holds" | "fits"));
+        let verb = known_last.is_none()
+            && matches!(prefix, [w] if matches!(*w, "seats" | "seating" | "holds" | "fits" | "seat"));
         if verb && i > 0 && t.number(i - 1).is_some() {
             return None;
         }

@@ -2,7 +2,7 @@
 //! that could be morning or evening with nothing in the message to tell is asked about.
 
 use super::{Field, Scan, Use, words};
-use chrono::{Duration, NaiveTime};
+use chrono::{Duration, NaiveTime, Timelike};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Times {
@@ -70,9 +70,12 @@ const END_WORDS: &[&str] = &[
 const UNIT_WORDS: &[&str] =
     &["hours", "hour", "hrs", "hr", "h", "minutes", "minute", "mins", "min", "days", "day", "weeks", "%"];
 
-pub fn read(scan: &mut Scan) -> Times {
+pub fn read(scan: &mut Scan, multi_day: bool) -> Times {
     let hint = day_part_hint(scan);
     let mut times = Times::default();
+    // Single clock times, settled once all are known: "starts at 7, ends 9pm" is 19:00.
+    let mut starts: Vec<Clock> = Vec::new();
+    let mut ends: Vec<Clock> = Vec::new();
     let mut i = 0;
     while i < scan.t.len() {
         if !scan.free(i) {
@@ -81,8 +84,11 @@ pub fn read(scan: &mut Scan) -> Times {
         }
         if let Some((from, to, end)) = range_at(scan, i) {
             scan.mark(i, end, Use::Time);
-            if times.start.is_none() && times.end.is_none() {
+            if times.start.is_none() && times.end.is_none() && starts.is_empty() {
                 settle_range(scan, from, to, hint, &mut times);
+            } else if ends.is_empty() && times.end.is_none() {
+                // "Doors 6:30pm, show 7:30pm–9:30pm": the show's end ends the event.
+                ends.push(to);
             }
             i = end + 1;
             continue;
@@ -93,24 +99,52 @@ pub fn read(scan: &mut Scan) -> Times {
             i = duration.1 + 1;
             continue;
         }
-        let before = i.checked_sub(1).and_then(|k| scan.t.word(k));
+        // The words before the time, past "at"/"by" and a colon: "ends at 9", "closes: 11:30".
+        let word_at = |k: usize| scan.t.word(k);
+        let before = i.checked_sub(1).and_then(word_at);
+        let lead = (i.saturating_sub(3)..i)
+            .rev()
+            .filter_map(word_at)
+            .find(|w| !matches!(*w, "at" | "by" | "around" | "about"));
         // "capped at 15", "limited to 40", "up to 200": counts, not hours.
-        let counting =
-            i >= 2 && scan.t.is_any_word(i - 2, &["capped", "limited", "up", "room", "max", "maxed", "seats"]);
-        let loose = !counting && before.is_some_and(|w| START_WORDS.contains(&w) || END_WORDS.contains(&w));
+        let counting = i >= 2
+            && scan.t.is_any_word(i - 1, &["at", "to", "for"])
+            && scan.t.is_any_word(i - 2, &["capped", "limited", "up", "room", "max", "maxed", "seats", "seat"]);
+        let finishing = lead.is_some_and(|w| END_WORDS.contains(&w) && w != "to" || FINISH_WORDS.contains(&w));
+        let loose = !counting
+            && (before.is_some_and(|w| START_WORDS.contains(&w) || END_WORDS.contains(&w) || w == "by")
+                && (before != Some("by") || finishing)
+                || scan.t.is_mark(i.wrapping_sub(1), ':')
+                    && lead.is_some_and(|w| START_LABELS.contains(&w) || END_WORDS.contains(&w)));
         if let Some(clock) = clock_at(scan, i, loose) {
-            let is_end = before.is_some_and(|w| END_WORDS.contains(&w) && w != "to")
-                || before == Some("to") && times.start.is_some();
+            let is_end = finishing || before == Some("to") && (times.start.is_some() || !starts.is_empty());
             scan.mark(i, clock.end, Use::Time);
-            let field = if is_end { Field::End } else { Field::Start };
-            if let Some(time) = settle_single(scan, clock, hint, field) {
-                let slot = if is_end { &mut times.end } else { &mut times.start };
-                slot.get_or_insert(time);
+            if is_end {
+                ends.push(clock)
+            } else {
+                starts.push(clock)
             }
             i = clock.end + 1;
             continue;
         }
         i += 1;
+    }
+    // Across several days, "Saturday at 10am to Sunday at 4pm": the last time ends it.
+    if multi_day && ends.is_empty() && times.end.is_none() && starts.len() >= 2 {
+        ends.push(starts.pop().expect("two starts"));
+    }
+    if times.start.is_none()
+        && let Some(&first) = starts.first()
+    {
+        let end_hint = ends
+            .first()
+            .and_then(|e| e.meridiem.or(e.fixed.then_some(if e.hour >= 12 { Meridiem::Pm } else { Meridiem::Am })));
+        times.start = settle_single(scan, first, hint.or(end_hint), Field::Start, None);
+    }
+    if times.end.is_none()
+        && let Some(&last) = ends.first()
+    {
+        times.end = settle_single(scan, last, hint, Field::End, times.start);
     }
     if times.start.is_none()
         && times.end.is_none()
@@ -124,9 +158,15 @@ pub fn read(scan: &mut Scan) -> Times {
     times
 }
 
+/// Words that make the time after them the end: "wrap up by 9", "done by 11".
+const FINISH_WORDS: &[&str] =
+    &["up", "done", "finished", "over", "out", "wrapped", "wrapping", "go", "goes", "runs", "run"];
+/// Labels whose time is the start: "Start: 9:00 AM", "Doors: 6pm".
+const START_LABELS: &[&str] = &["start", "starts", "doors", "time", "begins", "kickoff", "from"];
+
 /// Morning or evening as the message tells it ("breakfast", "dinner", "tonight").
 fn day_part_hint(scan: &Scan) -> Option<Meridiem> {
-    const MORNING: &[&str] = &["morning", "breakfast", "brunch", "am"];
+    const MORNING: &[&str] = &["morning", "breakfast", "brunch", "sunrise", "am"];
     const EVENING: &[&str] = &[
         "evening",
         "tonight",
@@ -143,7 +183,7 @@ fn day_part_hint(scan: &Scan) -> Option<Meridiem> {
         "supper",
     ];
     let evening = scan.t.list.iter().any(|t| t.is_any_word(EVENING)) || words::has_phrase(scan, &["happy", "hour"]);
-    let morning = scan.t.list.iter().any(|t| t.is_any_word(&MORNING[..3]));
+    let morning = scan.t.list.iter().any(|t| t.is_any_word(&MORNING[..4]));
     match (morning, evening) {
         (true, false) => Some(Meridiem::Am),
         (false, true) => Some(Meridiem::Pm),
@@ -156,7 +196,10 @@ fn clock_at(scan: &Scan, i: usize, loose: bool) -> Option<Clock> {
     if !scan.free(i) {
         return None;
     }
+    // "Midnight Social": a name, not an hour.
+    let named = t.capitalised(i) && t.get(i + 1).is_some_and(|n| n.word().is_some()) && t.capitalised(i + 1);
     match t.word(i) {
+        Some("noon" | "midday" | "midnight") if named => return None,
         Some("noon" | "midday") => {
             return Some(Clock {
                 hour: 12,
@@ -308,11 +351,25 @@ fn settle_range(scan: &mut Scan, from: Clock, to: Clock, hint: Option<Meridiem>,
     times.end = to.time(end_hour);
 }
 
-fn settle_single(scan: &mut Scan, clock: Clock, hint: Option<Meridiem>, field: Field) -> Option<NaiveTime> {
+fn settle_single(
+    scan: &mut Scan,
+    clock: Clock,
+    hint: Option<Meridiem>,
+    field: Field,
+    after: Option<NaiveTime>,
+) -> Option<NaiveTime> {
     let hour = if clock.fixed {
         clock.hour
     } else if let Some(m) = clock.meridiem {
         clock.in_24h(m)
+    } else if let Some(start) = after {
+        // An end reads as the first such hour after the start: "from 6pm … done by 9".
+        let start_minutes = start.hour() * 60 + start.minute();
+        let candidates = [clock.hour % 12, clock.hour % 12 + 12];
+        *candidates
+            .iter()
+            .min_by_key(|&&h| (h * 60 + clock.minute + 24 * 60 - start_minutes - 1) % (24 * 60))
+            .unwrap_or(&clock.hour)
     } else if clock.hour == 12 {
         12
     } else if (1..=5).contains(&clock.hour) {
@@ -356,7 +413,9 @@ fn duration_at(scan: &Scan, i: usize) -> Option<(Duration, usize)> {
         _ => return None,
     };
     // A duration is the event's length after "for" or as "a 3-hour …"; "2 hours before" is not.
-    let led = i.checked_sub(1).is_some_and(|k| t.is_any_word(k, &["for", "a", "lasting", "lasts", "runs"]));
+    let led = i
+        .checked_sub(1)
+        .is_some_and(|k| t.is_any_word(k, &["for", "a", "lasting", "lasts", "last", "runs", "run", "takes", "about"]));
     if !led || minutes == 0 || minutes > 24 * 60 * 14 {
         return None;
     }
