@@ -93,6 +93,16 @@ fn Conversation(view: ConversationView, actions: Actions) -> impl IntoView {
     let ConversationView { id, title, messages, pending, preview, assistant } = view;
     let waiting = actions.send.pending();
     let sent = actions.send.input();
+    // A message sent is cleared from the box, ready for the next one.
+    let composer = NodeRef::<leptos::html::Form>::new();
+    let send_value = actions.send.value();
+    Effect::new(move |_| {
+        if matches!(send_value.get(), Some(Ok(_)))
+            && let Some(form) = composer.get()
+        {
+            form.reset();
+        }
+    });
     view! {
         <header class="page-header">
             <p class="eyebrow"><a href="/dashboard/assistant">"Assistant"</a></p>
@@ -114,7 +124,7 @@ fn Conversation(view: ConversationView, actions: Actions) -> impl IntoView {
                 </ol>
                 {pending.into_iter().map(|card| view! { <ConfirmCard card actions /> }).collect_view()}
                 <FormAlert error=action_error(actions.send) />
-                <ActionForm action=actions.send attr:class="chat-composer">
+                <ActionForm action=actions.send attr:class="chat-composer" node_ref=composer>
                     <input type="hidden" name="id" value=id.to_string() />
                     <label for="chat-message" class="visually-hidden">"Message to the assistant"</label>
                     <textarea id="chat-message" name="message" rows="3" maxlength="4000" required
