@@ -14,6 +14,8 @@ pub struct Plan {
     pub calls: Vec<ToolCall>,
     /// Questions to ask, in one batch.
     pub questions: Vec<String>,
+    /// The fields those questions are about.
+    pub asked: Vec<Field>,
 }
 
 /// Plans the calls for `text`, written on the organizer's `today`, given the draft so far.
@@ -57,6 +59,7 @@ pub fn plan(text: &str, draft: &Draft, has_event: bool, today: NaiveDate) -> Pla
     if !reading.doubts_about(Field::Currency) {
         fields.currency = reading.currency.map(str::to_string);
     }
+    answer_to_question(&mut fields, text, &reading, draft);
     if fields != EventFields::default() {
         plan.calls.push(if first { ToolCall::CreateEventDraft(fields) } else { ToolCall::UpdateEvent(fields) });
     }
@@ -70,8 +73,34 @@ pub fn plan(text: &str, draft: &Draft, has_event: bool, today: NaiveDate) -> Pla
     }
 
     let questions = if first { reading.questions() } else { follow_up_questions(&reading, draft, &plan) };
+    plan.asked = questions.iter().map(|q| q.field).collect();
     plan.questions = questions.into_iter().filter_map(|q| q.text).collect();
     plan
+}
+
+/// A bare answer to the last question: "500" for "How many people can attend?", "Data
+/// Basics" for "What should the event be called?". Only when the message says nothing else.
+fn answer_to_question(fields: &mut EventFields, text: &str, reading: &Reading, draft: &Draft) {
+    let answer = text.trim().trim_end_matches(['.', '!']).trim();
+    let said_nothing_else = reading.days.is_none()
+        && reading.times == parser::Times::default()
+        && reading.capacity.is_none()
+        && reading.tiers.is_empty()
+        && reading.venue.is_none()
+        && reading.doubts.is_empty();
+    if !said_nothing_else || answer.is_empty() {
+        return;
+    }
+    if draft.asked.contains(&Field::Capacity)
+        && let Ok(capacity) = answer.replace(',', "").parse::<i64>()
+    {
+        fields.capacity = Some(capacity);
+        return;
+    }
+    let short = answer.split_whitespace().count() <= 10 && answer.chars().count() <= 120;
+    if draft.asked.contains(&Field::Name) && fields.name.is_none() && short && answer.chars().any(char::is_alphabetic) {
+        fields.name = Some(answer.trim_matches(['"', '“', '”', '\'']).to_string());
+    }
 }
 
 /// Orders that are not field values: publish, cancel, tasks, a description, sales, the
@@ -305,6 +334,23 @@ mod tests {
             [ToolCall::AddTier(TierArgs { name: "Student".into(), price_cents: 4900, capacity: None })]
         );
         assert!(student.questions.is_empty(), "{:?}", student.questions);
+    }
+
+    #[test]
+    fn a_bare_answer_fills_the_field_that_was_asked_about() {
+        let asked = |fields: Vec<Field>| Draft { asked: fields, ..Draft::default() };
+        let capacity = plan("1,200", &asked(vec![Field::Capacity]), false, sunday());
+        assert_eq!(
+            capacity.calls,
+            [ToolCall::UpdateEvent(EventFields { capacity: Some(1200), ..EventFields::default() })]
+        );
+        let name = plan("Data Basics", &asked(vec![Field::Name, Field::Capacity]), false, sunday());
+        assert_eq!(
+            name.calls,
+            [ToolCall::UpdateEvent(EventFields { name: Some("Data Basics".into()), ..EventFields::default() })]
+        );
+        let unasked = plan("Data Basics", &asked(vec![Field::Capacity]), false, sunday());
+        assert!(unasked.calls.is_empty(), "a name nobody asked for is not taken from any words");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! so far (kept in `wizard_states.form_data`); after, the event itself, read again at every
 //! turn so edits made by hand in the preview are what the assistant sees.
 
-use crate::assistant::parser::{DEFAULT_CURRENCY, DEFAULT_TIMEZONE};
+use crate::assistant::parser::{DEFAULT_CURRENCY, DEFAULT_TIMEZONE, Field};
 use crate::assistant::{DraftPreview, PreviewTier, Stage};
 use crate::events::service::EventForm;
 use crate::events::{EventEditor, EventStatus, EventType, format_price};
@@ -44,6 +44,8 @@ pub struct Draft {
     pub status: Option<EventStatus>,
     /// The last reply asked for the new venue's street address.
     pub awaiting_venue_address: bool,
+    /// What the last reply asked about, so a bare answer ("500", "Data Basics") is understood.
+    pub asked: Vec<Field>,
 }
 
 impl Draft {
@@ -159,6 +161,7 @@ impl Draft {
             description: Some(event.description.clone()).filter(|d| !d.trim().is_empty()),
             status: Some(event.status),
             awaiting_venue_address: self.awaiting_venue_address,
+            asked: self.asked.clone(),
         };
         if let (Some(start), Some(end)) = (parse_local(&event.start_local), parse_local(&event.end_local)) {
             draft.set_times(start, end);

@@ -155,6 +155,8 @@ pub async fn send(
     let draft = load_draft(&mut tx, scope, id, event_id).await?;
     let today = Utc::now().with_timezone(&draft.tz()).date_naive();
     let plan = builtin::plan(text, &draft, event_id.is_some(), today);
+    let mut draft = draft;
+    draft.asked = plan.asked.clone();
     let turn = Turn {
         scope: *scope,
         conversation_id: id,
