@@ -72,7 +72,11 @@ pub fn refusal(error: AppError) -> String {
 
 /// Carries out one call. `Err` holds the refusal shown to the organizer.
 pub async fn apply(tx: &mut PgConnection, pool: &PgPool, turn: &mut Turn, call: &ToolCall) -> Result<(), String> {
+    call.check()?;
     match call {
+        ToolCall::CreateEventDraft(_) if turn.event_id.is_some() => {
+            Err("This conversation already has its event; start a new conversation for another one.".into())
+        }
         ToolCall::CreateEventDraft(fields) => {
             turn.event_id = None;
             turn.draft = Draft::default();
@@ -85,6 +89,10 @@ pub async fn apply(tx: &mut PgConnection, pool: &PgPool, turn: &mut Turn, call: 
         ToolCall::DeactivateTier(tier) => deactivate_tier(tx, turn, &tier.tier).await,
         ToolCall::GeneratePlanningTasks(_) => {
             let event = current_event(tx, turn).await?;
+            let existing = db::task_count(&mut *tx, event.id).await.map_err(|e| refusal(e.into()))?;
+            if existing > 0 {
+                return Err(format!("“{}” already has {existing} planning tasks on its board.", event.name));
+            }
             let added = tasks::generate(tx, &turn.scope, &event).await.map_err(refusal)?;
             turn.changed(
                 "generate_planning_tasks",
@@ -357,7 +365,7 @@ async fn add_tier(tx: &mut PgConnection, turn: &mut Turn, tier: &TierArgs) -> Re
         return Ok(());
     };
     let event = current_event(tx, turn).await?;
-    let capacity = tier.capacity.map_or(event.capacity, |c| c as i32).min(event.capacity);
+    let capacity = tier.capacity.and_then(|c| i32::try_from(c).ok()).map_or(event.capacity, |c| c.min(event.capacity));
     if let Some(existing) = find_tier(&event.tiers, &tier.name) {
         let change = TierChange {
             tier: existing.name.clone(),
@@ -421,7 +429,7 @@ async fn update_tier(tx: &mut PgConnection, turn: &mut Turn, change: &TierChange
     let tier = find_tier(&event.tiers, &change.tier).ok_or_else(|| no_tier(&change.tier))?.clone();
     let name = change.new_name.clone().unwrap_or_else(|| tier.name.clone());
     let price = change.price_cents.unwrap_or(tier.price_cents);
-    let capacity = change.capacity.map_or(tier.capacity, |c| c as i32);
+    let capacity = change.capacity.and_then(|c| i32::try_from(c).ok()).map_or(tier.capacity, |c| c.min(event.capacity));
     let currency = event.currency.clone();
     if event.status != EventStatus::Draft || tier.sold > 0 {
         let mut diff = Vec::new();

@@ -111,7 +111,8 @@ fn command(text: &str, lower: &str, words: &[&str], draft: &Draft) -> Option<Too
     if has("publish") || phrase("go live") || phrase("make it live") || phrase("put it on sale") {
         return Some(ToolCall::ProposePublish(Empty {}));
     }
-    if (has("cancel") || phrase("call off") || phrase("call it off")) && !has("tier") {
+    let cancelling = ["cancel the event", "cancel it", "cancel this", "cancel the whole", "call off", "call it off"];
+    if cancelling.iter().any(|p| phrase(p)) && !has("tier") {
         return Some(ToolCall::ProposeCancel(CancelArgs::default()));
     }
     if has("tasks") || has("task") || has("checklist") || has("todo") || phrase("to-do") {
@@ -150,8 +151,9 @@ fn rename(text: &str, lower: &str, draft: &Draft) -> Option<(String, String)> {
         rest.starts_with(&name) || rest.starts_with(&format!("the {name}"))
     })?;
     let to = at + rest.find(" to ")? + " to ".len();
-    // Lowercasing kept every byte where it was (ASCII): the new name comes as typed.
-    let typed = if text.len() == lower.len() { &text[to..] } else { &lower[to..] };
+    // ASCII lowercases byte for byte: the new name comes as typed. Other text is read from
+    // its lowercase form, where the offsets were found.
+    let typed = if text.is_ascii() { &text[to..] } else { &lower[to..] };
     let name = typed.trim().trim_end_matches(['.', '!']).trim_matches(['"', '“', '”']).to_string();
     (!name.is_empty()).then(|| (tier.name.clone(), name))
 }
@@ -159,9 +161,11 @@ fn rename(text: &str, lower: &str, draft: &Draft) -> Option<(String, String)> {
 /// "rename it to …", "rename the event to …", "call it …" (the parser reads "call it").
 fn renamed_event(text: &str) -> Option<String> {
     let lower = text.to_lowercase();
+    // Offsets found in the lowercase text hold in the original only when it is ASCII.
+    let source = if text.is_ascii() { text } else { lower.as_str() };
     for lead in ["rename it to ", "rename the event to ", "change the name to ", "rename this to "] {
         if let Some(at) = lower.find(lead) {
-            let name = text[at + lead.len()..].trim().trim_matches(['"', '“', '”', '.', '!']).trim();
+            let name = source[at + lead.len()..].trim().trim_matches(['"', '“', '”', '.', '!']).trim();
             if !name.is_empty() {
                 return Some(name.to_string());
             }
@@ -351,6 +355,24 @@ mod tests {
         );
         let unasked = plan("Data Basics", &asked(vec![Field::Capacity]), false, sunday());
         assert!(unasked.calls.is_empty(), "a name nobody asked for is not taken from any words");
+    }
+
+    #[test]
+    fn a_rename_in_any_script_is_read_without_breaking_a_character() {
+        let draft = created();
+        let renamed = plan("İzmir night: rename it to Ödül Gecesi", &draft, true, sunday());
+        assert!(matches!(&renamed.calls[0], ToolCall::UpdateEvent(f) if f.name.as_deref() == Some("ödül gecesi")));
+        let tier = plan("rename VİP to Premium", &draft, true, sunday());
+        assert!(tier.calls.iter().all(|c| !matches!(c, ToolCall::UpdateTier(t) if t.new_name.is_some())));
+    }
+
+    #[test]
+    fn a_question_about_cancelling_is_not_a_cancellation() {
+        assert!(plan("Can attendees cancel their tickets?", &created(), true, sunday()).calls.is_empty());
+        assert_eq!(
+            plan("please cancel the event", &created(), true, sunday()).calls,
+            [ToolCall::ProposeCancel(CancelArgs::default())]
+        );
     }
 
     #[test]

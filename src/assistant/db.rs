@@ -315,10 +315,22 @@ pub async fn decide_pending(
 }
 
 /// A confirmed action that failed afterwards says so.
-pub async fn pending_failed(db: impl PgExecutor<'_>, id: Uuid, outcome: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!("UPDATE ai_pending_actions SET status = 'failed', outcome = $2 WHERE id = $1", id, outcome)
-        .execute(db)
-        .await?;
+pub async fn pending_failed(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    decided_by: Uuid,
+    outcome: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE ai_pending_actions SET status = 'failed', outcome = $3,
+                decided_at = coalesce(decided_at, now()), decided_by = coalesce(decided_by, $2)
+          WHERE id = $1",
+        id,
+        decided_by,
+        outcome,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 

@@ -33,6 +33,7 @@ pub const BUILTIN: &str = "builtin";
 /// Starts a conversation, about an existing event of the organization when `event_id` is given.
 pub async fn start(pool: &PgPool, scope: &OrganizationScope, event_id: Option<Uuid>) -> Result<Uuid, AppError> {
     scope.require(Role::Admin)?;
+    rate_limit::hit(pool, MESSAGE_LIMIT, &scope.user_id.to_string()).await?;
     let id = Uuid::new_v4();
     let mut tx = scope.begin(pool).await?;
     let title = match event_id {
@@ -294,6 +295,7 @@ fn reply(turn: &Turn, questions: &[String]) -> String {
 /// Runs a pending action the organizer confirmed: once, only while pending and not expired.
 pub async fn confirm(pool: &PgPool, scope: &OrganizationScope, pending_id: Uuid) -> Result<ConversationView, AppError> {
     scope.require(Role::Admin)?;
+    rate_limit::hit(pool, MESSAGE_LIMIT, &scope.user_id.to_string()).await?;
     let mut tx = scope.begin(pool).await?;
     let pending =
         db::lock_pending(&mut tx, scope.organization_id, scope.user_id, pending_id).await?.ok_or(AppError::NotFound)?;
@@ -311,62 +313,79 @@ pub async fn confirm(pool: &PgPool, scope: &OrganizationScope, pending_id: Uuid)
         db::decide_pending(&mut *tx, pending_id, "confirmed", scope.user_id, "Cancelled the event.").await?;
         tx.commit().await?;
         if let Err(error) = cancel_event::cancel_event(pool, scope, pending.event_id).await {
-            let reason = refusal(error);
-            db::pending_failed(pool, pending_id, &reason).await?;
-            return Err(AppError::Conflict(reason));
+            return failed(pool, scope, &pending, error).await;
         }
-        record_confirmed(pool, scope, &pending, "cancel_event").await?;
+        record_confirmed(&mut *pool.acquire().await?, scope, &pending, "cancel_event").await?;
         return view(pool, scope, pending.conversation_id).await;
     }
     let outcome = match run(&mut tx, scope, &pending).await {
         Ok(outcome) => outcome,
         Err(error) => {
             tx.rollback().await?;
-            let reason = refusal(error);
-            db::pending_failed(pool, pending_id, &reason).await?;
-            return Err(AppError::Conflict(reason));
+            return failed(pool, scope, &pending, error).await;
         }
     };
     db::decide_pending(&mut *tx, pending_id, "confirmed", scope.user_id, &outcome).await?;
+    record_confirmed(&mut tx, scope, &pending, &pending.kind).await?;
     tx.commit().await?;
-    record_confirmed(pool, scope, &pending, &pending.kind).await?;
+    view(pool, scope, pending.conversation_id).await
+}
+
+/// A confirmed change that could not be made: the card says why, and so does the chat.
+async fn failed(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    pending: &db::PendingRow,
+    error: AppError,
+) -> Result<ConversationView, AppError> {
+    let reason = refusal(error);
+    tracing::info!(pending_action = %pending.id, %reason, "a confirmed change could not be made");
+    let mut tx = pool.begin().await?;
+    db::pending_failed(&mut *tx, pending.id, scope.user_id, &reason).await?;
+    let words = format!("I could not do that: {reason} Nothing was changed.");
+    let message = NewMessage {
+        conversation_id: pending.conversation_id,
+        role: "assistant",
+        content: &words,
+        tool_calls: None,
+        changes: &[],
+        provider: Some(BUILTIN),
+        prompt_tokens: None,
+        completion_tokens: None,
+    };
+    db::insert_message(&mut *tx, &message).await?;
+    tx.commit().await?;
     view(pool, scope, pending.conversation_id).await
 }
 
 async fn record_confirmed(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     scope: &OrganizationScope,
     pending: &db::PendingRow,
     action: &str,
 ) -> Result<(), AppError> {
     let details = serde_json::json!({ "pending_action": pending.id, "arguments": pending.arguments });
-    db::insert_action(
-        pool,
-        &NewAction {
-            organization_id: scope.organization_id,
-            conversation_id: pending.conversation_id,
-            event_id: Some(pending.event_id),
-            performed_by: scope.user_id,
-            action,
-            details: &details,
-        },
-    )
-    .await?;
+    let action = NewAction {
+        organization_id: scope.organization_id,
+        conversation_id: pending.conversation_id,
+        event_id: Some(pending.event_id),
+        performed_by: scope.user_id,
+        action,
+        details: &details,
+    };
+    db::insert_action(&mut *conn, &action).await?;
     let words = format!("Confirmed: {}", pending.summary);
-    db::insert_message(
-        pool,
-        &NewMessage {
-            conversation_id: pending.conversation_id,
-            role: "assistant",
-            content: &words,
-            tool_calls: None,
-            changes: std::slice::from_ref(&words),
-            provider: Some(BUILTIN),
-            prompt_tokens: None,
-            completion_tokens: None,
-        },
-    )
-    .await?;
+    let message = NewMessage {
+        conversation_id: pending.conversation_id,
+        role: "assistant",
+        content: &words,
+        tool_calls: None,
+        changes: std::slice::from_ref(&words),
+        provider: Some(BUILTIN),
+        prompt_tokens: None,
+        completion_tokens: None,
+    };
+    db::insert_message(&mut *conn, &message).await?;
     Ok(())
 }
 
@@ -456,6 +475,7 @@ pub async fn edit(
     fields: EventFields,
 ) -> Result<ConversationView, AppError> {
     scope.require(Role::Admin)?;
+    rate_limit::hit(pool, MESSAGE_LIMIT, &scope.user_id.to_string()).await?;
     let call = ToolCall::UpdateEvent(fields);
     call.check().map_err(|message| AppError::field("draft", message))?;
     db::conversation(pool, scope.organization_id, scope.user_id, id).await?.ok_or(AppError::NotFound)?;
@@ -473,7 +493,9 @@ pub async fn edit(
         proposals: Vec::new(),
     };
     apply::apply(&mut tx, pool, &mut turn, &call).await.map_err(|message| AppError::field("draft", message))?;
-    turn.actions.clear();
+    // Edits by hand are the organizer's own (the audit trail has them), not the assistant's,
+    // except the event and tiers the edit completed.
+    turn.actions.retain(|(action, _)| matches!(action.as_str(), "create_event_draft" | "add_tier"));
     record(&mut tx, scope, &turn).await?;
     tx.commit().await?;
     view(pool, scope, id).await

@@ -208,13 +208,54 @@ async fn the_assistant_asks_for_what_is_missing_and_builds_the_draft_over_severa
 }
 
 #[sqlx::test]
-async fn one_person_may_send_the_assistant_twenty_messages_a_minute(pool: PgPool) {
+async fn one_person_may_make_twenty_requests_of_the_assistant_a_minute(pool: PgPool) {
     let scope = organizer(&pool, "olivia@example.com").await;
+    // Starting a conversation counts, like a message.
     let id = service::start(&pool, &scope, None).await.unwrap();
-    for _ in 0..20 {
+    for _ in 0..19 {
         service::send(&pool, &scope, id, "hello").await.unwrap();
     }
     assert!(matches!(service::send(&pool, &scope, id, "hello").await, Err(AppError::RateLimited { .. })));
     let empty = service::send(&pool, &scope, id, "   ").await;
     assert!(matches!(empty, Err(AppError::Validation(_))));
+}
+
+#[sqlx::test]
+async fn a_confirmed_change_that_cannot_be_made_says_why_on_its_card(pool: PgPool) {
+    let scope = organizer(&pool, "olivia@example.com").await;
+    let id = service::start(&pool, &scope, None).await.unwrap();
+    let event_id = chat(&pool, &scope, id, SUMMIT).await.preview.event_id.unwrap();
+    let card = chat(&pool, &scope, id, "publish it").await.pending.last().unwrap().id;
+    // Meanwhile the organizer takes every tier off sale in the editor.
+    for tier in events::event_editor(&pool, &scope, event_id).await.unwrap().tiers {
+        eventos::events::tiers::set_tier_active(&pool, &scope, tier.id, false).await.unwrap();
+    }
+
+    let view = service::confirm(&pool, &scope, card).await.unwrap();
+    let failed = view.pending.last().unwrap();
+    assert_eq!(failed.status, "failed");
+    assert_eq!(failed.outcome.as_deref(), Some("Add at least one active ticket tier before publishing."));
+    assert!(last_reply(&view).contains("Add at least one active ticket tier"));
+    assert_eq!(events::event_editor(&pool, &scope, event_id).await.unwrap().status.as_str(), "draft");
+    assert!(matches!(service::confirm(&pool, &scope, card).await, Err(AppError::Conflict(_))));
+}
+
+#[sqlx::test]
+async fn a_hand_edit_of_a_published_event_in_the_preview_becomes_a_card(pool: PgPool) {
+    let scope = organizer(&pool, "olivia@example.com").await;
+    let id = service::start(&pool, &scope, None).await.unwrap();
+    chat(&pool, &scope, id, SUMMIT).await;
+    let card = chat(&pool, &scope, id, "publish").await.pending.last().unwrap().id;
+    service::confirm(&pool, &scope, card).await.unwrap();
+
+    let fields = EventFields { name: Some("Renamed Summit".into()), ..EventFields::default() };
+    let view = service::edit(&pool, &scope, id, fields).await.unwrap();
+    assert_eq!(view.preview.name.as_deref(), Some("Toronto AI Summit"), "unchanged until confirmed");
+    let card = view.pending.last().unwrap();
+    assert_eq!((card.kind.as_str(), card.status.as_str()), ("edit_event", "pending"));
+    let done = service::confirm(&pool, &scope, card.id).await.unwrap();
+    assert_eq!(done.preview.name.as_deref(), Some("Renamed Summit"));
+    let another = service::start(&pool, &scope, None).await.unwrap();
+    let refused = chat(&pool, &scope, another, "generate the planning tasks").await;
+    assert!(last_reply(&refused).contains("There is no event yet"), "{}", last_reply(&refused));
 }

@@ -175,6 +175,16 @@ const ORGANIZER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("get_overview", &[]),
     ("get_event_insights", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
     ("list_conversations", &[]),
+    ("get_task_board", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
+    (
+        "update_task",
+        &[
+            ("task_id", "00000000-0000-0000-0000-000000000000"),
+            ("title", "Book the room"),
+            ("status", "completed"),
+            ("assignee_id", ""),
+        ],
+    ),
     ("start_conversation", &[]),
     ("get_conversation", &[("id", "00000000-0000-0000-0000-000000000000")]),
     ("send_assistant_message", &[("id", "00000000-0000-0000-0000-000000000000"), ("message", "make it 600 people")]),
