@@ -199,7 +199,10 @@ fn mention_at(scan: &Scan, i: usize) -> Option<Mention> {
 fn day_at(scan: &Scan, i: usize) -> Option<u32> {
     let n = scan.t.number(i)?;
     let day = n.small().filter(|d| (1..=31).contains(d) && n.digits <= 2)?;
-    let clock = scan.t.is_mark(i + 1, ':') || scan.t.is_any_word(i + 1, &["am", "pm", "h", "o'clock"]);
+    // "12:30" is an hour; "Dec 12: 7pm" is a day before a colon.
+    let colon_clock =
+        scan.t.is_mark(i + 1, ':') && scan.t.get(i + 2).is_some_and(|next| !next.spaced && next.number().is_some());
+    let clock = colon_clock || scan.t.is_any_word(i + 1, &["am", "pm", "h", "o'clock"]);
     (!clock && scan.free(i)).then_some(day)
 }
 

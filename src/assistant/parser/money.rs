@@ -234,6 +234,15 @@ fn extras_after(scan: &Scan, mut end: usize) -> usize {
     let t = &scan.t;
     loop {
         let next = end + 1;
+        // "$120 per person including dinner": what the price covers.
+        if t.is_any_word(next, &["including", "includes", "incl", "inclusive", "covers"]) {
+            let mut k = next;
+            while k + 1 < t.len() && t.word(k + 1).is_some() && k < next + 4 {
+                k += 1;
+            }
+            end = k;
+            continue;
+        }
         if t.is_word(next, "per") && t.word(next + 1).is_some() {
             end = next + 1;
             continue;
@@ -421,6 +430,10 @@ fn name_before(scan: &Scan, price: usize) -> Option<(usize, usize, String)> {
     let mut from = first;
     while from < last && matches!(t.get(from)?.kind, Kind::Mark(c) if c != '(') {
         from += 1;
+    }
+    // "for the sales team: $25" names who it is for, not a tier.
+    if from >= 2 && t.is_any_word(from - 1, &["the", "our", "your", "my"]) && t.is_word(from - 2, "for") {
+        return None;
     }
     tier_name(scan, from, last).map(|name| (from, last, name))
 }

@@ -450,7 +450,9 @@ fn run_end(scan: &Scan, start: usize, venue: bool) -> Option<usize> {
             Kind::Word(_) if joined || k == start && !venue => false,
             Kind::Word(w) => {
                 let w = w.as_str();
-                if HARD_STOPS.contains(&w) || venue && matches!(w, "on" | "to" | "by") {
+                // A capitalised word of a name is the name's ("Partner Pricing Update").
+                let stop_word = HARD_STOPS.contains(&w) && (venue || !t.capitalised(k));
+                if stop_word || venue && matches!(w, "on" | "to" | "by") {
                     true
                 } else if matches!(w, "on" | "for" | "by") {
                     !(capital_mode && next_capital && !month_or_day(scan, k + 1))

@@ -43,6 +43,9 @@ const LABELS: &[&[&str]] = &[
 ];
 
 const VAGUE_BEFORE: &[&str] = &[
+    "couple",
+    "few",
+    "several",
     "around",
     "about",
     "roughly",
@@ -209,6 +212,12 @@ fn vague_around(scan: &Scan, from: usize, number_at: usize, end: usize) -> Optio
     let after_number = number_at + 1;
     let ish = t.is_word(after_number, "ish") || t.is_mark(after_number, '+') || t.is_word(end + 1, "ish");
     let or_so = t.is_word(end + 1, "or") && t.is_word(end + 2, "so");
+    // "18 people — or 24 if the private room frees up": two numbers, one capacity.
+    let or_other = (end + 1..end + 4).any(|k| t.is_word(k, "or") && t.number(k + 1).is_some());
+    if or_other {
+        let last = (end + 1..end + 4).find(|&k| t.is_word(k, "or")).map_or(end, |k| k + 1);
+        return Some(t.raw(from.min(number_at), last.min(t.len() - 1)).to_string());
+    }
     let ranged_before = number_at >= 2
         && (t.is_dash(number_at - 1) || t.is_any_word(number_at - 1, &["to", "and"]))
         && t.number(number_at - 2).is_some();

@@ -55,8 +55,15 @@ fn reading_of(case: &Case) -> Expected {
 }
 
 /// Messages written to the conventions (corpus.jsonl), and messages written afterwards in
-/// other styles: labelled forms, lists, several sentences (corpus_more.jsonl).
-const CORPUS: &str = concat!(include_str!("corpus.jsonl"), "\n", include_str!("corpus_more.jsonl"));
+/// other styles: labelled forms, lists, several sentences (corpus_more.jsonl), requests in
+/// any order with the name last (corpus_third.jsonl).
+const CORPUS: &str = concat!(
+    include_str!("corpus.jsonl"),
+    "\n",
+    include_str!("corpus_more.jsonl"),
+    "\n",
+    include_str!("corpus_third.jsonl")
+);
 
 #[test]
 fn the_parser_reads_every_message_of_the_corpus_exactly() {
