@@ -11,6 +11,15 @@ use crate::{
 };
 use leptos::prelude::*;
 
+/// Says which assistant answers: the configured model's name, or the built-in one.
+#[cfg(feature = "ssr")]
+fn answered_by(state: &crate::platform::state::AppState, mut view: ConversationView) -> ConversationView {
+    if let Some(ai) = &state.config.ai {
+        view.assistant = format!("{} (the built-in assistant while it cannot be reached)", ai.model);
+    }
+    view
+}
+
 /// The caller's conversations in their organization, newest first.
 #[server(prefix = "/api", endpoint = "list_conversations")]
 pub async fn list_conversations() -> Result<Vec<ConversationSummary>, AppError> {
@@ -42,7 +51,7 @@ pub async fn start_conversation(event_id: Option<String>) -> Result<String, AppE
 pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> {
     reply(async {
         let (state, scope) = require_organizer(Role::Admin).await?;
-        service::view(&state.pool, &scope, parse_id(&id)?).await
+        service::view(&state.pool, &scope, parse_id(&id)?).await.map(|view| answered_by(&state, view))
     })
     .await
 }
@@ -52,7 +61,10 @@ pub async fn get_conversation(id: String) -> Result<ConversationView, AppError> 
 pub async fn send_assistant_message(id: String, message: String) -> Result<ConversationView, AppError> {
     reply(async {
         let (state, scope) = require_organizer(Role::Admin).await?;
-        service::send(&state.pool, &scope, parse_id(&id)?, &message).await
+        let assistant = service::Assistant::from_state(&state);
+        service::send_with(&state.pool, &assistant, &scope, parse_id(&id)?, &message)
+            .await
+            .map(|view| answered_by(&state, view))
     })
     .await
 }
@@ -62,7 +74,7 @@ pub async fn send_assistant_message(id: String, message: String) -> Result<Conve
 pub async fn confirm_assistant_action(id: String) -> Result<ConversationView, AppError> {
     reply(async {
         let (state, scope) = require_organizer(Role::Admin).await?;
-        service::confirm(&state.pool, &scope, parse_id(&id)?).await
+        service::confirm(&state.pool, &scope, parse_id(&id)?).await.map(|view| answered_by(&state, view))
     })
     .await
 }
@@ -71,7 +83,7 @@ pub async fn confirm_assistant_action(id: String) -> Result<ConversationView, Ap
 pub async fn dismiss_assistant_action(id: String) -> Result<ConversationView, AppError> {
     reply(async {
         let (state, scope) = require_organizer(Role::Admin).await?;
-        service::dismiss(&state.pool, &scope, parse_id(&id)?).await
+        service::dismiss(&state.pool, &scope, parse_id(&id)?).await.map(|view| answered_by(&state, view))
     })
     .await
 }
@@ -101,7 +113,7 @@ pub async fn edit_assistant_draft(
             capacity,
             ..EventFields::default()
         };
-        service::edit(&state.pool, &scope, parse_id(&id)?, fields).await
+        service::edit(&state.pool, &scope, parse_id(&id)?, fields).await.map(|view| answered_by(&state, view))
     })
     .await
 }

@@ -49,6 +49,19 @@ pub struct Turn {
 }
 
 impl Turn {
+    pub fn new(scope: OrganizationScope, conversation_id: Uuid, event_id: Option<Uuid>, draft: Draft) -> Self {
+        Turn {
+            scope,
+            conversation_id,
+            event_id,
+            draft,
+            changes: Vec::new(),
+            actions: Vec::new(),
+            notes: Vec::new(),
+            proposals: Vec::new(),
+        }
+    }
+
     fn changed(&mut self, action: &str, details: serde_json::Value, words: String) {
         self.actions.push((action.to_string(), details));
         self.changes.push(words);

@@ -12,9 +12,13 @@ pub mod apply;
 #[cfg(feature = "ssr")]
 pub mod builtin;
 #[cfg(feature = "ssr")]
+pub mod crosscheck;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod draft;
+#[cfg(feature = "ssr")]
+pub mod model;
 #[cfg(feature = "ssr")]
 pub mod parser;
 #[cfg(feature = "ssr")]

@@ -10,12 +10,14 @@ use crate::assistant::{
     ChatMessageView, ConversationSummary, ConversationView, PendingActionView, TaskBoard, TaskStatus, TaskView,
     builtin, category_label,
 };
+use crate::assistant::{crosscheck, model};
 use crate::events::service::{self as events, EventForm};
 use crate::events::tiers::{self, TierForm};
 use crate::events::{Currency, EventStatus};
 use crate::orders::cancel_event;
 use crate::organizations::Role;
 use crate::organizations::access::OrganizationScope;
+use crate::platform::config::AiConfig;
 use crate::platform::error::AppError;
 use crate::platform::rate_limit::{self, Limit};
 use chrono::Utc;
@@ -93,7 +95,7 @@ pub async fn view(pool: &PgPool, scope: &OrganizationScope, id: Uuid) -> Result<
         messages,
         pending,
         preview: draft.preview(row.event_id),
-        assistant: "built-in".into(),
+        assistant: "the built-in assistant".into(),
     })
 }
 
@@ -123,8 +125,47 @@ async fn load_draft(
 }
 
 /// Reads the organizer's message, plans it with the built-in assistant and applies it.
+/// Which assistant answers: the built-in one, or a configured model (with the built-in one
+/// answering while the model cannot be reached).
+#[derive(Clone)]
+pub enum Assistant {
+    Builtin,
+    Model { http: reqwest::Client, config: AiConfig },
+}
+
+impl Assistant {
+    pub fn from_state(state: &crate::platform::state::AppState) -> Self {
+        match &state.config.ai {
+            Some(config) => Assistant::Model { http: state.http.clone(), config: config.clone() },
+            None => Assistant::Builtin,
+        }
+    }
+}
+
+/// Who answered and what it cost, for the record.
+#[derive(Debug, Clone, Copy)]
+pub struct Answerer<'a> {
+    pub provider: &'a str,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+}
+
+const BUILT_IN: Answerer<'static> = Answerer { provider: BUILTIN, prompt_tokens: 0, completion_tokens: 0 };
+
+/// Reads the organizer's message with the built-in assistant and applies it.
 pub async fn send(
     pool: &PgPool,
+    scope: &OrganizationScope,
+    id: Uuid,
+    text: &str,
+) -> Result<ConversationView, AppError> {
+    send_with(pool, &Assistant::Builtin, scope, id, text).await
+}
+
+/// Reads the organizer's message with `assistant` and applies what it asks for.
+pub async fn send_with(
+    pool: &PgPool,
+    assistant: &Assistant,
     scope: &OrganizationScope,
     id: Uuid,
     text: &str,
@@ -150,7 +191,34 @@ pub async fn send(
         completion_tokens: None,
     };
     db::insert_message(pool, &message).await?;
-
+    if let Assistant::Model { http, config } = assistant {
+        // The model is asked with no transaction open: it may take seconds.
+        let (draft, history) = {
+            let mut conn = pool.acquire().await?;
+            let draft = load_draft(&mut conn, scope, id, row.event_id).await?;
+            (draft, db::messages(&mut *conn, id).await?)
+        };
+        let now = Utc::now().with_timezone(&draft.tz());
+        let today = now.date_naive();
+        let mut messages = vec![serde_json::json!({
+            "role": "system",
+            "content": model::system_prompt(
+                &now.format("%A %Y-%m-%d %H:%M (UTC%:z)").to_string(),
+                &serde_json::to_value(&draft).unwrap_or_default(),
+            ),
+        })];
+        // The last twenty messages (this one included) carry the conversation.
+        let skip = history.len().saturating_sub(20);
+        messages.extend(history.iter().skip(skip).map(|m| serde_json::json!({ "role": m.role, "content": m.content })));
+        match model::ask(http, config, messages).await {
+            Ok(reply) => {
+                return answer_from_model(pool, scope, id, &row.title, text, today, reply, &config.model).await;
+            }
+            Err(model::Unavailable(reason)) => {
+                tracing::warn!(conversation_id = %id, %reason, "the model could not answer; the built-in assistant answers");
+            }
+        }
+    }
     let mut tx = scope.begin(pool).await?;
     let event_id = db::lock_conversation(&mut tx, id).await?;
     let draft = load_draft(&mut tx, scope, id, event_id).await?;
@@ -158,17 +226,57 @@ pub async fn send(
     let plan = builtin::plan(text, &draft, event_id.is_some(), today);
     let mut draft = draft;
     draft.asked = plan.asked.clone();
-    let turn = Turn {
-        scope: *scope,
-        conversation_id: id,
-        event_id,
-        draft,
-        changes: Vec::new(),
-        actions: Vec::new(),
-        notes: Vec::new(),
-        proposals: Vec::new(),
-    };
-    apply_message(pool, tx, turn, &plan.calls, &plan.questions, &row.title).await?;
+    let turn = Turn::new(*scope, id, event_id, draft);
+    apply_message(pool, tx, turn, &plan.calls, &plan.questions, &row.title, BUILT_IN).await?;
+    view(pool, scope, id).await
+}
+
+/// Applies a model's answer: refused whole when a call cannot be read, asked about when it
+/// disagrees with the built-in parser's reading, applied like the built-in assistant's otherwise.
+#[allow(clippy::too_many_arguments)]
+async fn answer_from_model(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    id: Uuid,
+    title: &str,
+    text: &str,
+    today: chrono::NaiveDate,
+    reply: model::ModelReply,
+    provider: &str,
+) -> Result<ConversationView, AppError> {
+    let answerer =
+        Answerer { provider, prompt_tokens: reply.prompt_tokens, completion_tokens: reply.completion_tokens };
+    let raw = serde_json::to_value(&reply.raw_calls).unwrap_or_default();
+    let refused: Vec<String> = reply.calls.iter().filter_map(|c| c.as_ref().err().cloned()).collect();
+    let calls: Vec<ToolCall> = reply.calls.into_iter().filter_map(Result::ok).collect();
+    let questions = if refused.is_empty() { crosscheck::disagreements(text, today, &calls) } else { Vec::new() };
+    if !refused.is_empty() || !questions.is_empty() {
+        let words = if refused.is_empty() {
+            questions.join(" ")
+        } else {
+            tracing::info!(conversation_id = %id, refused = ?refused, "the model's calls were refused");
+            format!("I could not do that: {} Nothing was changed.", refused.join(" "))
+        };
+        let message = NewMessage {
+            conversation_id: id,
+            role: "assistant",
+            content: &words,
+            tool_calls: Some(raw),
+            changes: &[],
+            provider: Some(provider),
+            prompt_tokens: i32::try_from(answerer.prompt_tokens).ok(),
+            completion_tokens: i32::try_from(answerer.completion_tokens).ok(),
+        };
+        db::insert_message(pool, &message).await?;
+        db::touch_conversation(pool, id, answerer.prompt_tokens, answerer.completion_tokens).await?;
+        return view(pool, scope, id).await;
+    }
+    let mut tx = scope.begin(pool).await?;
+    let event_id = db::lock_conversation(&mut tx, id).await?;
+    let draft = load_draft(&mut tx, scope, id, event_id).await?;
+    let turn = Turn::new(*scope, id, event_id, draft);
+    let said: Vec<String> = Some(reply.text).filter(|t| !t.is_empty()).into_iter().collect();
+    apply_message(pool, tx, turn, &calls, &said, title, answerer).await?;
     view(pool, scope, id).await
 }
 
@@ -181,6 +289,7 @@ pub async fn apply_message(
     calls: &[ToolCall],
     questions: &[String],
     title: &str,
+    answerer: Answerer<'_>,
 ) -> Result<(), AppError> {
     let id = turn.conversation_id;
     let scope = turn.scope;
@@ -196,12 +305,12 @@ pub async fn apply_message(
                 content: &reply,
                 tool_calls: Some(recorded),
                 changes: &[],
-                provider: Some(BUILTIN),
-                prompt_tokens: None,
-                completion_tokens: None,
+                provider: Some(answerer.provider),
+                prompt_tokens: i32::try_from(answerer.prompt_tokens).ok(),
+                completion_tokens: i32::try_from(answerer.completion_tokens).ok(),
             };
             db::insert_message(pool, &message).await?;
-            db::touch_conversation(pool, id, 0, 0).await?;
+            db::touch_conversation(pool, id, answerer.prompt_tokens, answerer.completion_tokens).await?;
             return Ok(());
         }
     }
@@ -218,12 +327,12 @@ pub async fn apply_message(
         content: &reply,
         tool_calls: Some(recorded),
         changes: &turn.changes,
-        provider: Some(BUILTIN),
-        prompt_tokens: None,
-        completion_tokens: None,
+        provider: Some(answerer.provider),
+        prompt_tokens: i32::try_from(answerer.prompt_tokens).ok(),
+        completion_tokens: i32::try_from(answerer.completion_tokens).ok(),
     };
     db::insert_message(&mut *tx, &message).await?;
-    db::touch_conversation(&mut *tx, id, 0, 0).await?;
+    db::touch_conversation(&mut *tx, id, answerer.prompt_tokens, answerer.completion_tokens).await?;
     tx.commit().await?;
     Ok(())
 }

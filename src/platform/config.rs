@@ -45,6 +45,9 @@ pub struct Config {
     pub order_hold: Duration,
     /// Stripe Checkout, enabled when both the secret key and the webhook secret are set.
     pub stripe: Option<StripeConfig>,
+    /// An OpenAI-compatible chat-completions API for the assistant; the built-in assistant
+    /// answers when it is unset (and when it cannot be reached).
+    pub ai: Option<AiConfig>,
 }
 
 impl std::fmt::Debug for Config {
@@ -66,6 +69,7 @@ impl std::fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("order_hold", &self.order_hold)
             .field("stripe", &self.stripe)
+            .field("ai", &self.ai)
             .finish()
     }
 }
@@ -95,6 +99,27 @@ pub struct StripeConfig {
 impl std::fmt::Debug for StripeConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StripeConfig").field("api_base", &self.api_base).finish_non_exhaustive()
+    }
+}
+
+/// A model behind an OpenAI-compatible API: hosted, or a local llama.cpp, Ollama or vLLM.
+#[derive(Clone)]
+pub struct AiConfig {
+    /// Up to the API's version, e.g. `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1`.
+    pub base_url: String,
+    pub api_key: Option<String>,
+    pub model: String,
+    /// How long one request may take before it is retried (and then the built-in assistant answers).
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for AiConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AiConfig")
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
     }
 }
 
@@ -152,6 +177,7 @@ impl Config {
                 .unwrap_or_else(|| "EventOS Tickets <tickets@eventos.local>".into()),
             order_hold: Duration::from_secs(60 * parse_number::<u64>(&lookup, "ORDER_HOLD_MINUTES", 15)?),
             stripe: stripe_config(&lookup)?,
+            ai: ai_config(&lookup)?,
         })
     }
 }
@@ -170,6 +196,29 @@ fn trusted_proxies(lookup: &impl Fn(&str) -> Option<String>) -> Result<Vec<IpRan
             })
         })
         .collect()
+}
+
+fn ai_config(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<AiConfig>, ConfigError> {
+    let Some(base_url) = lookup("EVENTOS_AI_BASE_URL").filter(|v| !v.trim().is_empty()) else { return Ok(None) };
+    let base_url = base_url.trim().trim_end_matches('/').to_owned();
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        return Err(ConfigError::Invalid {
+            name: "EVENTOS_AI_BASE_URL",
+            value: base_url,
+            reason: "expected an http(s):// URL",
+        });
+    }
+    let model = lookup("EVENTOS_AI_MODEL").filter(|v| !v.trim().is_empty()).ok_or(ConfigError::Invalid {
+        name: "EVENTOS_AI_MODEL",
+        value: String::new(),
+        reason: "is required when EVENTOS_AI_BASE_URL is set (the model's name, e.g. gpt-4o-mini or llama3.1)",
+    })?;
+    Ok(Some(AiConfig {
+        base_url,
+        api_key: lookup("EVENTOS_AI_API_KEY").filter(|v| !v.trim().is_empty()),
+        model: model.trim().to_owned(),
+        timeout: Duration::from_secs(parse_number::<u64>(lookup, "EVENTOS_AI_TIMEOUT_SECS", 30)?.max(1)),
+    }))
 }
 
 fn stripe_config(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<StripeConfig>, ConfigError> {

@@ -140,16 +140,7 @@ async fn a_message_with_one_refused_call_changes_nothing_and_says_why(pool: PgPo
     let mut tx = scope.begin(&pool).await.unwrap();
     db::lock_conversation(&mut tx, id).await.unwrap();
     let draft = Draft::default().refreshed_from(&events::event_editor(&pool, &scope, event_id).await.unwrap(), None);
-    let turn = Turn {
-        scope,
-        conversation_id: id,
-        event_id: Some(event_id),
-        draft,
-        changes: Vec::new(),
-        actions: Vec::new(),
-        notes: Vec::new(),
-        proposals: Vec::new(),
-    };
+    let turn = Turn::new(scope, id, Some(event_id), draft);
     let calls = [
         ToolCall::UpdateEvent(EventFields { capacity: Some(650), ..EventFields::default() }),
         ToolCall::AddTier(TierArgs { name: "Student".into(), price_cents: 4900, capacity: Some(10) }),
@@ -160,7 +151,8 @@ async fn a_message_with_one_refused_call_changes_nothing_and_says_why(pool: PgPo
             capacity: None,
         }),
     ];
-    service::apply_message(&pool, tx, turn, &calls, &[], "Toronto AI Summit").await.unwrap();
+    let builtin = service::Answerer { provider: "builtin", prompt_tokens: 0, completion_tokens: 0 };
+    service::apply_message(&pool, tx, turn, &calls, &[], "Toronto AI Summit", builtin).await.unwrap();
 
     let view = service::view(&pool, &scope, id).await.unwrap();
     assert!(last_reply(&view).contains("There is no tier called “Gold”"), "{}", last_reply(&view));

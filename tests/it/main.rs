@@ -6,6 +6,7 @@ mod abuse;
 mod accounts;
 mod architecture;
 mod assistant;
+mod assistant_model;
 mod checkin;
 mod checkout_pages;
 mod common;

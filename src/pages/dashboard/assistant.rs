@@ -107,7 +107,7 @@ fn Conversation(view: ConversationView, actions: Actions) -> impl IntoView {
         <header class="page-header">
             <p class="eyebrow"><a href="/dashboard/assistant">"Assistant"</a></p>
             <h1>{title}</h1>
-            <p class="muted">{format!("Answered by the {assistant} assistant.")}</p>
+            <p class="muted">{format!("Answered by {assistant}.")}</p>
         </header>
         <div class="assistant-layout">
             <section class="assistant-chat" aria-labelledby="chat-heading">

@@ -1,0 +1,254 @@
+//! The assistant with a model behind an OpenAI-compatible API, here a local stand-in
+//! scripted with what models answer: tool calls, streamed pieces, malformed JSON, a busy
+//! API, silence, an attempt to confirm through an argument, a date read differently.
+
+use crate::shop::organizer;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use eventos::assistant::ConversationView;
+use eventos::assistant::service::{self, Assistant};
+use eventos::organizations::access::OrganizationScope;
+use eventos::platform::config::AiConfig;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// One scripted answer of the stand-in model.
+#[derive(Clone)]
+enum Answer {
+    Json(Value),
+    /// Server-sent events, each a `data:` line.
+    Stream(Vec<Value>),
+    Status(u16),
+    /// Says nothing for this long.
+    Silence(Duration),
+}
+
+struct FakeModel {
+    base_url: String,
+    requests: Arc<Mutex<Vec<Value>>>,
+}
+
+impl FakeModel {
+    async fn start(script: Vec<Answer>) -> Self {
+        let script = Arc::new(Mutex::new(VecDeque::from(script)));
+        let requests: Arc<Mutex<Vec<Value>>> = Arc::default();
+        let seen = requests.clone();
+        let handler = move |body: String| {
+            let (script, seen) = (script.clone(), seen.clone());
+            async move {
+                seen.lock().unwrap().push(serde_json::from_str(&body).unwrap_or(Value::Null));
+                let next = script.lock().unwrap().pop_front().unwrap_or(Answer::Status(500));
+                answer(next).await
+            }
+        };
+        let app = Router::new().route("/v1/chat/completions", post(handler));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}/v1", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FakeModel { base_url, requests }
+    }
+
+    fn assistant(&self) -> Assistant {
+        Assistant::Model {
+            http: reqwest::Client::new(),
+            config: AiConfig {
+                base_url: self.base_url.clone(),
+                api_key: Some("test-key".into()),
+                model: "fake-model".into(),
+                timeout: Duration::from_millis(800),
+            },
+        }
+    }
+
+    fn request_count(&self) -> usize {
+        self.requests.lock().unwrap().len()
+    }
+}
+
+async fn answer(answer: Answer) -> Response {
+    match answer {
+        Answer::Json(body) => (StatusCode::OK, axum::Json(body)).into_response(),
+        Answer::Stream(events) => {
+            let mut body: String = events.iter().map(|e| format!("data: {e}\n\n")).collect();
+            body.push_str("data: [DONE]\n\n");
+            (StatusCode::OK, [("content-type", "text/event-stream")], body).into_response()
+        }
+        Answer::Status(code) => (StatusCode::from_u16(code).unwrap(), "busy").into_response(),
+        Answer::Silence(wait) => {
+            tokio::time::sleep(wait).await;
+            (StatusCode::OK, axum::Json(json!({}))).into_response()
+        }
+    }
+}
+
+fn call(name: &str, arguments: &str) -> Value {
+    json!({ "id": format!("call_{name}"), "type": "function", "function": { "name": name, "arguments": arguments } })
+}
+
+/// A chat completion with these tool calls and words.
+fn completion(calls: Vec<Value>, text: &str) -> Answer {
+    Answer::Json(json!({
+        "choices": [{ "message": { "role": "assistant", "content": text, "tool_calls": calls } }],
+        "usage": { "prompt_tokens": 420, "completion_tokens": 37 }
+    }))
+}
+
+const SUMMIT: &str = "Create a conference called Toronto AI Summit on March 12, 2030, 9am–5pm for 500 people, \
+                      general admission $299, VIP $599";
+
+fn summit_calls() -> Vec<Value> {
+    vec![
+        call(
+            "create_event_draft",
+            r#"{"name":"Toronto AI Summit","event_type":"conference","start_local":"2030-03-12T09:00","end_local":"2030-03-12T17:00","capacity":500}"#,
+        ),
+        call("add_tier", r#"{"name":"General Admission","price_cents":29900}"#),
+        call("add_tier", r#"{"name":"VIP","price_cents":59900}"#),
+    ]
+}
+
+async fn conversation(pool: &PgPool) -> (OrganizationScope, Uuid) {
+    let scope = organizer(pool, "olivia@example.com").await;
+    let id = service::start(pool, &scope, None).await.unwrap();
+    (scope, id)
+}
+
+fn last_reply(view: &ConversationView) -> &str {
+    &view.messages.last().unwrap().content
+}
+
+async fn events_count(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(pool).await.unwrap()
+}
+
+#[sqlx::test]
+async fn the_models_tool_calls_build_the_draft_through_the_same_code_and_its_tokens_are_counted(pool: PgPool) {
+    let model = FakeModel::start(vec![completion(summit_calls(), "Your draft is ready.")]).await;
+    let (scope, id) = conversation(&pool).await;
+
+    let view = service::send_with(&pool, &model.assistant(), &scope, id, SUMMIT).await.unwrap();
+
+    assert!(view.preview.event_id.is_some());
+    assert_eq!(view.preview.tiers.len(), 2);
+    assert!(view.messages.last().unwrap().changes.contains(&"Added tier VIP — $599.00 CAD".to_string()));
+    assert!(last_reply(&view).ends_with("Your draft is ready."));
+    let (prompt, completion): (i64, i64) =
+        sqlx::query_as("SELECT prompt_tokens, completion_tokens FROM chat_conversations WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((prompt, completion), (420, 37));
+    let request = model.requests.lock().unwrap()[0].clone();
+    assert_eq!(request["model"], "fake-model");
+    assert_eq!(request["tools"].as_array().unwrap().len(), 12);
+    let system = request["messages"][0]["content"].as_str().unwrap();
+    assert!(
+        system.contains("(UTC-05:00)") || system.contains("(UTC-04:00)"),
+        "the organizer's time with its offset: {system}"
+    );
+}
+
+#[sqlx::test]
+async fn streamed_pieces_are_joined_before_anything_is_applied(pool: PgPool) {
+    let delta = |d: Value| json!({ "choices": [{ "delta": d }] });
+    let model = FakeModel::start(vec![Answer::Stream(vec![
+        delta(json!({ "content": "Setting " })),
+        delta(json!({ "tool_calls": [{ "index": 0, "function": { "name": "create_event_draft", "arguments": "{\"name\":\"Toronto AI Summit\"," } }] })),
+        delta(json!({ "tool_calls": [{ "index": 0, "function": { "arguments": "\"start_local\":\"2030-03-12T09:00\",\"end_local\":\"2030-03-12T17:00\",\"capacity\":500}" } }] })),
+        delta(json!({ "tool_calls": [{ "index": 1, "function": { "name": "add_tier", "arguments": "{\"name\":\"VIP\",\"price_cents\":59900}" } }] })),
+        delta(json!({ "content": "it up." })),
+        json!({ "choices": [], "usage": { "prompt_tokens": 100, "completion_tokens": 20 } }),
+    ])])
+    .await;
+    let (scope, id) = conversation(&pool).await;
+
+    let view = service::send_with(&pool, &model.assistant(), &scope, id, SUMMIT).await.unwrap();
+
+    assert_eq!(view.preview.capacity, Some(500));
+    assert_eq!(view.preview.tiers.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["VIP"]);
+    assert!(last_reply(&view).ends_with("Setting it up."));
+}
+
+#[sqlx::test]
+async fn malformed_unknown_foreign_or_self_confirming_calls_are_refused_and_change_nothing(pool: PgPool) {
+    let model = FakeModel::start(vec![
+        completion(vec![call("create_event_draft", r#"{"name": "Toronto AI Summit", "capacity": 5"#)], ""),
+        completion(vec![call("drop_all_events", "{}")], ""),
+        completion(
+            vec![call("update_event", r#"{"event_id": "00000000-0000-0000-0000-000000000001", "capacity": 9}"#)],
+            "",
+        ),
+        completion(vec![call("propose_publish", r#"{"confirmed": true}"#)], ""),
+        completion(vec![call("add_tier", r#"{"name": "VIP", "price_cents": -100}"#)], ""),
+    ])
+    .await;
+    let (scope, id) = conversation(&pool).await;
+    let mut replies = Vec::new();
+    for _ in 0..5 {
+        let view = service::send_with(&pool, &model.assistant(), &scope, id, "Create the summit").await.unwrap();
+        replies.push(last_reply(&view).to_string());
+    }
+    assert!(replies[0].contains("not valid JSON"), "{}", replies[0]);
+    assert!(replies[1].contains("does not exist"), "{}", replies[1]);
+    assert!(replies[2].contains("unknown field"), "another event cannot be named: {}", replies[2]);
+    assert!(replies[3].contains("unknown field"), "no argument confirms anything: {}", replies[3]);
+    assert!(replies[4].contains("price"), "{}", replies[4]);
+    assert!(replies.iter().all(|r| r.contains("Nothing was changed")));
+    assert_eq!(events_count(&pool).await, 0);
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM ai_pending_actions").fetch_one(&pool).await.unwrap();
+    assert_eq!(pending, 0);
+}
+
+#[sqlx::test]
+async fn a_busy_model_is_asked_again_and_its_answer_is_used(pool: PgPool) {
+    let model = FakeModel::start(vec![Answer::Status(429), completion(summit_calls(), "")]).await;
+    let (scope, id) = conversation(&pool).await;
+
+    let view = service::send_with(&pool, &model.assistant(), &scope, id, SUMMIT).await.unwrap();
+
+    assert_eq!(model.request_count(), 2);
+    assert!(view.preview.event_id.is_some());
+}
+
+#[sqlx::test]
+async fn a_model_that_does_not_answer_in_time_leaves_the_message_to_the_builtin_assistant(pool: PgPool) {
+    let silent = Answer::Silence(Duration::from_secs(3));
+    let model = FakeModel::start(vec![silent.clone(), silent.clone(), silent]).await;
+    let (scope, id) = conversation(&pool).await;
+
+    let view = service::send_with(&pool, &model.assistant(), &scope, id, SUMMIT).await.unwrap();
+
+    assert_eq!(model.request_count(), 3, "asked three times before giving up");
+    assert_eq!(view.preview.name.as_deref(), Some("Toronto AI Summit"), "the built-in assistant read it");
+    let provider: String = sqlx::query_scalar(
+        "SELECT provider FROM chat_messages WHERE conversation_id = $1 AND role = 'assistant' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(provider, "builtin");
+}
+
+#[sqlx::test]
+async fn a_date_the_model_reads_differently_from_the_parser_is_asked_about_not_applied(pool: PgPool) {
+    let calls = vec![call(
+        "create_event_draft",
+        r#"{"name":"Toronto AI Summit","start_local":"2030-03-13T09:00","end_local":"2030-03-13T17:00","capacity":500}"#,
+    )];
+    let model = FakeModel::start(vec![completion(calls, "")]).await;
+    let (scope, id) = conversation(&pool).await;
+
+    let view = service::send_with(&pool, &model.assistant(), &scope, id, SUMMIT).await.unwrap();
+
+    assert_eq!(last_reply(&view), "Just to be sure: is it on Tuesday, March 12, 2030 or on Wednesday, March 13, 2030?");
+    assert_eq!(events_count(&pool).await, 0);
+    assert!(view.preview.name.is_none());
+}
