@@ -5,7 +5,11 @@ use crate::assistant::{ConversationSummary, ConversationView, TaskBoard};
 use crate::platform::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
-    assistant::{service, tools::EventFields},
+    assistant::{
+        service,
+        tools::{EventFields, TierArgs, ToolCall},
+    },
+    events::Currency,
     organizations::{Role, access::require_organizer},
     platform::reply::{parse_id, reply},
 };
@@ -96,10 +100,14 @@ pub async fn edit_assistant_draft(
     start_local: String,
     end_local: String,
     capacity: String,
+    event_type: Option<String>,
+    timezone: Option<String>,
+    currency: Option<String>,
 ) -> Result<ConversationView, AppError> {
     reply(async {
         let (state, scope) = require_organizer(Role::Admin).await?;
         let text = |v: String| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+        let choice = |v: Option<String>| v.and_then(text);
         let capacity = match text(capacity) {
             Some(c) => Some(
                 c.parse::<i64>().map_err(|_| AppError::field("capacity", "Enter the capacity as a whole number."))?,
@@ -111,9 +119,26 @@ pub async fn edit_assistant_draft(
             start_local: text(start_local),
             end_local: text(end_local),
             capacity,
+            event_type: choice(event_type),
+            timezone: choice(timezone),
+            currency: choice(currency),
             ..EventFields::default()
         };
-        service::edit(&state.pool, &scope, parse_id(&id)?, fields).await.map(|view| answered_by(&state, view))
+        service::edit(&state.pool, &scope, parse_id(&id)?, ToolCall::UpdateEvent(fields))
+            .await
+            .map(|view| answered_by(&state, view))
+    })
+    .await
+}
+
+/// A tier added by hand in the preview ("49", "49.50": the price in the draft's currency).
+#[server(prefix = "/api", endpoint = "add_assistant_tier")]
+pub async fn add_assistant_tier(id: String, name: String, price: String) -> Result<ConversationView, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        let price_cents = Currency::CAD.parse_price(&price).map_err(|message| AppError::field("price", message))?;
+        let call = ToolCall::AddTier(TierArgs { name: name.trim().to_string(), price_cents, capacity: None });
+        service::edit(&state.pool, &scope, parse_id(&id)?, call).await.map(|view| answered_by(&state, view))
     })
     .await
 }

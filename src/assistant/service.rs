@@ -575,17 +575,19 @@ pub async fn dismiss(pool: &PgPool, scope: &OrganizationScope, pending_id: Uuid)
     view(pool, scope, pending.conversation_id).await
 }
 
-/// An edit made by hand in the preview: the same path as the assistant's own changes, so
-/// drafts are edited directly and public events get a confirmation card.
+/// An edit made by hand in the preview (a field, or a tier): the same path as the
+/// assistant's own changes, so drafts are edited directly and public events get a card.
 pub async fn edit(
     pool: &PgPool,
     scope: &OrganizationScope,
     id: Uuid,
-    fields: EventFields,
+    call: ToolCall,
 ) -> Result<ConversationView, AppError> {
     scope.require(Role::Admin)?;
     rate_limit::hit(pool, MESSAGE_LIMIT, &scope.user_id.to_string()).await?;
-    let call = ToolCall::UpdateEvent(fields);
+    if !matches!(call, ToolCall::UpdateEvent(_) | ToolCall::AddTier(_)) {
+        return Err(AppError::field("draft", "Only the event's fields and tiers are edited here."));
+    }
     call.check().map_err(|message| AppError::field("draft", message))?;
     db::conversation(pool, scope.organization_id, scope.user_id, id).await?.ok_or(AppError::NotFound)?;
     let mut tx = scope.begin(pool).await?;

@@ -241,7 +241,7 @@ async fn a_hand_edit_of_a_published_event_in_the_preview_becomes_a_card(pool: Pg
     service::confirm(&pool, &scope, card).await.unwrap();
 
     let fields = EventFields { name: Some("Renamed Summit".into()), ..EventFields::default() };
-    let view = service::edit(&pool, &scope, id, fields).await.unwrap();
+    let view = service::edit(&pool, &scope, id, ToolCall::UpdateEvent(fields)).await.unwrap();
     assert_eq!(view.preview.name.as_deref(), Some("Toronto AI Summit"), "unchanged until confirmed");
     let card = view.pending.last().unwrap();
     assert_eq!((card.kind.as_str(), card.status.as_str()), ("edit_event", "pending"));
@@ -250,4 +250,38 @@ async fn a_hand_edit_of_a_published_event_in_the_preview_becomes_a_card(pool: Pg
     let another = service::start(&pool, &scope, None).await.unwrap();
     let refused = chat(&pool, &scope, another, "generate the planning tasks").await;
     assert!(last_reply(&refused).contains("There is no event yet"), "{}", last_reply(&refused));
+}
+
+#[sqlx::test]
+async fn the_drafts_fields_are_edited_by_hand_and_the_assistant_works_from_the_edits(pool: PgPool) {
+    let scope = organizer(&pool, "olivia@example.com").await;
+    let id = service::start(&pool, &scope, None).await.unwrap();
+    chat(&pool, &scope, id, SUMMIT).await;
+
+    let fields = EventFields {
+        event_type: Some("workshop".into()),
+        timezone: Some("America/Vancouver".into()),
+        currency: Some("USD".into()),
+        capacity: Some(450),
+        ..EventFields::default()
+    };
+    let edited = service::edit(&pool, &scope, id, ToolCall::UpdateEvent(fields)).await.unwrap();
+    let student = TierArgs { name: "Student".into(), price_cents: 4900, capacity: None };
+    let edited_tier = service::edit(&pool, &scope, id, ToolCall::AddTier(student)).await.unwrap();
+    let preview = &edited_tier.preview;
+    assert_eq!(edited.preview.event_type.as_deref(), Some("Workshop"));
+    assert_eq!((preview.timezone.as_str(), preview.timezone_is_default), ("America/Vancouver", false));
+    assert_eq!((preview.currency.as_str(), preview.currency_is_default), ("USD", false));
+    assert!(preview.tiers.iter().any(|t| t.name == "Student"), "{:?}", preview.tiers);
+    assert!(preview.when.as_deref().unwrap().contains("PDT (UTC−7)"), "{:?}", preview.when);
+    let bad = service::edit(
+        &pool,
+        &scope,
+        id,
+        ToolCall::UpdateEvent(EventFields { timezone: Some("Mars/Base".into()), ..EventFields::default() }),
+    );
+    assert!(matches!(bad.await, Err(AppError::Validation(_))));
+
+    let bigger = chat(&pool, &scope, id, "make it 460 people").await;
+    assert!(bigger.messages.last().unwrap().changes.contains(&"Changed capacity from 450 to 460".to_string()));
 }

@@ -200,6 +200,7 @@ const ORGANIZER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
             ("capacity", ""),
         ],
     ),
+    ("add_assistant_tier", &[("id", "00000000-0000-0000-0000-000000000000"), ("name", "VIP"), ("price", "49")]),
     ("list_organization_events", &[]),
     ("get_event_editor", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
     (

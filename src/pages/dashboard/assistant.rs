@@ -3,12 +3,13 @@
 //! builds. Changes that are public or irreversible arrive as cards to confirm.
 
 use crate::assistant::api::{
-    ConfirmAssistantAction, DismissAssistantAction, EditAssistantDraft, SendAssistantMessage, StartConversation,
-    get_conversation, list_conversations,
+    AddAssistantTier, ConfirmAssistantAction, DismissAssistantAction, EditAssistantDraft, SendAssistantMessage,
+    StartConversation, get_conversation, list_conversations,
 };
 use crate::assistant::{ChatMessageView, ConversationView, DraftPreview, PendingActionView, Stage};
 use crate::components::form::{FormAlert, action_error, bump_on_success};
 use crate::components::guard::AccessProblem;
+use crate::events::{Currency, EventType};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -61,12 +62,14 @@ pub fn ConversationPage() -> impl IntoView {
     let confirm = ServerAction::<ConfirmAssistantAction>::new();
     let dismiss = ServerAction::<DismissAssistantAction>::new();
     let edit = ServerAction::<EditAssistantDraft>::new();
+    let add_tier = ServerAction::<AddAssistantTier>::new();
+    bump_on_success(add_tier, version);
     bump_on_success(send, version);
     bump_on_success(confirm, version);
     bump_on_success(dismiss, version);
     bump_on_success(edit, version);
     let conversation = Resource::new(move || (id(), version.get()), |(id, _)| get_conversation(id));
-    let actions = Actions { send, confirm, dismiss, edit };
+    let actions = Actions { send, confirm, dismiss, edit, add_tier };
     view! {
         <Title text="Assistant" />
         <Transition fallback=|| view! { <p aria-busy="true">"Opening the conversation…"</p> }>
@@ -86,7 +89,25 @@ struct Actions {
     confirm: ServerAction<ConfirmAssistantAction>,
     dismiss: ServerAction<DismissAssistantAction>,
     edit: ServerAction<EditAssistantDraft>,
+    add_tier: ServerAction<AddAssistantTier>,
 }
+
+/// Time zones offered when editing by hand (the assistant reads any city it knows).
+const TIMEZONES: &[&str] = &[
+    "America/Toronto",
+    "America/Vancouver",
+    "America/Edmonton",
+    "America/Winnipeg",
+    "America/Regina",
+    "America/Halifax",
+    "America/St_Johns",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Europe/London",
+    "Europe/Paris",
+    "UTC",
+];
 
 #[component]
 fn Conversation(view: ConversationView, actions: Actions) -> impl IntoView {
@@ -217,6 +238,7 @@ fn Preview(conversation_id: String, preview: DraftPreview, actions: Actions) -> 
         tiers,
         description,
     } = preview;
+    let tier_form_id = conversation_id.clone();
     let unknown = || view! { <span class="muted">"Not yet"</span> }.into_any();
     let default_note = |is_default: bool| is_default.then(|| view! { " " <span class="badge">"default"</span> });
     view! {
@@ -266,7 +288,7 @@ fn Preview(conversation_id: String, preview: DraftPreview, actions: Actions) -> 
             <details class="preview-edit">
                 <summary>"Edit by hand"</summary>
                 <ActionForm action=actions.edit>
-                    <input type="hidden" name="id" value=conversation_id />
+                    <input type="hidden" name="id" value=conversation_id.clone() />
                     <label for="edit-name">"Name"</label>
                     <input id="edit-name" name="name" value=name.unwrap_or_default() maxlength="160" />
                     <label for="edit-start">"Starts"</label>
@@ -275,9 +297,33 @@ fn Preview(conversation_id: String, preview: DraftPreview, actions: Actions) -> 
                     <input id="edit-end" name="end_local" type="datetime-local" value=end_local.unwrap_or_default() />
                     <label for="edit-capacity">"Capacity"</label>
                     <input id="edit-capacity" name="capacity" inputmode="numeric" value=capacity.map(|c| c.to_string()).unwrap_or_default() />
+                    <label for="edit-kind">"Kind"</label>
+                    <select id="edit-kind" name="event_type">
+                        <option value="">"As it is"</option>
+                        {EventType::ALL.iter().map(|t| view! { <option value=t.as_str()>{t.label()}</option> }).collect_view()}
+                    </select>
+                    <label for="edit-timezone">"Time zone"</label>
+                    <select id="edit-timezone" name="timezone">
+                        <option value="">"As it is"</option>
+                        {TIMEZONES.iter().map(|z| view! { <option value=*z>{*z}</option> }).collect_view()}
+                    </select>
+                    <label for="edit-currency">"Currency"</label>
+                    <select id="edit-currency" name="currency">
+                        <option value="">"As it is"</option>
+                        {Currency::ALL.iter().map(|c| view! { <option value=c.code()>{c.label()}</option> }).collect_view()}
+                    </select>
                     <button type="submit" class="button button-secondary">"Save"</button>
                 </ActionForm>
                 <FormAlert error=action_error(actions.edit) />
+                <ActionForm action=actions.add_tier>
+                    <input type="hidden" name="id" value=tier_form_id />
+                    <label for="add-tier-name">"New tier"</label>
+                    <input id="add-tier-name" name="name" maxlength="160" required />
+                    <label for="add-tier-price">"Price"</label>
+                    <input id="add-tier-price" name="price" inputmode="decimal" required placeholder="49.00" />
+                    <button type="submit" class="button button-secondary">"Add tier"</button>
+                </ActionForm>
+                <FormAlert error=action_error(actions.add_tier) />
             </details>
         </aside>
     }
