@@ -593,16 +593,7 @@ pub async fn edit(
     let mut tx = scope.begin(pool).await?;
     let event_id = db::lock_conversation(&mut tx, id).await?;
     let draft = load_draft(&mut tx, scope, id, event_id).await?;
-    let mut turn = Turn {
-        scope: *scope,
-        conversation_id: id,
-        event_id,
-        draft,
-        changes: Vec::new(),
-        actions: Vec::new(),
-        notes: Vec::new(),
-        proposals: Vec::new(),
-    };
+    let mut turn = Turn::new(*scope, id, event_id, draft);
     apply::apply(&mut tx, pool, &mut turn, &call).await.map_err(|message| AppError::field("draft", message))?;
     // Edits by hand are the organizer's own (the audit trail has them), not the assistant's,
     // except the event and tiers the edit completed.
