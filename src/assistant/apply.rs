@@ -7,7 +7,7 @@
 //! runs when the organizer confirms it.
 
 use crate::assistant::db;
-use crate::assistant::draft::{Draft, DraftTier, price_label};
+use crate::assistant::draft::{Draft, DraftTier, hundredths_label, price_label, to_minor};
 use crate::assistant::tasks;
 use crate::assistant::tools::{EventFields, TierArgs, TierChange, ToolCall, VenueArgs};
 use crate::events::service::{self as events, EventForm};
@@ -370,7 +370,8 @@ fn tier_form(turn: &Turn, name: &str, price_cents: i64, capacity: i32) -> TierFo
 }
 
 async fn add_tier(tx: &mut PgConnection, turn: &mut Turn, tier: &TierArgs) -> Result<(), String> {
-    let label = price_label(tier.price_cents, turn.draft.currency_code());
+    let minor = to_minor(tier.price_cents, turn.draft.currency_code())?;
+    let label = price_label(minor, turn.draft.currency_code());
     let Some(event_id) = turn.event_id else {
         turn.draft.tiers.retain(|t| !t.name.eq_ignore_ascii_case(&tier.name));
         turn.draft.tiers.push(DraftTier { name: tier.name.clone(), price_cents: tier.price_cents, active: true });
@@ -398,7 +399,7 @@ async fn add_tier(tx: &mut PgConnection, turn: &mut Turn, tier: &TierArgs) -> Re
         });
         return Ok(());
     }
-    tiers::add_tier_in(tx, &turn.scope, event_id, tier_form(turn, &tier.name, tier.price_cents, capacity))
+    tiers::add_tier_in(tx, &turn.scope, event_id, tier_form(turn, &tier.name, minor, capacity))
         .await
         .map_err(refusal)?;
     turn.draft.tiers.push(DraftTier { name: tier.name.clone(), price_cents: tier.price_cents, active: true });
@@ -433,15 +434,19 @@ async fn update_tier(tx: &mut PgConnection, turn: &mut Turn, change: &TierChange
             tier.name = name.clone();
         }
         if let Some(price) = change.price_cents {
+            to_minor(price, &currency)?;
             tier.price_cents = price;
-            turn.changes.push(format!("Set {} to {} (draft)", tier.name, price_label(price, &currency)));
+            turn.changes.push(format!("Set {} to {} (draft)", tier.name, hundredths_label(price, &currency)));
         }
         return Ok(());
     };
     let event = current_event(tx, turn).await?;
     let tier = find_tier(&event.tiers, &change.tier).ok_or_else(|| no_tier(&change.tier))?.clone();
     let name = change.new_name.clone().unwrap_or_else(|| tier.name.clone());
-    let price = change.price_cents.unwrap_or(tier.price_cents);
+    let price = match change.price_cents {
+        Some(hundredths) => to_minor(hundredths, &event.currency)?,
+        None => tier.price_cents,
+    };
     let capacity = change.capacity.and_then(|c| i32::try_from(c).ok()).map_or(tier.capacity, |c| c.min(event.capacity));
     let currency = event.currency.clone();
     if event.status != EventStatus::Draft || tier.sold > 0 {

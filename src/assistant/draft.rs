@@ -5,7 +5,7 @@
 use crate::assistant::parser::{DEFAULT_CURRENCY, DEFAULT_TIMEZONE, Field};
 use crate::assistant::{DraftPreview, PreviewTier, Stage};
 use crate::events::service::EventForm;
-use crate::events::{EventEditor, EventStatus, EventType, format_price};
+use crate::events::{Currency, EventEditor, EventStatus, EventType, format_price};
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftTier {
     pub name: String,
+    /// Hundredths of the currency's unit, as the tools count them (see `to_minor`).
     pub price_cents: i64,
     pub active: bool,
 }
@@ -156,7 +157,11 @@ impl Draft {
             tiers: event
                 .tiers
                 .iter()
-                .map(|t| DraftTier { name: t.name.clone(), price_cents: t.price_cents, active: t.is_active })
+                .map(|t| DraftTier {
+                    name: t.name.clone(),
+                    price_cents: to_hundredths(t.price_cents, &event.currency),
+                    active: t.is_active,
+                })
                 .collect(),
             description: Some(event.description.clone()).filter(|d| !d.trim().is_empty()),
             status: Some(event.status),
@@ -219,7 +224,7 @@ impl Draft {
                 .iter()
                 .map(|t| PreviewTier {
                     name: t.name.clone(),
-                    price: price_label(t.price_cents, &currency),
+                    price: hundredths_label(t.price_cents, &currency),
                     active: t.active,
                 })
                 .collect(),
@@ -280,7 +285,35 @@ pub fn utc_offset(seconds: i32) -> String {
     }
 }
 
-/// "$599.00 CAD", "Free".
+/// Tools and drafts count prices in hundredths of the currency's unit ($12.50 is 1250,
+/// ¥500 is 50000, 25 KWD is 2500); the events domain in the currency's minor units (¥500 is
+/// 500, 25 KWD is 25000). A price finer than the currency can hold is refused.
+pub fn to_minor(hundredths: i64, currency: &str) -> Result<i64, String> {
+    match Currency::from_code(currency).map_or(2, Currency::decimals) {
+        0 if hundredths % 100 != 0 => Err(format!("{currency} has no smaller unit: give a whole price.")),
+        0 => Ok(hundredths / 100),
+        1 => Ok(hundredths / 10),
+        2 => Ok(hundredths),
+        d => Ok(hundredths.saturating_mul(10_i64.pow(d - 2))),
+    }
+}
+
+/// Minor units of `currency` as hundredths of its unit (rounded down past the hundredth).
+pub fn to_hundredths(minor: i64, currency: &str) -> i64 {
+    match Currency::from_code(currency).map_or(2, Currency::decimals) {
+        0 => minor.saturating_mul(100),
+        1 => minor.saturating_mul(10),
+        2 => minor,
+        d => minor / 10_i64.pow(d - 2),
+    }
+}
+
+/// The label of a price in hundredths.
+pub fn hundredths_label(hundredths: i64, currency: &str) -> String {
+    price_label(to_minor(hundredths, currency).unwrap_or(hundredths), currency)
+}
+
+/// "$599.00 CAD", "Free": a price in the currency's minor units.
 pub fn price_label(cents: i64, currency: &str) -> String {
     if cents == 0 { "Free".into() } else { format!("{} {currency}", format_price(cents, currency)) }
 }
@@ -301,6 +334,17 @@ mod tests {
         let mut summer = Draft { timezone: Some("Asia/Kolkata".into()), ..Draft::default() };
         summer.set_times(at("2027-05-20T09:00"), at("2027-05-21T17:00"));
         assert_eq!(summer.when().as_deref(), Some("Thu 20 May 2027, 09:00 – Fri 21 May 2027, 17:00 IST (UTC+5:30)"));
+    }
+
+    #[test]
+    fn prices_are_written_in_each_currencys_own_units() {
+        assert_eq!(to_minor(59900, "CAD"), Ok(59900));
+        assert_eq!(to_minor(50000, "JPY"), Ok(500), "¥500");
+        assert!(to_minor(1250, "JPY").is_err(), "¥12.50 does not exist");
+        assert_eq!(to_minor(2500, "KWD"), Ok(25000), "25 KWD in fils");
+        assert_eq!(to_hundredths(500, "JPY"), 50000);
+        assert_eq!(to_hundredths(25000, "KWD"), 2500);
+        assert_eq!(hundredths_label(50000, "JPY"), "¥500 JPY");
     }
 
     #[test]

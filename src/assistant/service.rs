@@ -516,7 +516,9 @@ async fn run(tx: &mut PgConnection, scope: &OrganizationScope, pending: &db::Pen
             }
             if let Some(add) = args.get("add") {
                 let name = add.get("name").and_then(|v| v.as_str()).unwrap_or_default();
-                let price = add.get("price_cents").and_then(|v| v.as_i64()).unwrap_or_default();
+                let hundredths = add.get("price_cents").and_then(|v| v.as_i64()).unwrap_or_default();
+                let price =
+                    crate::assistant::draft::to_minor(hundredths, currency.code()).map_err(AppError::Conflict)?;
                 let form = TierForm {
                     name: name.into(),
                     price: currency.amount(price),

@@ -3,7 +3,7 @@
 //! the same checklist.
 
 use crate::assistant::db;
-use crate::assistant::draft::{Draft, price_label};
+use crate::assistant::draft::{Draft, hundredths_label};
 use crate::events::{EventEditor, EventType};
 use crate::organizations::access::OrganizationScope;
 use crate::platform::error::AppError;
@@ -120,7 +120,7 @@ pub fn description(draft: &Draft) -> String {
         .tiers
         .iter()
         .filter(|t| t.active)
-        .map(|t| format!("{} ({})", t.name, price_label(t.price_cents, draft.currency_code())))
+        .map(|t| format!("{} ({})", t.name, hundredths_label(t.price_cents, draft.currency_code())))
         .collect();
     if !tiers.is_empty() {
         lines.push(format!("Tickets: {}.", tiers.join(", ")));

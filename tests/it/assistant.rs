@@ -261,7 +261,7 @@ async fn the_drafts_fields_are_edited_by_hand_and_the_assistant_works_from_the_e
     let fields = EventFields {
         event_type: Some("workshop".into()),
         timezone: Some("America/Vancouver".into()),
-        currency: Some("USD".into()),
+        currency: Some("JPY".into()),
         capacity: Some(450),
         ..EventFields::default()
     };
@@ -271,8 +271,13 @@ async fn the_drafts_fields_are_edited_by_hand_and_the_assistant_works_from_the_e
     let preview = &edited_tier.preview;
     assert_eq!(edited.preview.event_type.as_deref(), Some("Workshop"));
     assert_eq!((preview.timezone.as_str(), preview.timezone_is_default), ("America/Vancouver", false));
-    assert_eq!((preview.currency.as_str(), preview.currency_is_default), ("USD", false));
-    assert!(preview.tiers.iter().any(|t| t.name == "Student"), "{:?}", preview.tiers);
+    assert_eq!((preview.currency.as_str(), preview.currency_is_default), ("JPY", false));
+    let prices: Vec<(&str, &str)> = preview.tiers.iter().map(|t| (t.name.as_str(), t.price.as_str())).collect();
+    assert_eq!(
+        prices,
+        [("General Admission", "¥299 JPY"), ("VIP", "¥599 JPY"), ("Student", "¥49 JPY")],
+        "yen have no cents"
+    );
     assert!(preview.when.as_deref().unwrap().contains("PDT (UTC−7)"), "{:?}", preview.when);
     let bad = service::edit(
         &pool,
