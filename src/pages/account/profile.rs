@@ -1,7 +1,7 @@
 use crate::accounts::NewPassword;
 use crate::accounts::api::{ChangePassword, UpdateProfile, get_profile};
 use crate::components::auth::Auth;
-use crate::components::form::{Field, FormAlert, PasswordField, action_error, field_error};
+use crate::components::form::{Field, FormAlert, PasswordField, action_error, bump_on_success, field_error};
 use crate::components::guard::AccessProblem;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,7 +11,10 @@ pub fn ProfilePage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let saved = ServerAction::<UpdateProfile>::new();
     auth.refresh_after(saved);
-    let loaded = Resource::new(move || saved.version().get(), |_| get_profile());
+    // Read again only after a save that worked: a refused one keeps what the person typed.
+    let saves = RwSignal::new(0u32);
+    bump_on_success(saved, saves);
+    let loaded = Resource::new(move || saves.get(), |_| get_profile());
     let error = action_error(saved);
     let succeeded = move || matches!(saved.value().get(), Some(Ok(_)));
     view! {
