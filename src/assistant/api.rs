@@ -6,7 +6,7 @@ use crate::platform::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     assistant::{
-        service,
+        confirm, service,
         tools::{EventFields, TierArgs, ToolCall},
     },
     events::Currency,
@@ -78,7 +78,7 @@ pub async fn send_assistant_message(id: String, message: String) -> Result<Conve
 pub async fn confirm_assistant_action(id: String) -> Result<ConversationView, AppError> {
     reply(async {
         let (state, scope) = require_organizer(Role::Admin).await?;
-        service::confirm(&state.pool, &scope, parse_id(&id)?).await.map(|view| answered_by(&state, view))
+        confirm::confirm(&state.pool, &scope, parse_id(&id)?).await.map(|view| answered_by(&state, view))
     })
     .await
 }
@@ -87,7 +87,7 @@ pub async fn confirm_assistant_action(id: String) -> Result<ConversationView, Ap
 pub async fn dismiss_assistant_action(id: String) -> Result<ConversationView, AppError> {
     reply(async {
         let (state, scope) = require_organizer(Role::Admin).await?;
-        service::dismiss(&state.pool, &scope, parse_id(&id)?).await.map(|view| answered_by(&state, view))
+        confirm::dismiss(&state.pool, &scope, parse_id(&id)?).await.map(|view| answered_by(&state, view))
     })
     .await
 }

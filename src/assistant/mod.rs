@@ -12,6 +12,8 @@ pub mod apply;
 #[cfg(feature = "ssr")]
 pub mod builtin;
 #[cfg(feature = "ssr")]
+pub mod confirm;
+#[cfg(feature = "ssr")]
 pub mod crosscheck;
 #[cfg(feature = "ssr")]
 pub mod db;

@@ -5,9 +5,9 @@
 use crate::shop::organizer;
 use eventos::assistant::apply::Turn;
 use eventos::assistant::draft::Draft;
-use eventos::assistant::service;
 use eventos::assistant::tools::{EventFields, TierArgs, TierChange, ToolCall};
 use eventos::assistant::{ConversationView, db};
+use eventos::assistant::{confirm, service};
 use eventos::events::service as events;
 use eventos::organizations::Role;
 use eventos::organizations::access::OrganizationScope;
@@ -66,10 +66,10 @@ async fn an_organizer_creates_an_event_by_chatting_and_publishes_it_from_the_car
     let event = events::event_editor(&pool, &scope, event_id).await.unwrap();
     assert_eq!(event.status.as_str(), "draft", "nothing is public before the click");
 
-    let confirmed = service::confirm(&pool, &scope, card.id).await.unwrap();
+    let confirmed = confirm::confirm(&pool, &scope, card.id).await.unwrap();
     assert_eq!(confirmed.pending.last().unwrap().status, "confirmed");
     assert_eq!(events::event_editor(&pool, &scope, event_id).await.unwrap().status.as_str(), "published");
-    assert!(matches!(service::confirm(&pool, &scope, card.id).await, Err(AppError::Conflict(_))), "at most once");
+    assert!(matches!(confirm::confirm(&pool, &scope, card.id).await, Err(AppError::Conflict(_))), "at most once");
 
     let actions: Vec<String> =
         sqlx::query_scalar("SELECT action FROM ai_actions WHERE conversation_id = $1 ORDER BY id")
@@ -96,7 +96,7 @@ async fn a_published_event_is_only_changed_through_a_confirmation(pool: PgPool) 
     let id = service::start(&pool, &scope, None).await.unwrap();
     chat(&pool, &scope, id, SUMMIT).await;
     let card = chat(&pool, &scope, id, "publish").await.pending.last().unwrap().id;
-    service::confirm(&pool, &scope, card).await.unwrap();
+    confirm::confirm(&pool, &scope, card).await.unwrap();
 
     let proposed = chat(&pool, &scope, id, "make it 700 people").await;
     assert_eq!(proposed.preview.capacity, Some(500), "unchanged until confirmed");
@@ -107,10 +107,10 @@ async fn a_published_event_is_only_changed_through_a_confirmation(pool: PgPool) 
     let price_card = priced.pending.last().unwrap();
     assert_eq!(price_card.kind, "change_price");
 
-    let done = service::confirm(&pool, &scope, card.id).await.unwrap();
+    let done = confirm::confirm(&pool, &scope, card.id).await.unwrap();
     assert_eq!(done.preview.capacity, Some(700));
-    service::dismiss(&pool, &scope, price_card.id).await.unwrap();
-    assert!(matches!(service::confirm(&pool, &scope, price_card.id).await, Err(AppError::Conflict(_))));
+    confirm::dismiss(&pool, &scope, price_card.id).await.unwrap();
+    assert!(matches!(confirm::confirm(&pool, &scope, price_card.id).await, Err(AppError::Conflict(_))));
     let vip = done.preview.tiers.iter().find(|t| t.name == "VIP").unwrap();
     assert_eq!(vip.price, "$599.00 CAD", "a dismissed price change never runs");
 }
@@ -127,7 +127,7 @@ async fn a_pending_action_expires_after_fifteen_minutes(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(service::view(&pool, &scope, id).await.unwrap().pending[0].status, "expired");
-    assert!(matches!(service::confirm(&pool, &scope, card).await, Err(AppError::Conflict(_))));
+    assert!(matches!(confirm::confirm(&pool, &scope, card).await, Err(AppError::Conflict(_))));
     assert_eq!(events::event_editor(&pool, &scope, event_id).await.unwrap().status.as_str(), "draft");
 }
 
@@ -172,7 +172,7 @@ async fn conversations_are_closed_to_other_organizations_and_to_door_staff(pool:
     };
     assert!(matches!(service::view(&pool, &stranger, id).await, Err(AppError::NotFound)));
     assert!(matches!(service::send(&pool, &stranger, id, "make it 900 people").await, Err(AppError::NotFound)));
-    assert!(matches!(service::confirm(&pool, &stranger, card).await, Err(AppError::NotFound)));
+    assert!(matches!(confirm::confirm(&pool, &stranger, card).await, Err(AppError::NotFound)));
     let theirs = events::organization_events(&pool, &owner).await.unwrap()[0].id;
     assert!(matches!(service::start(&pool, &stranger, Some(theirs)).await, Err(AppError::NotFound)));
 
@@ -223,13 +223,13 @@ async fn a_confirmed_change_that_cannot_be_made_says_why_on_its_card(pool: PgPoo
         eventos::events::tiers::set_tier_active(&pool, &scope, tier.id, false).await.unwrap();
     }
 
-    let view = service::confirm(&pool, &scope, card).await.unwrap();
+    let view = confirm::confirm(&pool, &scope, card).await.unwrap();
     let failed = view.pending.last().unwrap();
     assert_eq!(failed.status, "failed");
     assert_eq!(failed.outcome.as_deref(), Some("Add at least one active ticket tier before publishing."));
     assert!(last_reply(&view).contains("Add at least one active ticket tier"));
     assert_eq!(events::event_editor(&pool, &scope, event_id).await.unwrap().status.as_str(), "draft");
-    assert!(matches!(service::confirm(&pool, &scope, card).await, Err(AppError::Conflict(_))));
+    assert!(matches!(confirm::confirm(&pool, &scope, card).await, Err(AppError::Conflict(_))));
 }
 
 #[sqlx::test]
@@ -238,14 +238,14 @@ async fn a_hand_edit_of_a_published_event_in_the_preview_becomes_a_card(pool: Pg
     let id = service::start(&pool, &scope, None).await.unwrap();
     chat(&pool, &scope, id, SUMMIT).await;
     let card = chat(&pool, &scope, id, "publish").await.pending.last().unwrap().id;
-    service::confirm(&pool, &scope, card).await.unwrap();
+    confirm::confirm(&pool, &scope, card).await.unwrap();
 
     let fields = EventFields { name: Some("Renamed Summit".into()), ..EventFields::default() };
     let view = service::edit(&pool, &scope, id, ToolCall::UpdateEvent(fields)).await.unwrap();
     assert_eq!(view.preview.name.as_deref(), Some("Toronto AI Summit"), "unchanged until confirmed");
     let card = view.pending.last().unwrap();
     assert_eq!((card.kind.as_str(), card.status.as_str()), ("edit_event", "pending"));
-    let done = service::confirm(&pool, &scope, card.id).await.unwrap();
+    let done = confirm::confirm(&pool, &scope, card.id).await.unwrap();
     assert_eq!(done.preview.name.as_deref(), Some("Renamed Summit"));
     let another = service::start(&pool, &scope, None).await.unwrap();
     let refused = chat(&pool, &scope, another, "generate the planning tasks").await;
