@@ -73,6 +73,48 @@ pub async fn send_assistant_message(id: String, message: String) -> Result<Conve
     .await
 }
 
+/// Sends a message and streams the reply as it is produced: one `ReplyEvent` per line,
+/// ending with `done` (or `failed`). A refused message (empty, too long, too many) is an
+/// error before the stream starts and writes nothing. The reply is produced and saved even
+/// when the page goes away mid-stream.
+#[server(prefix = "/api", endpoint = "stream_assistant_reply", output = leptos::server_fn::codec::StreamingText)]
+pub async fn stream_assistant_reply(
+    id: String,
+    message: String,
+) -> Result<leptos::server_fn::codec::TextStream<AppError>, AppError> {
+    use crate::assistant::stream::{Progress, ReplyEvent};
+    use futures::StreamExt;
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        let accepted = service::accept(&state.pool, &scope, parse_id(&id)?, &message).await?;
+        let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+        let assistant = service::Assistant::from_state(&state);
+        let pool = state.pool.clone();
+        tokio::spawn(async move {
+            let progress = Progress::to(sender);
+            match service::answer(&pool, &assistant, &scope, &accepted, &progress).await {
+                Ok(()) => progress.say(ReplyEvent::Done),
+                Err(error) => {
+                    tracing::error!(conversation_id = %accepted.conversation_id, %error, "an assistant reply failed");
+                    progress.say(ReplyEvent::Failed { message: error.to_string() });
+                }
+            }
+        });
+        // Compressing would hold the pieces back until enough of them piled up.
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response
+                .insert_header(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store, no-transform"));
+            response.insert_header(
+                http::HeaderName::from_static("x-accel-buffering"),
+                http::HeaderValue::from_static("no"),
+            );
+        }
+        let lines = futures::stream::poll_fn(move |cx| receiver.poll_recv(cx)).map(|event| Ok(event.to_line()));
+        Ok(leptos::server_fn::codec::TextStream::new(lines))
+    })
+    .await
+}
+
 /// Runs a pending action: only the organizer's click does this, once.
 #[server(prefix = "/api", endpoint = "confirm_assistant_action")]
 pub async fn confirm_assistant_action(id: String) -> Result<ConversationView, AppError> {

@@ -25,6 +25,7 @@ pub mod model;
 pub mod parser;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod stream;
 #[cfg(feature = "ssr")]
 pub mod tasks;
 #[cfg(feature = "ssr")]

@@ -5,6 +5,7 @@
 //! accepted too; 429 and 5xx are retried with backoff. The model never writes anything:
 //! its calls go through `apply` like every other.
 
+use crate::assistant::stream::{Progress, ReplyEvent};
 use crate::assistant::tools::{TOOL_NAMES, ToolCall};
 use crate::platform::config::AiConfig;
 use serde_json::{Value, json};
@@ -29,8 +30,13 @@ pub struct Unavailable(pub String);
 const ATTEMPTS: u32 = 3;
 
 /// Asks the model, retrying a busy or failing API twice (after 0.5 s and 1 s, or its
-/// Retry-After up to 5 s).
-pub async fn ask(http: &reqwest::Client, config: &AiConfig, messages: Vec<Value>) -> Result<ModelReply, Unavailable> {
+/// Retry-After up to 5 s). Its words go to `progress` as they arrive.
+pub async fn ask(
+    http: &reqwest::Client,
+    config: &AiConfig,
+    messages: Vec<Value>,
+    progress: &Progress,
+) -> Result<ModelReply, Unavailable> {
     let body = json!({
         "model": config.model,
         "messages": messages,
@@ -43,6 +49,7 @@ pub async fn ask(http: &reqwest::Client, config: &AiConfig, messages: Vec<Value>
     let mut last = String::new();
     for attempt in 0..ATTEMPTS {
         if attempt > 0 {
+            progress.say(ReplyEvent::Restart);
             tokio::time::sleep(backoff(attempt, &last)).await;
         }
         let mut request =
@@ -75,7 +82,11 @@ pub async fn ask(http: &reqwest::Client, config: &AiConfig, messages: Vec<Value>
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("text/event-stream"));
-        let read = if streamed { read_stream(response, config.timeout).await } else { read_json(response).await };
+        let read = if streamed {
+            read_stream(response, config.timeout, progress).await
+        } else {
+            read_json(response, progress).await
+        };
         match read {
             Ok(reply) => return Ok(reply),
             Err(reason) => {
@@ -103,7 +114,11 @@ struct PartialCall {
 }
 
 /// Reads `data: {...}` events until `data: [DONE]`, joining content and tool-call pieces.
-async fn read_stream(mut response: reqwest::Response, timeout: Duration) -> Result<ModelReply, String> {
+async fn read_stream(
+    mut response: reqwest::Response,
+    timeout: Duration,
+    progress: &Progress,
+) -> Result<ModelReply, String> {
     let mut buffer = String::new();
     let mut text = String::new();
     let mut calls: Vec<PartialCall> = Vec::new();
@@ -127,8 +142,9 @@ async fn read_stream(mut response: reqwest::Response, timeout: Duration) -> Resu
                 usage = tokens(u);
             }
             let Some(delta) = event.pointer("/choices/0/delta") else { continue };
-            if let Some(piece) = delta.get("content").and_then(Value::as_str) {
+            if let Some(piece) = delta.get("content").and_then(Value::as_str).filter(|p| !p.is_empty()) {
                 text.push_str(piece);
+                progress.say(ReplyEvent::Text { text: piece.to_owned() });
             }
             for piece in delta.get("tool_calls").and_then(Value::as_array).into_iter().flatten() {
                 let index = piece.get("index").and_then(Value::as_u64).unwrap_or(calls.len() as u64) as usize;
@@ -150,10 +166,13 @@ async fn read_stream(mut response: reqwest::Response, timeout: Duration) -> Resu
     Ok(finish(text, calls, usage))
 }
 
-async fn read_json(response: reqwest::Response) -> Result<ModelReply, String> {
+async fn read_json(response: reqwest::Response, progress: &Progress) -> Result<ModelReply, String> {
     let answer: Value = response.json().await.map_err(|e| format!("the model's answer is not JSON: {e}"))?;
     let message = answer.pointer("/choices/0/message").cloned().unwrap_or_default();
     let text = message.get("content").and_then(Value::as_str).unwrap_or_default().to_owned();
+    if !text.is_empty() {
+        progress.say(ReplyEvent::Text { text: text.clone() });
+    }
     let calls = message
         .get("tool_calls")
         .and_then(Value::as_array)

@@ -5,6 +5,7 @@
 use crate::assistant::apply::{self, Turn};
 use crate::assistant::db::{self, NewAction, NewMessage, NewPending};
 use crate::assistant::draft::Draft;
+use crate::assistant::stream::{Progress, ReplyEvent};
 use crate::assistant::tools::ToolCall;
 use crate::assistant::{
     ChatMessageView, ConversationSummary, ConversationView, PendingActionView, TaskBoard, TaskStatus, TaskView,
@@ -167,6 +168,22 @@ pub async fn send_with(
     id: Uuid,
     text: &str,
 ) -> Result<ConversationView, AppError> {
+    let accepted = accept(pool, scope, id, text).await?;
+    answer(pool, assistant, scope, &accepted, &Progress::default()).await?;
+    view(pool, scope, id).await
+}
+
+/// A message checked, counted against the sender's limit and saved, waiting for its answer.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub conversation_id: Uuid,
+    title: String,
+    event_id: Option<Uuid>,
+    text: String,
+}
+
+/// Checks and saves the organizer's message. A refused message writes nothing.
+pub async fn accept(pool: &PgPool, scope: &OrganizationScope, id: Uuid, text: &str) -> Result<Accepted, AppError> {
     scope.require(Role::Admin)?;
     let text = text.trim();
     if text.is_empty() {
@@ -188,11 +205,26 @@ pub async fn send_with(
         completion_tokens: None,
     };
     db::insert_message(pool, &message).await?;
+    Ok(Accepted { conversation_id: id, title: row.title, event_id: row.event_id, text: text.to_owned() })
+}
+
+/// Answers an accepted message: plans it with `assistant` and applies the plan, telling
+/// `progress` what happens as it happens.
+pub async fn answer(
+    pool: &PgPool,
+    assistant: &Assistant,
+    scope: &OrganizationScope,
+    accepted: &Accepted,
+    progress: &Progress,
+) -> Result<(), AppError> {
+    let Accepted { conversation_id: id, title, event_id, text } = accepted;
+    let (id, text) = (*id, text.as_str());
+    progress.say(ReplyEvent::Typing);
     if let Assistant::Model { http, config } = assistant {
         // The model is asked with no transaction open: it may take seconds.
         let (draft, history) = {
             let mut conn = pool.acquire().await?;
-            let draft = load_draft(&mut conn, scope, id, row.event_id).await?;
+            let draft = load_draft(&mut conn, scope, id, *event_id).await?;
             (draft, db::messages(&mut *conn, id).await?)
         };
         let now = Utc::now().with_timezone(&draft.tz());
@@ -207,11 +239,12 @@ pub async fn send_with(
         // The last twenty messages (this one included) carry the conversation.
         let skip = history.len().saturating_sub(20);
         messages.extend(history.iter().skip(skip).map(|m| serde_json::json!({ "role": m.role, "content": m.content })));
-        match model::ask(http, config, messages).await {
+        match model::ask(http, config, messages, progress).await {
             Ok(reply) => {
-                return answer_from_model(pool, scope, id, &row.title, text, today, reply, &config.model).await;
+                return answer_from_model(pool, scope, id, title, text, today, reply, &config.model).await;
             }
             Err(model::Unavailable(reason)) => {
+                progress.say(ReplyEvent::Restart);
                 tracing::warn!(conversation_id = %id, %reason, "the model could not answer; the built-in assistant answers");
             }
         }
@@ -224,8 +257,9 @@ pub async fn send_with(
     let mut draft = draft;
     draft.asked = plan.asked.clone();
     let turn = Turn::new(*scope, id, event_id, draft);
-    apply_message(pool, tx, turn, &plan.calls, &plan.questions, &row.title, BUILT_IN).await?;
-    view(pool, scope, id).await
+    let reply = apply_message(pool, tx, turn, &plan.calls, &plan.questions, title, BUILT_IN).await?;
+    progress.say(ReplyEvent::Text { text: reply });
+    Ok(())
 }
 
 /// Applies a model's answer: refused whole when a call cannot be read, asked about when it
@@ -240,7 +274,7 @@ async fn answer_from_model(
     today: chrono::NaiveDate,
     reply: model::ModelReply,
     provider: &str,
-) -> Result<ConversationView, AppError> {
+) -> Result<(), AppError> {
     let answerer =
         Answerer { provider, prompt_tokens: reply.prompt_tokens, completion_tokens: reply.completion_tokens };
     let raw = serde_json::to_value(&reply.raw_calls).unwrap_or_default();
@@ -266,7 +300,7 @@ async fn answer_from_model(
         };
         db::insert_message(pool, &message).await?;
         db::touch_conversation(pool, id, answerer.prompt_tokens, answerer.completion_tokens).await?;
-        return view(pool, scope, id).await;
+        return Ok(());
     }
     let mut tx = scope.begin(pool).await?;
     let event_id = db::lock_conversation(&mut tx, id).await?;
@@ -274,11 +308,12 @@ async fn answer_from_model(
     let turn = Turn::new(*scope, id, event_id, draft);
     let said: Vec<String> = Some(reply.text).filter(|t| !t.is_empty()).into_iter().collect();
     apply_message(pool, tx, turn, &calls, &said, title, answerer).await?;
-    view(pool, scope, id).await
+    Ok(())
 }
 
 /// Applies one message's calls in `tx` (which holds the conversation's lock): all of them
 /// and the reply, or, when one is refused, none of them and the refusal as the reply.
+/// Returns the reply's words.
 pub async fn apply_message(
     pool: &PgPool,
     mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
@@ -287,7 +322,7 @@ pub async fn apply_message(
     questions: &[String],
     title: &str,
     answerer: Answerer<'_>,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     let id = turn.conversation_id;
     let scope = turn.scope;
     let recorded = serde_json::to_value(calls).unwrap_or_default();
@@ -308,7 +343,7 @@ pub async fn apply_message(
             };
             db::insert_message(pool, &message).await?;
             db::touch_conversation(pool, id, answerer.prompt_tokens, answerer.completion_tokens).await?;
-            return Ok(());
+            return Ok(reply);
         }
     }
     record(&mut tx, &scope, &turn).await?;
@@ -331,7 +366,7 @@ pub async fn apply_message(
     db::insert_message(&mut *tx, &message).await?;
     db::touch_conversation(&mut *tx, id, answerer.prompt_tokens, answerer.completion_tokens).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(reply)
 }
 
 /// Writes what the turn did: its actions, its proposals and the wizard's state.

@@ -292,6 +292,21 @@ pub async fn event_editor(pool: &PgPool, scope: &OrganizationScope, id: Uuid) ->
     event_editor_in(&mut *pool.acquire().await?, scope, id).await
 }
 
+/// The event for a change that depends on its status, locked until `tx` ends: a status
+/// change made elsewhere (`change_status_in` locks the same row) waits for this change or
+/// is seen by it, never slips between the check and the write. Locks in the order
+/// `update_event_in` does (settings, then the event), so the two never wait on each other.
+pub async fn event_for_change_in(
+    tx: &mut PgConnection,
+    scope: &OrganizationScope,
+    id: Uuid,
+) -> Result<EventEditor, AppError> {
+    scope.require(Role::Admin)?;
+    db::lock_event_currency(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
+    db::lock_event_status(&mut *tx, scope.organization_id, id).await?.ok_or(AppError::NotFound)?;
+    event_editor_in(tx, scope, id).await
+}
+
 /// `event_editor` on the caller's connection or transaction (seeing its own changes).
 pub async fn event_editor_in(
     conn: &mut PgConnection,

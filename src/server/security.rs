@@ -146,7 +146,11 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     if !is_static(&path) {
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        // A stream keeps its `no-transform`, which tells the compression layer to let it be.
+        let streamed =
+            headers.get(CACHE_CONTROL).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("no-transform"));
+        let cache = if streamed { "no-store, no-transform" } else { "no-store" };
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
     } else if path.starts_with("/pkg/") && (status.is_success() || status == StatusCode::NOT_MODIFIED) {
         // Served precompressed when the browser accepts it; a hashed name never changes.
         headers.insert(VARY, HeaderValue::from_static("accept-encoding"));

@@ -22,6 +22,7 @@ use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -261,8 +262,17 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         // Pages and server-function answers are compressed on the fly; /pkg files arrive
-        // precompressed (Content-Encoding set), which the layer leaves alone.
-        .layer(CompressionLayer::new())
+        // precompressed (Content-Encoding set), which the layer leaves alone. An answer marked
+        // `no-transform` is a stream whose pieces must leave as they are made, and an encoder
+        // would hold them back.
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(
+            |_: http::StatusCode, _: http::Version, headers: &http::HeaderMap, _: &http::Extensions| {
+                !headers
+                    .get(http::header::CACHE_CONTROL)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.contains("no-transform"))
+            },
+        )))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(

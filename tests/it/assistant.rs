@@ -290,3 +290,24 @@ async fn the_drafts_fields_are_edited_by_hand_and_the_assistant_works_from_the_e
     let bigger = chat(&pool, &scope, id, "make it 460 people").await;
     assert!(bigger.messages.last().unwrap().changes.contains(&"Changed capacity from 450 to 460".to_string()));
 }
+
+#[sqlx::test]
+async fn a_publish_from_the_dashboard_waits_for_an_assistant_edit_in_progress(pool: PgPool) {
+    let scope = organizer(&pool, "olivia@example.com").await;
+    let id = service::start(&pool, &scope, None).await.unwrap();
+    let event_id = chat(&pool, &scope, id, SUMMIT).await.preview.event_id.unwrap();
+
+    // The assistant's edit has checked that the event is a draft and not yet written.
+    let mut edit = scope.begin(&pool).await.unwrap();
+    let seen = events::event_for_change_in(&mut edit, &scope, event_id).await.unwrap();
+    assert_eq!(seen.status, eventos::events::EventStatus::Draft);
+    let publish = tokio::spawn({
+        let pool = pool.clone();
+        async move { events::change_status(&pool, &scope, event_id, eventos::events::EventStatus::Published).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    assert!(!publish.is_finished(), "the publish waits for the edit's transaction");
+    edit.commit().await.unwrap();
+    publish.await.unwrap().unwrap();
+}

@@ -27,6 +27,8 @@ enum Answer {
     Status(u16),
     /// Says nothing for this long.
     Silence(Duration),
+    /// Server-sent events: the first ones at once, the rest when the gate opens.
+    Paced(Vec<Value>, Arc<tokio::sync::Notify>, Vec<Value>),
 }
 
 struct FakeModel {
@@ -80,6 +82,21 @@ async fn answer(answer: Answer) -> Response {
             (StatusCode::OK, [("content-type", "text/event-stream")], body).into_response()
         }
         Answer::Status(code) => (StatusCode::from_u16(code).unwrap(), "busy").into_response(),
+        Answer::Paced(first, gate, rest) => {
+            let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Result<String, std::io::Error>>();
+            tokio::spawn(async move {
+                for event in first {
+                    let _ = sender.send(Ok(format!("data: {event}\n\n")));
+                }
+                gate.notified().await;
+                for event in rest {
+                    let _ = sender.send(Ok(format!("data: {event}\n\n")));
+                }
+                let _ = sender.send(Ok("data: [DONE]\n\n".into()));
+            });
+            let body = axum::body::Body::from_stream(futures::stream::poll_fn(move |cx| receiver.poll_recv(cx)));
+            (StatusCode::OK, [("content-type", "text/event-stream")], body).into_response()
+        }
         Answer::Silence(wait) => {
             tokio::time::sleep(wait).await;
             (StatusCode::OK, axum::Json(json!({}))).into_response()
@@ -251,4 +268,134 @@ async fn a_date_the_model_reads_differently_from_the_parser_is_asked_about_not_a
     assert_eq!(last_reply(&view), "Just to be sure: is it on Tuesday, March 12, 2030 or on Wednesday, March 13, 2030?");
     assert_eq!(events_count(&pool).await, 0);
     assert!(view.preview.name.is_none());
+}
+
+/// The application with the stand-in model configured, an organizer's cookie and a conversation.
+async fn streaming_app(pool: &PgPool, model: &FakeModel) -> (axum::Router, String, Uuid) {
+    let (app, _) = crate::common::app_with(
+        pool.clone(),
+        &[("EVENTOS_AI_BASE_URL", &model.base_url), ("EVENTOS_AI_MODEL", "fake-model")],
+    )
+    .await;
+    let cookie = crate::common::sign_up(&app, pool, "olivia@example.com", Some("Olivia Events")).await;
+    crate::common::call(&app, "start_conversation", &[], Some(&cookie)).await;
+    let id = sqlx::query_scalar("SELECT id FROM chat_conversations").fetch_one(pool).await.unwrap();
+    (app, cookie, id)
+}
+
+/// Posts a message to the streaming endpoint the way the page does, asking for compression.
+async fn stream_request(app: &axum::Router, cookie: &str, id: Uuid, message: &str) -> axum::response::Response {
+    use axum::http::{Request, header};
+    let body = serde_urlencoded::to_string([("id", id.to_string().as_str()), ("message", message)]).unwrap();
+    let request = Request::post("/api/stream_assistant_reply")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT_ENCODING, "gzip, br")
+        .header(header::COOKIE, cookie)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    tower::ServiceExt::oneshot(app.clone(), request).await.unwrap()
+}
+
+/// Reads the stream until `until` holds of the events read so far (or it ends).
+async fn read_events(
+    body: &mut axum::body::BodyDataStream,
+    lines: &mut eventos::assistant::stream::Lines,
+    events: &mut Vec<eventos::assistant::stream::ReplyEvent>,
+    until: impl Fn(&[eventos::assistant::stream::ReplyEvent]) -> bool,
+) {
+    use futures::StreamExt;
+    while !until(events) {
+        let next = tokio::time::timeout(Duration::from_secs(5), body.next()).await.expect("the stream goes on");
+        let Some(chunk) = next else { return };
+        events.extend(lines.push(std::str::from_utf8(&chunk.unwrap()).expect("every chunk is whole text")));
+    }
+}
+
+fn paced_summit(gate: &Arc<tokio::sync::Notify>) -> Answer {
+    let delta = |d: Value| json!({ "choices": [{ "delta": d }] });
+    Answer::Paced(
+        vec![delta(json!({ "content": "Setting up " }))],
+        gate.clone(),
+        vec![
+            delta(json!({ "content": "your summit." })),
+            delta(json!({ "tool_calls": [{ "index": 0, "function": { "name": "create_event_draft", "arguments":
+                "{\"name\":\"Toronto AI Summit\",\"start_local\":\"2030-03-12T09:00\",\"end_local\":\"2030-03-12T17:00\",\"capacity\":500}" } }] })),
+        ],
+    )
+}
+
+#[sqlx::test]
+async fn the_reply_reaches_the_page_while_the_model_is_still_writing_and_is_saved_whole(pool: PgPool) {
+    use eventos::assistant::stream::{Lines, ReplyEvent};
+    let gate = Arc::new(tokio::sync::Notify::new());
+    let model = FakeModel::start(vec![paced_summit(&gate)]).await;
+    let (app, cookie, id) = streaming_app(&pool, &model).await;
+
+    let response = stream_request(&app, &cookie, id, SUMMIT).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers().get("content-encoding"), None, "an encoder would hold the pieces back");
+    let mut body = response.into_body().into_data_stream();
+    let (mut lines, mut events) = (Lines::default(), Vec::new());
+    read_events(&mut body, &mut lines, &mut events, |e| e.iter().any(|e| matches!(e, ReplyEvent::Text { .. }))).await;
+
+    assert_eq!(events, [ReplyEvent::Typing, ReplyEvent::Text { text: "Setting up ".into() }]);
+    assert_eq!(events_count(&pool).await, 0, "the first words arrive before the model has finished");
+    gate.notify_one();
+    read_events(&mut body, &mut lines, &mut events, |_| false).await;
+    assert_eq!(events[2], ReplyEvent::Text { text: "your summit.".into() });
+    assert_eq!(events.last(), Some(&ReplyEvent::Done));
+    assert_eq!(events_count(&pool).await, 1);
+    let saved: String =
+        sqlx::query_scalar("SELECT content FROM chat_messages WHERE conversation_id = $1 AND role = 'assistant'")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(saved.ends_with("Setting up your summit."), "{saved}");
+}
+
+#[sqlx::test]
+async fn a_reply_is_produced_and_saved_even_when_the_page_leaves_mid_stream(pool: PgPool) {
+    use eventos::assistant::stream::{Lines, ReplyEvent};
+    let gate = Arc::new(tokio::sync::Notify::new());
+    let model = FakeModel::start(vec![paced_summit(&gate)]).await;
+    let (app, cookie, id) = streaming_app(&pool, &model).await;
+
+    let response = stream_request(&app, &cookie, id, SUMMIT).await;
+    let mut body = response.into_body().into_data_stream();
+    let (mut lines, mut events) = (Lines::default(), Vec::new());
+    read_events(&mut body, &mut lines, &mut events, |e| e.iter().any(|e| matches!(e, ReplyEvent::Text { .. }))).await;
+    drop(body);
+    gate.notify_one();
+
+    let mut replies = 0i64;
+    for _ in 0..50 {
+        replies =
+            sqlx::query_scalar("SELECT count(*) FROM chat_messages WHERE conversation_id = $1 AND role = 'assistant'")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        if replies == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(replies, 1);
+    assert_eq!(events_count(&pool).await, 1);
+}
+
+#[sqlx::test]
+async fn a_refused_message_is_an_error_before_any_stream_and_saves_nothing(pool: PgPool) {
+    let model = FakeModel::start(vec![]).await;
+    let (app, cookie, id) = streaming_app(&pool, &model).await;
+
+    let empty = stream_request(&app, &cookie, id, "   ").await;
+    let stranger = stream_request(&app, &cookie, Uuid::new_v4(), SUMMIT).await;
+
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(stranger.status(), StatusCode::NOT_FOUND);
+    let messages: i64 = sqlx::query_scalar("SELECT count(*) FROM chat_messages").fetch_one(&pool).await.unwrap();
+    assert_eq!(messages, 0);
+    assert_eq!(model.request_count(), 0);
 }

@@ -188,6 +188,7 @@ const ORGANIZER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("start_conversation", &[]),
     ("get_conversation", &[("id", "00000000-0000-0000-0000-000000000000")]),
     ("send_assistant_message", &[("id", "00000000-0000-0000-0000-000000000000"), ("message", "make it 600 people")]),
+    ("stream_assistant_reply", &[("id", "00000000-0000-0000-0000-000000000000"), ("message", "make it 600 people")]),
     ("confirm_assistant_action", &[("id", "00000000-0000-0000-0000-000000000000")]),
     ("dismiss_assistant_action", &[("id", "00000000-0000-0000-0000-000000000000")]),
     (

@@ -172,7 +172,8 @@ pub async fn apply(tx: &mut PgConnection, pool: &PgPool, turn: &mut Turn, call: 
 /// The conversation's event as it is inside this transaction.
 async fn current_event(tx: &mut PgConnection, turn: &Turn) -> Result<EventEditor, String> {
     let id = turn.event_id.ok_or("There is no event yet: tell me its name, day, hours and capacity first.")?;
-    events::event_editor_in(tx, &turn.scope, id).await.map_err(refusal)
+    // Locked: a publish from the dashboard cannot land between the draft check and the edit.
+    events::event_for_change_in(tx, &turn.scope, id).await.map_err(refusal)
 }
 
 /// The draft with `fields` written over it; a field that cannot be read is refused.

@@ -4,12 +4,14 @@
 
 use crate::assistant::api::{
     AddAssistantTier, ConfirmAssistantAction, DismissAssistantAction, EditAssistantDraft, SendAssistantMessage,
-    StartConversation, get_conversation, list_conversations,
+    StartConversation, get_conversation, list_conversations, stream_assistant_reply,
 };
+use crate::assistant::stream::{Lines, ReplyEvent};
 use crate::assistant::{ChatMessageView, ConversationView, DraftPreview, PendingActionView, Stage};
 use crate::components::form::{FormAlert, action_error, bump_on_success};
 use crate::components::guard::AccessProblem;
 use crate::events::{Currency, EventType};
+use crate::platform::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -58,18 +60,25 @@ pub fn ConversationPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let version = RwSignal::new(0u32);
-    let send = ServerAction::<SendAssistantMessage>::new();
+    let live = RwSignal::new(None::<LiveReply>);
+    let send_error = RwSignal::new(None::<AppError>);
     let confirm = ServerAction::<ConfirmAssistantAction>::new();
     let dismiss = ServerAction::<DismissAssistantAction>::new();
     let edit = ServerAction::<EditAssistantDraft>::new();
     let add_tier = ServerAction::<AddAssistantTier>::new();
     bump_on_success(add_tier, version);
-    bump_on_success(send, version);
     bump_on_success(confirm, version);
     bump_on_success(dismiss, version);
     bump_on_success(edit, version);
     let conversation = Resource::new(move || (id(), version.get()), |(id, _)| get_conversation(id));
-    let actions = Actions { send, confirm, dismiss, edit, add_tier };
+    // A finished reply stays on screen until the saved conversation that holds it arrives.
+    Effect::new(move |_| {
+        conversation.track();
+        if live.with_untracked(|l| l.as_ref().is_some_and(|l| l.finished)) {
+            live.set(None);
+        }
+    });
+    let actions = Actions { live, send_error, version, confirm, dismiss, edit, add_tier };
     view! {
         <Title text="Assistant" />
         <Transition fallback=|| view! { <p aria-busy="true">"Opening the conversation…"</p> }>
@@ -83,9 +92,19 @@ pub fn ConversationPage() -> impl IntoView {
     }
 }
 
+/// A reply being produced: what the organizer sent and the words that arrived so far.
+#[derive(Debug, Clone, Default)]
+struct LiveReply {
+    sent: String,
+    words: String,
+    finished: bool,
+}
+
 #[derive(Clone, Copy)]
 struct Actions {
-    send: ServerAction<SendAssistantMessage>,
+    live: RwSignal<Option<LiveReply>>,
+    send_error: RwSignal<Option<AppError>>,
+    version: RwSignal<u32>,
     confirm: ServerAction<ConfirmAssistantAction>,
     dismiss: ServerAction<DismissAssistantAction>,
     edit: ServerAction<EditAssistantDraft>,
@@ -109,21 +128,76 @@ const TIMEZONES: &[&str] = &[
     "UTC",
 ];
 
+/// Sends `message` and follows its reply as it streams in; when the reply is saved the
+/// conversation is read again.
+async fn stream_reply(actions: Actions, id: String, message: String) {
+    use futures::StreamExt;
+    let Actions { live, send_error, version, .. } = actions;
+    send_error.set(None);
+    live.set(Some(LiveReply { sent: message.clone(), ..LiveReply::default() }));
+    let stream = match stream_assistant_reply(id, message).await {
+        Ok(stream) => stream,
+        Err(error) => {
+            live.set(None);
+            send_error.set(Some(error));
+            return;
+        }
+    };
+    let mut stream = std::pin::pin!(stream.into_inner());
+    let mut lines = Lines::default();
+    while let Some(chunk) = stream.next().await {
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            Err(error) => {
+                send_error.set(Some(error));
+                break;
+            }
+        };
+        for event in lines.push(&chunk) {
+            live.update(|l| {
+                let Some(l) = l else { return };
+                match event {
+                    ReplyEvent::Typing => {}
+                    ReplyEvent::Text { text } => l.words.push_str(&text),
+                    ReplyEvent::Restart => l.words.clear(),
+                    ReplyEvent::Done => l.finished = true,
+                    ReplyEvent::Failed { message } => {
+                        l.finished = true;
+                        send_error.set(Some(AppError::field("message", message)));
+                    }
+                }
+            });
+        }
+    }
+    // However the stream ended, the saved conversation is the truth.
+    live.update(|l| {
+        if let Some(l) = l {
+            l.finished = true;
+        }
+    });
+    version.update(|v| *v += 1);
+}
+
 #[component]
 fn Conversation(view: ConversationView, actions: Actions) -> impl IntoView {
     let ConversationView { id, title, messages, pending, preview, assistant } = view;
-    let waiting = actions.send.pending();
-    let sent = actions.send.input();
-    // A message sent is cleared from the box, ready for the next one.
-    let composer = NodeRef::<leptos::html::Form>::new();
-    let send_value = actions.send.value();
-    Effect::new(move |_| {
-        if matches!(send_value.get(), Some(Ok(_)))
-            && let Some(form) = composer.get()
-        {
-            form.reset();
+    let live = actions.live;
+    let waiting = move || live.with(|l| l.as_ref().is_some_and(|l| !l.finished));
+    let message = NodeRef::<leptos::html::Textarea>::new();
+    let conversation_id = id.to_string();
+    let send_path = <SendAssistantMessage as leptos::server_fn::ServerFn>::PATH;
+    // Without JavaScript the form posts to the plain endpoint and the page reloads with the
+    // answer; with it, the reply streams in.
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(input) = message.get() else { return };
+        let text = input.value();
+        if text.trim().is_empty() || waiting() {
+            return;
         }
-    });
+        input.set_value("");
+        leptos::task::spawn_local(stream_reply(actions, conversation_id.clone(), text));
+    };
     view! {
         <header class="page-header">
             <p class="eyebrow"><a href="/dashboard/assistant">"Assistant"</a></p>
@@ -135,24 +209,26 @@ fn Conversation(view: ConversationView, actions: Actions) -> impl IntoView {
                 <h2 id="chat-heading" class="visually-hidden">"Conversation"</h2>
                 <ol class="chat-log" aria-live="polite" data-testid="chat-log">
                     {messages.into_iter().map(|m| view! { <Message message=m /> }).collect_view()}
-                    {move || waiting.get().then(|| {
-                        let text = sent.get().map(|s| s.message).unwrap_or_default();
+                    {move || live.get().map(|l| {
+                        let typing = l.words.is_empty() && !l.finished;
                         view! {
-                            <li class="chat-message from-user"><p>{text}</p></li>
-                            <li class="chat-message from-assistant typing" aria-busy="true">"The assistant is typing…"</li>
+                            <li class="chat-message from-user"><p>{l.sent}</p></li>
+                            <li class="chat-message from-assistant" class:typing=typing aria-busy=(!l.finished).then_some("true") data-testid="live-reply">
+                                {if typing { "The assistant is typing…".to_string() } else { l.words }}
+                            </li>
                         }
                     })}
                 </ol>
                 {pending.into_iter().map(|card| view! { <ConfirmCard card actions /> }).collect_view()}
-                <FormAlert error=action_error(actions.send) />
-                <ActionForm action=actions.send attr:class="chat-composer" node_ref=composer>
+                <FormAlert error=actions.send_error.into() />
+                <form method="post" action=send_path class="chat-composer" on:submit=on_submit>
                     <input type="hidden" name="id" value=id.to_string() />
                     <label for="chat-message" class="visually-hidden">"Message to the assistant"</label>
-                    <textarea id="chat-message" name="message" rows="3" maxlength="4000" required
+                    <textarea id="chat-message" name="message" rows="3" maxlength="4000" required node_ref=message
                         placeholder="Create a conference called Toronto AI Summit on March 12, 9am–5pm at MTCC for 500 people, general $299, VIP $599"
                         data-testid="chat-input"></textarea>
-                    <button type="submit" class="button" disabled=move || waiting.get()>"Send"</button>
-                </ActionForm>
+                    <button type="submit" class="button" disabled=waiting>"Send"</button>
+                </form>
             </section>
             <Preview conversation_id=id.to_string() preview actions />
         </div>
