@@ -6,7 +6,7 @@ use crate::platform::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     assistant::{
-        confirm, service,
+        confirm, service, tasks,
         tools::{EventFields, TierArgs, ToolCall},
     },
     events::Currency,
@@ -190,7 +190,7 @@ pub async fn add_assistant_tier(id: String, name: String, price: String) -> Resu
 pub async fn get_task_board(event_id: String) -> Result<TaskBoard, AppError> {
     reply(async {
         let (state, scope) = require_organizer(Role::Admin).await?;
-        service::task_board(&state.pool, &scope, parse_id(&event_id)?).await
+        tasks::task_board(&state.pool, &scope, parse_id(&event_id)?).await
     })
     .await
 }
@@ -204,7 +204,7 @@ pub async fn update_task(task_id: String, title: String, status: String, assigne
             "" => None,
             id => Some(parse_id(id).map_err(|_| AppError::field("assignee_id", "Choose someone from your team."))?),
         };
-        service::update_task(&state.pool, &scope, parse_id(&task_id)?, &title, &status, assignee).await
+        tasks::update_task(&state.pool, &scope, parse_id(&task_id)?, &title, &status, assignee).await
     })
     .await
 }

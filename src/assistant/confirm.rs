@@ -152,11 +152,20 @@ async fn run(tx: &mut PgConnection, scope: &OrganizationScope, pending: &db::Pen
                 .and_then(|v| Uuid::parse_str(v).ok())
                 .ok_or(AppError::NotFound)?;
             let tier = event.tiers.iter().find(|t| t.id == tier_id).ok_or(AppError::NotFound)?;
+            let name = args.get("name").and_then(|v| v.as_str()).unwrap_or(&tier.name).to_string();
+            // Minor units of the event's currency, as the proposal stored them.
+            let price = args.get("price_cents").and_then(|v| v.as_i64()).unwrap_or(tier.price_cents);
+            let capacity = args
+                .get("capacity")
+                .and_then(|v| v.as_i64())
+                .and_then(|c| i32::try_from(c).ok())
+                .unwrap_or(tier.capacity);
+            still_as_shown(pending, &apply::tier_diff(tier, &name, price, capacity, &event.currency), &event.name)?;
             let form = TierForm {
-                name: args.get("name").and_then(|v| v.as_str()).unwrap_or(&tier.name).to_string(),
+                name,
                 description: Some(tier.description.clone()),
-                price: currency.amount(args.get("price_cents").and_then(|v| v.as_i64()).unwrap_or(tier.price_cents)),
-                capacity: args.get("capacity").and_then(|v| v.as_i64()).unwrap_or(i64::from(tier.capacity)).to_string(),
+                price: currency.amount(price),
+                capacity: capacity.to_string(),
                 sales_start_local: tier.sales_start_local.clone(),
                 sales_end_local: tier.sales_end_local.clone(),
                 min_per_order: Some(tier.min_per_order.to_string()),
@@ -174,7 +183,9 @@ async fn run(tx: &mut PgConnection, scope: &OrganizationScope, pending: &db::Pen
             } else {
                 let fields: EventFields = serde_json::from_value(args.clone())
                     .map_err(|e| AppError::internal("a pending edit does not read", e))?;
+                let before = draft.clone();
                 draft = apply::merged(&draft, &fields).map_err(AppError::Conflict)?;
+                still_as_shown(pending, &apply::field_diff(&before, &draft), &event.name)?;
             }
             let form: EventForm = draft.event_form().ok_or(AppError::NotFound)?;
             events::update_event_in(tx, scope, pending.event_id, apply::with_event_settings(form, &event)).await?;
@@ -182,6 +193,24 @@ async fn run(tx: &mut PgConnection, scope: &OrganizationScope, pending: &db::Pen
         }
         other => Err(AppError::internal("a pending action of an unknown kind", other)),
     }
+}
+
+/// Refuses a card whose change would no longer be the one it shows: the event or tier was
+/// changed elsewhere after the card was made, so "now" on the card is not now any more.
+fn still_as_shown(
+    pending: &db::PendingRow,
+    diff: &[(String, String, String)],
+    event_name: &str,
+) -> Result<(), AppError> {
+    let shown: Vec<(String, String, String)> = serde_json::from_value(pending.after.clone()).unwrap_or_default();
+    if shown == diff {
+        return Ok(());
+    }
+    tracing::info!(pending_action = %pending.id, ?shown, now = ?diff, "a card went stale before it was confirmed");
+    Err(AppError::Conflict(format!(
+        "“{event_name}” was changed since this card was made, so it no longer shows what confirming would do; \
+         ask the assistant again."
+    )))
 }
 
 /// Dismisses a pending action: it will never run.

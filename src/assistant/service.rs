@@ -7,10 +7,7 @@ use crate::assistant::db::{self, NewAction, NewMessage, NewPending};
 use crate::assistant::draft::Draft;
 use crate::assistant::stream::{Progress, ReplyEvent};
 use crate::assistant::tools::ToolCall;
-use crate::assistant::{
-    ChatMessageView, ConversationSummary, ConversationView, PendingActionView, TaskBoard, TaskStatus, TaskView,
-    builtin, category_label,
-};
+use crate::assistant::{ChatMessageView, ConversationSummary, ConversationView, PendingActionView, builtin};
 use crate::assistant::{crosscheck, model};
 use crate::events::service as events;
 use crate::organizations::Role;
@@ -327,7 +324,7 @@ pub async fn apply_message(
     let scope = turn.scope;
     let recorded = serde_json::to_value(calls).unwrap_or_default();
     for call in calls {
-        if let Err(reason) = apply::apply(&mut tx, pool, &mut turn, call).await {
+        if let Err(reason) = apply::apply(&mut tx, &mut turn, call).await {
             tx.rollback().await?;
             tracing::info!(conversation_id = %id, tool = call.name(), %reason, "assistant message refused");
             let reply = format!("I could not do that: {reason} Nothing was changed.");
@@ -452,56 +449,11 @@ pub async fn edit(
     let event_id = db::lock_conversation(&mut tx, id).await?;
     let draft = load_draft(&mut tx, scope, id, event_id).await?;
     let mut turn = Turn::new(*scope, id, event_id, draft);
-    apply::apply(&mut tx, pool, &mut turn, &call).await.map_err(|message| AppError::field("draft", message))?;
+    apply::apply(&mut tx, &mut turn, &call).await.map_err(|message| AppError::field("draft", message))?;
     // Edits by hand are the organizer's own (the audit trail has them), not the assistant's,
     // except the event and tiers the edit completed.
     turn.actions.retain(|(action, _)| matches!(action.as_str(), "create_event_draft" | "add_tier"));
     record(&mut tx, scope, &turn).await?;
     tx.commit().await?;
     view(pool, scope, id).await
-}
-
-/// The event's planning board.
-pub async fn task_board(pool: &PgPool, scope: &OrganizationScope, event_id: Uuid) -> Result<TaskBoard, AppError> {
-    scope.require(Role::Admin)?;
-    let event = events::event_editor(pool, scope, event_id).await?;
-    let tasks = db::tasks(pool, scope.organization_id, event_id)
-        .await?
-        .into_iter()
-        .map(|t| TaskView {
-            id: t.id,
-            title: t.title,
-            category: category_label(&t.category).to_string(),
-            priority: t.priority,
-            status: TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Pending),
-            due: t.due_on.map(|d| d.format("%b %-d, %Y").to_string()).unwrap_or_default(),
-            assignee_id: t.assignee_id,
-            assignee: t.assignee,
-        })
-        .collect();
-    let members =
-        crate::team::db::members(pool, scope.organization_id).await?.into_iter().map(|m| (m.user_id, m.name)).collect();
-    Ok(TaskBoard { event_id, event_name: event.name, tasks, members })
-}
-
-/// Moves, renames or assigns a task. Bad input writes nothing.
-pub async fn update_task(
-    pool: &PgPool,
-    scope: &OrganizationScope,
-    task_id: Uuid,
-    title: &str,
-    status: &str,
-    assignee: Option<Uuid>,
-) -> Result<(), AppError> {
-    scope.require(Role::Admin)?;
-    let title = title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(AppError::field("title", "A task needs a title of at most 200 characters."));
-    }
-    let status = TaskStatus::parse(status).ok_or_else(|| AppError::field("status", "Choose a column for the task."))?;
-    if db::update_task(pool, scope.organization_id, task_id, title, status.as_str(), assignee).await? {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
 }

@@ -1,14 +1,17 @@
 //! Planning tasks and descriptions the assistant writes from what it knows of an event:
 //! its kind, its size and how far away it is. Deterministic, so the same event always gets
-//! the same checklist.
+//! the same checklist. The event's board of them: moved, renamed and assigned by the team.
 
-use crate::assistant::db;
 use crate::assistant::draft::{Draft, hundredths_label};
+use crate::assistant::{TaskBoard, TaskStatus, TaskView, category_label, db};
+use crate::events::service as events;
 use crate::events::{EventEditor, EventType};
+use crate::organizations::Role;
 use crate::organizations::access::OrganizationScope;
 use crate::platform::error::AppError;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
 
 /// One task of the checklist: category, priority, title, and days before the event it is due
 /// (negative: after it).
@@ -126,6 +129,56 @@ pub fn description(draft: &Draft) -> String {
         lines.push(format!("Tickets: {}.", tiers.join(", ")));
     }
     lines.join("\n\n")
+}
+
+/// The event's planning board.
+pub async fn task_board(pool: &PgPool, scope: &OrganizationScope, event_id: Uuid) -> Result<TaskBoard, AppError> {
+    scope.require(Role::Admin)?;
+    let event = events::event_editor(pool, scope, event_id).await?;
+    let tasks = db::tasks(pool, scope.organization_id, event_id)
+        .await?
+        .into_iter()
+        .map(|t| TaskView {
+            id: t.id,
+            title: t.title,
+            category: category_label(&t.category).to_string(),
+            priority: t.priority,
+            status: TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Pending),
+            due: t.due_on.map(|d| d.format("%b %-d, %Y").to_string()).unwrap_or_default(),
+            assignee_id: t.assignee_id,
+            assignee: t.assignee,
+        })
+        .collect();
+    let members =
+        crate::team::db::members(pool, scope.organization_id).await?.into_iter().map(|m| (m.user_id, m.name)).collect();
+    Ok(TaskBoard { event_id, event_name: event.name, tasks, members })
+}
+
+/// Moves, renames or assigns a task. Bad input writes nothing.
+pub async fn update_task(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    task_id: Uuid,
+    title: &str,
+    status: &str,
+    assignee: Option<Uuid>,
+) -> Result<(), AppError> {
+    scope.require(Role::Admin)?;
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(AppError::field("title", "A task needs a title of at most 200 characters."));
+    }
+    let status = TaskStatus::parse(status).ok_or_else(|| AppError::field("status", "Choose a column for the task."))?;
+    if let Some(assignee) = assignee
+        && !crate::team::db::members(pool, scope.organization_id).await?.iter().any(|m| m.user_id == assignee)
+    {
+        return Err(AppError::field("assignee_id", "Assign the task to someone on your team."));
+    }
+    if db::update_task(pool, scope.organization_id, task_id, title, status.as_str(), assignee).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 #[cfg(test)]

@@ -366,8 +366,16 @@ fn summary(row: &EventRow, venue: Option<&VenueRow>, price_from: Option<i64>) ->
 
 /// The organization's events, latest first.
 pub async fn organization_events(pool: &PgPool, scope: &OrganizationScope) -> Result<Vec<EventSummary>, AppError> {
-    let rows = db::organization_events(pool, scope.organization_id).await?;
-    let venues = venues_db::venues(pool, scope.organization_id, None, &serde_json::json!({})).await?;
+    organization_events_in(&mut *pool.acquire().await?, scope).await
+}
+
+/// `organization_events` on the caller's connection or transaction (seeing its own changes).
+pub async fn organization_events_in(
+    conn: &mut PgConnection,
+    scope: &OrganizationScope,
+) -> Result<Vec<EventSummary>, AppError> {
+    let rows = db::organization_events(&mut *conn, scope.organization_id).await?;
+    let venues = venues_db::venues(&mut *conn, scope.organization_id, None, &serde_json::json!({})).await?;
     Ok(rows
         .iter()
         .map(|row| summary(row, row.venue_id.and_then(|id| venues.iter().find(|v| v.id == id)), None))

@@ -142,11 +142,20 @@ pub async fn event_insights(
     scope: &OrganizationScope,
     event_id: uuid::Uuid,
 ) -> Result<EventInsights, AppError> {
+    event_insights_in(&mut *pool.acquire().await?, scope, event_id).await
+}
+
+/// `event_insights` on the caller's connection or transaction (seeing its own changes).
+pub async fn event_insights_in(
+    conn: &mut sqlx::PgConnection,
+    scope: &OrganizationScope,
+    event_id: uuid::Uuid,
+) -> Result<EventInsights, AppError> {
     scope.require(Role::Admin)?;
-    let head = db::event_head(pool, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?;
+    let head = db::event_head(&mut *conn, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?;
     let tz = timezone_or_default(&head.timezone);
     let money = |cents: i64| format_money(cents, &head.currency);
-    let tiers = db::tier_sales(pool, event_id)
+    let tiers = db::tier_sales(&mut *conn, event_id)
         .await?
         .into_iter()
         .map(|row| TierSales {
@@ -160,12 +169,12 @@ pub async fn event_insights(
             checked_in: row.checked_in,
         })
         .collect();
-    let totals = db::order_totals(pool, event_id).await?;
+    let totals = db::order_totals(&mut *conn, event_id).await?;
     let today = Utc::now().with_timezone(&tz).date_naive();
     let start = today - Duration::days(WINDOW_DAYS - 1);
-    let sold = db::event_tickets_per_day(pool, event_id, start, today).await?;
-    let (page_views, checkouts_opened) = db::views(pool, event_id).await?;
-    let entries = db::activity(pool, event_id, ACTIVITY_SHOWN)
+    let sold = db::event_tickets_per_day(&mut *conn, event_id, start, today).await?;
+    let (page_views, checkouts_opened) = db::views(&mut *conn, event_id).await?;
+    let entries = db::activity(&mut *conn, event_id, ACTIVITY_SHOWN)
         .await?
         .into_iter()
         .map(|row| ActivityEntry {
@@ -183,7 +192,7 @@ pub async fn event_insights(
         revenue: money(totals.gross - totals.refunded),
         refunded: money(totals.refunded),
         average_order: money(if totals.orders > 0 { totals.gross / totals.orders } else { 0 }),
-        promos: db::promo_uses(pool, event_id).await?,
+        promos: db::promo_uses(&mut *conn, event_id).await?,
         daily_tickets: daily_bars(&sold, today),
         page_views,
         checkouts_opened,

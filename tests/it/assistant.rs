@@ -7,7 +7,7 @@ use eventos::assistant::apply::Turn;
 use eventos::assistant::draft::Draft;
 use eventos::assistant::tools::{EventFields, TierArgs, TierChange, ToolCall};
 use eventos::assistant::{ConversationView, db};
-use eventos::assistant::{confirm, service};
+use eventos::assistant::{confirm, service, tasks};
 use eventos::events::service as events;
 use eventos::organizations::Role;
 use eventos::organizations::access::OrganizationScope;
@@ -310,4 +310,89 @@ async fn a_publish_from_the_dashboard_waits_for_an_assistant_edit_in_progress(po
     assert!(!publish.is_finished(), "the publish waits for the edit's transaction");
     edit.commit().await.unwrap();
     publish.await.unwrap().unwrap();
+}
+
+#[sqlx::test]
+async fn a_card_made_stale_by_a_later_change_is_refused_not_applied_over_it(pool: PgPool) {
+    let scope = organizer(&pool, "olivia@example.com").await;
+    let id = service::start(&pool, &scope, None).await.unwrap();
+    chat(&pool, &scope, id, SUMMIT).await;
+    let card = chat(&pool, &scope, id, "publish").await.pending.last().unwrap().id;
+    confirm::confirm(&pool, &scope, card).await.unwrap();
+    let first_price = chat(&pool, &scope, id, "VIP is now $650").await.pending.last().unwrap().id;
+    let second_price = chat(&pool, &scope, id, "VIP is now $700").await.pending.last().unwrap().id;
+    let first_size = chat(&pool, &scope, id, "make it 700 people").await.pending.last().unwrap().id;
+    let second_size = chat(&pool, &scope, id, "make it 800 people").await.pending.last().unwrap().id;
+
+    confirm::confirm(&pool, &scope, second_price).await.unwrap();
+    confirm::confirm(&pool, &scope, second_size).await.unwrap();
+    let view = confirm::confirm(&pool, &scope, first_price).await.unwrap();
+    confirm::confirm(&pool, &scope, first_size).await.unwrap();
+
+    let view_after = service::view(&pool, &scope, id).await.unwrap();
+    for stale in [first_price, first_size] {
+        let card = view_after.pending.iter().find(|c| c.id == stale).unwrap();
+        assert_eq!(card.status, "failed");
+        assert!(
+            card.outcome.as_deref().unwrap().contains("was changed since this card was made"),
+            "{:?}",
+            card.outcome
+        );
+    }
+    assert!(last_reply(&view).contains("ask the assistant again"));
+    let vip = view_after.preview.tiers.iter().find(|t| t.name == "VIP").unwrap();
+    assert_eq!(vip.price, "$700.00 CAD");
+    assert_eq!(view_after.preview.capacity, Some(800));
+}
+
+#[sqlx::test]
+async fn reading_calls_see_what_the_same_message_changed_before_it_is_saved(pool: PgPool) {
+    let scope = organizer(&pool, "olivia@example.com").await;
+    let id = service::start(&pool, &scope, None).await.unwrap();
+    let mut tx = scope.begin(&pool).await.unwrap();
+    db::lock_conversation(&mut tx, id).await.unwrap();
+    let turn = Turn::new(scope, id, None, Draft::default());
+    let fields = EventFields {
+        name: Some("Data Basics".into()),
+        start_local: Some("2030-03-03T13:00".into()),
+        end_local: Some("2030-03-03T16:00".into()),
+        capacity: Some(30),
+        ..EventFields::default()
+    };
+    let calls = [
+        ToolCall::CreateEventDraft(fields),
+        ToolCall::SummariseSales(eventos::assistant::tools::Empty {}),
+        ToolCall::ListEvents(eventos::assistant::tools::Empty {}),
+    ];
+    let builtin = service::Answerer { provider: "builtin", prompt_tokens: 0, completion_tokens: 0 };
+
+    let reply = service::apply_message(&pool, tx, turn, &calls, &[], "New event", builtin).await.unwrap();
+
+    assert!(reply.contains("Data Basics: 0 tickets sold (no tiers yet)"), "{reply}");
+    assert!(reply.contains("Your events: Data Basics — Draft"), "{reply}");
+}
+
+#[sqlx::test]
+async fn planning_tasks_are_moved_and_assigned_only_to_people_of_the_team(pool: PgPool) {
+    let scope = organizer(&pool, "olivia@example.com").await;
+    let stranger = organizer(&pool, "mallory@example.com").await;
+    let id = service::start(&pool, &scope, None).await.unwrap();
+    let event_id = chat(&pool, &scope, id, SUMMIT).await.preview.event_id.unwrap();
+    chat(&pool, &scope, id, "generate the planning tasks").await;
+    let board = tasks::task_board(&pool, &scope, event_id).await.unwrap();
+    let task = board.tasks.first().expect("tasks were written");
+
+    tasks::update_task(&pool, &scope, task.id, "Book the main hall", "in_progress", Some(scope.user_id)).await.unwrap();
+    let outsider =
+        tasks::update_task(&pool, &scope, task.id, "Book the main hall", "completed", Some(stranger.user_id)).await;
+    let foreign = tasks::update_task(&pool, &stranger, task.id, "Mine now", "completed", None).await;
+
+    let Err(AppError::Validation(fields)) = outsider else { panic!("{outsider:?}") };
+    assert_eq!(fields.get("assignee_id"), Some("Assign the task to someone on your team."));
+    assert!(matches!(foreign, Err(AppError::NotFound)));
+    let board = tasks::task_board(&pool, &scope, event_id).await.unwrap();
+    let task = board.tasks.iter().find(|t| t.id == task.id).unwrap();
+    assert_eq!((task.title.as_str(), task.status.as_str()), ("Book the main hall", "in_progress"));
+    assert_eq!(task.assignee_id, Some(scope.user_id));
+    assert!(matches!(tasks::task_board(&pool, &stranger, event_id).await, Err(AppError::NotFound)));
 }

@@ -7,6 +7,7 @@
 //! runs when the organizer confirms it.
 
 mod tier_calls;
+pub use tier_calls::tier_diff;
 
 use crate::assistant::db;
 use crate::assistant::draft::{Draft, price_label};
@@ -21,7 +22,7 @@ use crate::venues::db as venues_db;
 use crate::venues::service::{self as venues, VenueForm};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde_json::json;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 use tier_calls::{add_tier, deactivate_tier, update_tier};
 use uuid::Uuid;
 
@@ -86,7 +87,7 @@ pub fn refusal(error: AppError) -> String {
 }
 
 /// Carries out one call. `Err` holds the refusal shown to the organizer.
-pub async fn apply(tx: &mut PgConnection, pool: &PgPool, turn: &mut Turn, call: &ToolCall) -> Result<(), String> {
+pub async fn apply(tx: &mut PgConnection, turn: &mut Turn, call: &ToolCall) -> Result<(), String> {
     call.check()?;
     match call {
         ToolCall::CreateEventDraft(_) if turn.event_id.is_some() => {
@@ -120,7 +121,7 @@ pub async fn apply(tx: &mut PgConnection, pool: &PgPool, turn: &mut Turn, call: 
         ToolCall::SummariseSales(_) => {
             let event_id =
                 turn.event_id.ok_or("Which event? Open the conversation from the event, or create one first.")?;
-            let sales = insights::event_insights(pool, &turn.scope, event_id).await.map_err(refusal)?;
+            let sales = insights::event_insights_in(tx, &turn.scope, event_id).await.map_err(refusal)?;
             let sold: i64 = sales.tiers.iter().map(|t| t.sold).sum();
             let per_tier: Vec<String> = sales.tiers.iter().map(|t| format!("{} {}", t.name, t.sold)).collect();
             turn.notes.push(format!(
@@ -134,7 +135,7 @@ pub async fn apply(tx: &mut PgConnection, pool: &PgPool, turn: &mut Turn, call: 
             Ok(())
         }
         ToolCall::ListEvents(_) => {
-            let list = events::organization_events(pool, &turn.scope).await.map_err(refusal)?;
+            let list = events::organization_events_in(tx, &turn.scope).await.map_err(refusal)?;
             if list.is_empty() {
                 turn.notes.push("Your organization has no events yet.".into());
             } else {
@@ -328,7 +329,7 @@ pub fn with_event_settings(mut form: EventForm, event: &EventEditor) -> EventFor
 }
 
 /// (what, before, after) for each field that differs.
-fn field_diff(before: &Draft, after: &Draft) -> Vec<(String, String, String)> {
+pub fn field_diff(before: &Draft, after: &Draft) -> Vec<(String, String, String)> {
     let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
     let mut diff = Vec::new();
     if before.name != after.name {

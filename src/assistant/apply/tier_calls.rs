@@ -69,6 +69,31 @@ fn find_tier<'a>(tiers: &'a [TierView], name: &str) -> Option<&'a TierView> {
     })
 }
 
+/// (what, before, after) for each of a tier's values that a change would alter.
+pub fn tier_diff(
+    tier: &TierView,
+    name: &str,
+    price: i64,
+    capacity: i32,
+    currency: &str,
+) -> Vec<(String, String, String)> {
+    let mut diff = Vec::new();
+    if name != tier.name {
+        diff.push(("Tier name".into(), tier.name.clone(), name.to_owned()));
+    }
+    if price != tier.price_cents {
+        diff.push((
+            format!("{} price", tier.name),
+            price_label(tier.price_cents, currency),
+            price_label(price, currency),
+        ));
+    }
+    if capacity != tier.capacity {
+        diff.push((format!("{} capacity", tier.name), tier.capacity.to_string(), capacity.to_string()));
+    }
+    diff
+}
+
 pub(super) async fn update_tier(tx: &mut PgConnection, turn: &mut Turn, change: &TierChange) -> Result<(), String> {
     let Some(event_id) = turn.event_id else {
         let wanted = change.tier.to_lowercase();
@@ -100,20 +125,7 @@ pub(super) async fn update_tier(tx: &mut PgConnection, turn: &mut Turn, change: 
     let capacity = change.capacity.and_then(|c| i32::try_from(c).ok()).map_or(tier.capacity, |c| c.min(event.capacity));
     let currency = event.currency.clone();
     if event.status != EventStatus::Draft || tier.sold > 0 {
-        let mut diff = Vec::new();
-        if name != tier.name {
-            diff.push(("Tier name".into(), tier.name.clone(), name.clone()));
-        }
-        if price != tier.price_cents {
-            diff.push((
-                format!("{} price", tier.name),
-                price_label(tier.price_cents, &currency),
-                price_label(price, &currency),
-            ));
-        }
-        if capacity != tier.capacity {
-            diff.push((format!("{} capacity", tier.name), tier.capacity.to_string(), capacity.to_string()));
-        }
+        let diff = tier_diff(&tier, &name, price, capacity, &currency);
         if diff.is_empty() {
             return Ok(());
         }

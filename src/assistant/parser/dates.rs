@@ -2,8 +2,9 @@
 //! days named relative to the organizer's today. A day that cannot be told for sure is a
 //! question, never a guess.
 
+use super::relative::{nth_weekday_at, relative_at, vague_at, weekday_at};
 use super::{Field, Scan, Use};
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 
 /// The event's first and last day as the message gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,7 +13,7 @@ pub struct Days {
     pub last: NaiveDate,
 }
 
-enum Mention {
+pub(super) enum Mention {
     Days { days: Days, end: usize },
     Doubt { question: String, end: usize },
 }
@@ -196,7 +197,7 @@ fn mention_at(scan: &Scan, i: usize) -> Option<Mention> {
 }
 
 /// A day of the month, 1 to 31, that is not a clock time ("12:30", "9am").
-fn day_at(scan: &Scan, i: usize) -> Option<u32> {
+pub(super) fn day_at(scan: &Scan, i: usize) -> Option<u32> {
     let n = scan.t.number(i)?;
     let day = n.small().filter(|d| (1..=31).contains(d) && n.digits <= 2)?;
     // "12:30" is an hour; "Dec 12: 7pm" is a day before a colon.
@@ -211,7 +212,7 @@ fn year_at(scan: &Scan, i: usize) -> Option<i32> {
     (n.digits == 4 && n.is_whole() && (1900..=2200).contains(&n.int)).then_some(n.int as i32)
 }
 
-fn month_at(scan: &Scan, i: usize) -> Option<(u32, usize)> {
+pub(super) fn month_at(scan: &Scan, i: usize) -> Option<(u32, usize)> {
     let month = month_name(scan.t.word(i)?)?;
     // "Mar. 12": the abbreviation's full stop belongs to it.
     let end = if scan.t.is_mark(i + 1, '.') && scan.t.word(i).is_some_and(|w| w.len() <= 4) { i + 1 } else { i };
@@ -219,7 +220,7 @@ fn month_at(scan: &Scan, i: usize) -> Option<(u32, usize)> {
 }
 
 /// An optional ", 2027" after index `after`: the year and the last index read.
-fn year_after(scan: &Scan, after: usize) -> (Option<i32>, usize) {
+pub(super) fn year_after(scan: &Scan, after: usize) -> (Option<i32>, usize) {
     if let Some(year) = year_at(scan, after + 1) {
         return (Some(year), after + 1);
     }
@@ -236,7 +237,7 @@ fn is_range_link(scan: &Scan, i: usize) -> bool {
 }
 
 /// "March 12", "Mar 12th, 2027", "May 20–21", "March 3 to March 5", "May 30 – June 1".
-fn month_first_at(scan: &Scan, i: usize) -> Option<Mention> {
+pub(super) fn month_first_at(scan: &Scan, i: usize) -> Option<Mention> {
     let (month, month_end) = month_at(scan, i)?;
     let day = day_at(scan, month_end + 1)?;
     let mut end = month_end + 1;
@@ -261,7 +262,7 @@ fn month_first_at(scan: &Scan, i: usize) -> Option<Mention> {
 }
 
 /// "12 March 2027", "the 12th of March", "20-21 May", "3 to 5 March".
-fn day_first_at(scan: &Scan, i: usize) -> Option<Mention> {
+pub(super) fn day_first_at(scan: &Scan, i: usize) -> Option<Mention> {
     let day = day_at(scan, i)?;
     let mut j = i + 1;
     let mut day2 = None;
@@ -281,7 +282,7 @@ fn day_first_at(scan: &Scan, i: usize) -> Option<Mention> {
 }
 
 /// "2027-03-12" or "2027/03/12".
-fn iso_at(scan: &Scan, i: usize) -> Option<Mention> {
+pub(super) fn iso_at(scan: &Scan, i: usize) -> Option<Mention> {
     let year = year_at(scan, i)?;
     let mark = match scan.t.get(i + 1)?.kind {
         super::tokens::Kind::Mark(c @ ('-' | '/')) => c,
@@ -296,7 +297,7 @@ fn iso_at(scan: &Scan, i: usize) -> Option<Mention> {
 }
 
 /// "25/03/2027", "03/25/2027"; "03/04/2027" could be either and is asked.
-fn numeric_at(scan: &Scan, i: usize) -> Option<Mention> {
+pub(super) fn numeric_at(scan: &Scan, i: usize) -> Option<Mention> {
     let a = scan.t.number(i).filter(|n| n.digits <= 2)?.small()?;
     if !scan.t.is_mark(i + 1, '/') {
         return None;
@@ -342,7 +343,7 @@ const MONTH_LABELS: [&str; 12] = [
 ];
 
 /// "Thursday 02/04/2027": of February 4 and April 2, the one that is a Thursday.
-fn numeric_by_weekday(scan: &Scan, i: usize, day: Weekday) -> Option<Mention> {
+pub(super) fn numeric_by_weekday(scan: &Scan, i: usize, day: Weekday) -> Option<Mention> {
     let Some(Mention::Doubt { end, .. }) = numeric_at(scan, i) else { return None };
     let a = scan.t.number(i)?.small()?;
     let b = scan.t.number(i + 2)?.small()?;
@@ -361,190 +362,6 @@ fn numeric_by_weekday(scan: &Scan, i: usize, day: Weekday) -> Option<Mention> {
 
 fn named(month: u32, day: u32) -> String {
     format!("{} {day}", MONTH_LABELS[(month.clamp(1, 12) - 1) as usize])
-}
-
-/// "the first Monday of February", "the last Friday of March".
-fn nth_weekday_at(scan: &Scan, i: usize) -> Option<Mention> {
-    let t = &scan.t;
-    let nth: i64 = match t.word(i)? {
-        "first" | "1st" => 1,
-        "second" | "2nd" => 2,
-        "third" | "3rd" => 3,
-        "fourth" | "4th" => 4,
-        "last" => -1,
-        _ => return None,
-    };
-    let day = weekday_name(t.word(i + 1)?)?;
-    if !(t.is_word(i + 2, "of") || t.is_word(i + 2, "in")) {
-        return None;
-    }
-    let (month, month_end) = month_at(scan, i + 3)?;
-    let (year, end) = year_after(scan, month_end);
-    let today = scan.today;
-    let years: Vec<i32> = match year {
-        Some(y) => vec![y],
-        None => vec![today.year(), today.year() + 1],
-    };
-    for y in years {
-        let first = NaiveDate::from_ymd_opt(y, month, 1)?;
-        let found = if nth > 0 {
-            let offset = (day.num_days_from_monday() + 7 - first.weekday().num_days_from_monday()) % 7;
-            first + Duration::days(offset as i64 + 7 * (nth - 1))
-        } else {
-            let next_month = if month == 12 {
-                NaiveDate::from_ymd_opt(y + 1, 1, 1)?
-            } else {
-                NaiveDate::from_ymd_opt(y, month + 1, 1)?
-            };
-            let last = next_month - Duration::days(1);
-            let back = (last.weekday().num_days_from_monday() + 7 - day.num_days_from_monday()) % 7;
-            last - Duration::days(back as i64)
-        };
-        if found.month() == month && found >= today {
-            return Some(Mention::Days { days: Days { first: found, last: found }, end });
-        }
-    }
-    Some(Mention::Doubt { question: "Which day is it? Give me the date.".into(), end })
-}
-
-/// "Friday", "this Friday", "next Friday", "Fri, March 12" (checked against the date).
-fn weekday_at(scan: &Scan, i: usize) -> Option<Mention> {
-    let (modifier, at) = match scan.t.word(i)? {
-        m @ ("this" | "next" | "coming" | "upcoming") => (Some(m), i + 1),
-        _ => (None, i),
-    };
-    let word = scan.t.word(at)?;
-    let day = weekday_name(word)?;
-    // Short forms ("sat", "sun", "wed") are weekdays only beside a date or a comma.
-    let short = word.len() <= 4 && !matches!(word, "thur" | "thurs" | "tues" | "weds");
-    let mut end = at;
-    if scan.t.is_mark(end + 1, ',') || scan.t.is_mark(end + 1, '.') {
-        end += 1;
-    }
-    if scan.t.is_word(end + 1, "the") && scan.t.number(end + 2).is_some() {
-        end += 1;
-    }
-    if let Some(settled) = numeric_by_weekday(scan, end + 1, day) {
-        return Some(settled);
-    }
-    let dated = iso_at(scan, end + 1)
-        .or_else(|| numeric_at(scan, end + 1))
-        .or_else(|| month_first_at(scan, end + 1))
-        .or_else(|| day_first_at(scan, end + 1));
-    if let Some(mention) = dated {
-        return Some(match mention {
-            Mention::Days { days, end } if days.first.weekday() != day => Mention::Doubt {
-                question: format!(
-                    "{} is a {}, not a {} — which day did you mean?",
-                    long_date(days.first).split_once(", ").map_or(String::new(), |(_, d)| d.to_string()),
-                    weekday_label(days.first.weekday()),
-                    weekday_label(day)
-                ),
-                end,
-            },
-            other => other,
-        });
-    }
-    if short && modifier.is_none() && !scan.t.is_any_word(i.wrapping_sub(1), &["on", "this", "next"]) {
-        return None;
-    }
-    // "Friday Fizz", "Blue Monday Sessions": a weekday inside a name is no date.
-    let in_name = |k: usize| {
-        scan.t.capitalised(k)
-            && scan.t.word(k).is_some_and(|w| {
-                month_name(w).is_none()
-                    && weekday_name(w).is_none()
-                    && !matches!(w, "night" | "morning" | "evening" | "afternoon" | "noon" | "at" | "from" | "the")
-            })
-    };
-    if modifier.is_none() && in_name(at + 1) {
-        return None;
-    }
-    let today = scan.today;
-    let ahead = (day.num_days_from_monday() + 7 - today.weekday().num_days_from_monday()) % 7;
-    let coming = today + Duration::days(if ahead == 0 { 7 } else { ahead as i64 });
-    let end = if scan.t.is_any_word(at + 1, &["night", "evening"]) { at + 1 } else { at };
-    let days = |d: NaiveDate| Mention::Days { days: Days { first: d, last: d }, end };
-    Some(match modifier {
-        Some("this") if ahead == 0 => days(today),
-        Some("next") if ahead == 1 => Mention::Doubt {
-            question: format!(
-                "By “next {}”, do you mean tomorrow ({}) or {}?",
-                weekday_label(day),
-                short_date(coming),
-                short_date(coming + Duration::days(7))
-            ),
-            end,
-        },
-        None if ahead == 0 => Mention::Doubt {
-            question: format!(
-                "Today is {} — do you mean today or {}?",
-                weekday_label(day),
-                short_date(today + Duration::days(7))
-            ),
-            end,
-        },
-        _ => days(coming),
-    })
-}
-
-fn short_date(day: NaiveDate) -> String {
-    day.format("%A, %B %-d").to_string()
-}
-
-/// "today", "tonight", "tomorrow", "the day after tomorrow".
-fn relative_at(scan: &Scan, i: usize) -> Option<Mention> {
-    let offset = match scan.t.word(i)? {
-        "today" | "tonight" => 0,
-        "tomorrow" | "tmrw" | "tmr" => {
-            if scan.t.is_word(i.wrapping_sub(1), "after") && scan.t.is_word(i.wrapping_sub(2), "day") {
-                return None;
-            }
-            1
-        }
-        "day" if scan.t.is_word(i + 1, "after") && scan.t.is_word(i + 2, "tomorrow") => {
-            let d = scan.today + Duration::days(2);
-            return Some(Mention::Days { days: Days { first: d, last: d }, end: i + 2 });
-        }
-        _ => return None,
-    };
-    let d = scan.today + Duration::days(offset);
-    let end = if scan.t.is_any_word(i + 1, &["night", "evening", "morning", "afternoon"]) { i + 1 } else { i };
-    Some(Mention::Days { days: Days { first: d, last: d }, end })
-}
-
-/// "next week", "sometime in March", "early April", "mid-May", "in the spring".
-fn vague_at(scan: &Scan, i: usize) -> Option<Mention> {
-    let ask = |end: usize| Mention::Doubt { question: "Which day is it? Give me the date.".into(), end };
-    let word = scan.t.word(i)?;
-    match word {
-        "next" | "this" | "later"
-            if scan.t.is_any_word(
-                i + 1,
-                &["week", "month", "weekend", "year", "spring", "summer", "fall", "autumn", "winter"],
-            ) =>
-        {
-            Some(ask(i + 1))
-        }
-        "later" if scan.t.is_word(i + 1, "this") && scan.t.is_any_word(i + 2, &["week", "month"]) => Some(ask(i + 2)),
-        "early" | "mid" | "late" | "end" | "beginning" | "start" | "sometime" | "in" => {
-            let mut j = i + 1;
-            while scan.t.is_dash(j) || scan.t.is_any_word(j, &["of", "in", "the"]) {
-                j += 1;
-            }
-            if scan.t.is_any_word(j, &["spring", "summer", "fall", "autumn", "winter"]) && word != "in"
-                || scan.t.is_any_word(j, &["spring", "summer", "fall", "autumn", "winter"])
-                    && scan.t.is_word(j - 1, "the")
-            {
-                return Some(ask(j));
-            }
-            let (_, month_end) = month_at(scan, j)?;
-            // "May" and "March" are also verbs; as a month alone they are written with a capital.
-            let verb_like = scan.t.is_any_word(j, &["may", "march"]) && !scan.t.capitalised(j);
-            (!verb_like && day_at(scan, month_end + 1).is_none()).then(|| ask(month_end))
-        }
-        _ => None,
-    }
 }
 
 /// Builds the mention of a written date, finding the year when none is given: the next

@@ -12,6 +12,7 @@ mod money;
 mod names;
 mod people;
 mod places;
+mod relative;
 mod times;
 mod tokens;
 mod words;
