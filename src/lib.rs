@@ -81,6 +81,7 @@ macro_rules! text_enum {
 pub mod platform;
 
 pub mod accounts;
+pub mod announcements;
 pub mod assistant;
 pub mod checkin;
 pub mod events;

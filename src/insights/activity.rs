@@ -97,6 +97,12 @@ fn changes(before: &Value, after: &Value, currency: &str) -> String {
 
 /// One audit entry as a sentence without its subject's doer: "changed tier VIP: price …".
 pub fn describe(subject: &str, label: &str, action: &str, before: &Value, after: &Value, currency: &str) -> String {
+    if subject == "announcement" {
+        let audience = after.get("audience").and_then(Value::as_str).unwrap_or("attendees");
+        let count = after.get("recipients").and_then(Value::as_i64).unwrap_or(0);
+        let people = if count == 1 { "1 person".to_owned() } else { format!("{count} people") };
+        return format!("e-mailed {} ({people}): “{}”", audience.to_lowercase(), label.trim());
+    }
     let verb = match action {
         "insert" => "added",
         "delete" => "removed",

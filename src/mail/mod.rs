@@ -31,6 +31,7 @@ text_enum!(
         ConfirmEmail => "confirm_email", "Address confirmation";
         EventCancelled => "event_cancelled", "Event cancelled";
         Invitation => "invitation", "Team invitation";
+        Announcement => "announcement", "Message to attendees";
     }
 );
 

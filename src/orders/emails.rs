@@ -72,9 +72,11 @@ fn intro(kind: MailKind, order: &OrderRow, due: Option<&str>) -> String {
         MailKind::EventCancelled => {
             "The organizer has cancelled this event. Your tickets no longer admit anyone.".to_owned()
         }
-        MailKind::PasswordReset | MailKind::SignupAttempt | MailKind::ConfirmEmail | MailKind::Invitation => {
-            String::new()
-        }
+        MailKind::PasswordReset
+        | MailKind::SignupAttempt
+        | MailKind::ConfirmEmail
+        | MailKind::Invitation
+        | MailKind::Announcement => String::new(),
     }
 }
 
@@ -111,7 +113,11 @@ async fn render(pool: &PgPool, mailer: &Mailer, row: &OutboxRow) -> Result<Rende
             tickets.retain(|t| t.id == ticket_id);
         }
         MailKind::OrderConfirmation | MailKind::OrderCancelled | MailKind::OrderExpired => {}
-        MailKind::PasswordReset | MailKind::SignupAttempt | MailKind::ConfirmEmail | MailKind::Invitation => {
+        MailKind::PasswordReset
+        | MailKind::SignupAttempt
+        | MailKind::ConfirmEmail
+        | MailKind::Invitation
+        | MailKind::Announcement => {
             return Err(format!("{kind} is not about an order"));
         }
     }

@@ -43,6 +43,7 @@ lazy_pages! {
     EditEvent => dashboard::event_editor::EditEventPage,
     EventOrders => dashboard::orders::EventOrdersPage,
     EventSales => dashboard::event_sales::EventSalesPage,
+    EventEmail => dashboard::announce::EventEmailPage,
     EventCheckin => dashboard::checkin::EventCheckinPage,
     EventTasks => dashboard::tasks::TaskBoardPage,
     OrderDetail => dashboard::orders::OrderDetailPage,

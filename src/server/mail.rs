@@ -1,6 +1,7 @@
 //! The outbox worker's renderer: each kind of message goes to the domain that owes it.
 
 use crate::accounts::emails::AccountMail;
+use crate::announcements::emails::AnnouncementMail;
 use crate::mail::MailKind;
 use crate::mail::db::OutboxRow;
 use crate::mail::outbox::{Render, RenderFuture};
@@ -24,6 +25,7 @@ impl Render for AllMail {
             | MailKind::OrderExpired
             | MailKind::EventCancelled => OrderMail.render(pool, mailer, row),
             MailKind::Invitation => TeamMail.render(pool, mailer, row),
+            MailKind::Announcement => AnnouncementMail.render(pool, mailer, row),
         }
     }
 }

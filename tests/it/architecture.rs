@@ -16,6 +16,7 @@ const LAYERS: &[&str] = &[
     "team",
     "payments",
     "orders",
+    "announcements",
     "checkin",
     "notifications",
     "insights",

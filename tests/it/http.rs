@@ -175,6 +175,21 @@ const ORGANIZER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("get_overview", &[]),
     ("get_event_insights", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
     ("list_conversations", &[]),
+    ("get_announcements", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
+    (
+        "preview_announcement",
+        &[("event_id", "00000000-0000-0000-0000-000000000000"), ("tier_id", ""), ("subject", "Hi"), ("body", "Hello")],
+    ),
+    (
+        "send_announcement",
+        &[
+            ("event_id", "00000000-0000-0000-0000-000000000000"),
+            ("tier_id", ""),
+            ("subject", "Hi"),
+            ("body", "Hello"),
+            ("expected", "1"),
+        ],
+    ),
     ("get_task_board", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
     (
         "update_task",
@@ -355,7 +370,17 @@ async fn every_organizer_function_refuses_visitors_and_attendees_and_writes_noth
         "offline upload for an attendee: {}",
         member_of_nothing.body
     );
-    let tables = ["events", "venues", "ticket_tiers", "organizations", "orders", "promo_codes", "outbox", "refunds"];
+    let tables = [
+        "events",
+        "venues",
+        "ticket_tiers",
+        "organizations",
+        "orders",
+        "promo_codes",
+        "outbox",
+        "refunds",
+        "announcements",
+    ];
     let door_and_dashboard =
         ["event_cancellations", "invitations", "checkin_scans", "checkins", "audit_logs", "notifications"];
     for table in tables.into_iter().chain(door_and_dashboard) {

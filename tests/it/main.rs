@@ -4,6 +4,7 @@
 
 mod abuse;
 mod accounts;
+mod announcements;
 mod architecture;
 mod assistant;
 mod assistant_model;

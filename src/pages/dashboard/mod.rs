@@ -1,5 +1,6 @@
 //! The organizer's dashboard, scoped to their organization.
 
+pub mod announce;
 pub mod assistant;
 pub mod checkin;
 pub mod event_cancel;
