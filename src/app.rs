@@ -101,6 +101,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/dashboard/events/:id/checkin") view={Lazy::<lazy::EventCheckin>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/:id/sales") view={Lazy::<lazy::EventSales>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/:id/email") view={Lazy::<lazy::EventEmail>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/events/:id/attendees") view={Lazy::<lazy::EventAttendees>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/:id/tasks") view={Lazy::<lazy::EventTasks>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/orders/:id") view={Lazy::<lazy::OrderDetail>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/notifications") view={Lazy::<lazy::Notifications>::new()} ssr=SsrMode::Async />

@@ -352,19 +352,6 @@ pub async fn counts(pool: &PgPool, scope: &DoorScope, list_id: Uuid) -> Result<D
 
 const SEARCH_LIMIT: i64 = 25;
 
-/// `text` as a LIKE pattern matching it anywhere, its own `%`, `_` and `\` taken literally.
-fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 /// Tickets of the event by part of a name, e-mail, order or ticket number.
 pub async fn search(
     pool: &PgPool,
@@ -376,7 +363,9 @@ pub async fn search(
     if query.chars().count() < MIN_SEARCH {
         return Ok(Vec::new());
     }
-    let rows = db::search(pool, scope.event_id, list_id, &contains_pattern(&query), SEARCH_LIMIT).await?;
+    let rows =
+        db::search(pool, scope.event_id, list_id, &crate::platform::text::contains_pattern(&query), SEARCH_LIMIT)
+            .await?;
     let tz = timezone_or_default(&scope.timezone);
     Ok(rows
         .into_iter()
@@ -399,15 +388,4 @@ pub async fn search(
             }
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_search_pattern_takes_percent_underscore_and_backslash_literally() {
-        assert_eq!(contains_pattern("jane"), "%jane%");
-        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
-    }
 }

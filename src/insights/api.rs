@@ -30,3 +30,21 @@ pub async fn get_event_insights(event_id: String) -> Result<EventInsights, AppEr
     })
     .await
 }
+
+/// One page of an event's attendees: `query` searches names, e-mails, ticket and order
+/// numbers; `sort` is one of `AttendeeSort`'s words; `page` counts from 1.
+#[server(prefix = "/api", endpoint = "get_attendees")]
+pub async fn get_attendees(
+    event_id: String,
+    query: String,
+    sort: String,
+    page: String,
+) -> Result<crate::insights::AttendeePage, AppError> {
+    reply(async {
+        let (state, scope) = require_organizer(Role::Admin).await?;
+        let sort = crate::insights::AttendeeSort::parse(sort.trim()).unwrap_or(crate::insights::AttendeeSort::Name);
+        let page = page.trim().parse::<i64>().unwrap_or(1);
+        service::attendees(&state.pool, &scope, parse_id(&event_id)?, &query, sort, page).await
+    })
+    .await
+}

@@ -459,3 +459,74 @@ pub async fn orders_for_export(db: impl PgExecutor<'_>, event_id: Uuid) -> Resul
     .fetch_all(db)
     .await
 }
+
+pub struct AttendeeListRow {
+    pub full_name: String,
+    pub email: String,
+    pub tier: String,
+    pub ticket_number: String,
+    pub order_id: Uuid,
+    pub order_number: String,
+    pub ticket_status: String,
+    pub order_status: String,
+    pub checked_in: bool,
+}
+
+/// Tickets of the event (not checkout holds) whose holder, e-mail, ticket or order number
+/// contains `pattern` (an ILIKE pattern; `%` for all), in `sort` order.
+pub async fn attendee_page(
+    db: impl PgExecutor<'_>,
+    event_id: Uuid,
+    pattern: &str,
+    sort: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<AttendeeListRow>, sqlx::Error> {
+    sqlx::query_as!(
+        AttendeeListRow,
+        r#"WITH listed AS (
+             SELECT a.full_name, a.email, t.name AS tier, k.ticket_number, o.id AS order_id, o.order_number,
+                    k.status AS ticket_status, o.status AS order_status,
+                    EXISTS (SELECT 1 FROM checkins c WHERE c.ticket_id = k.id AND c.undone_at IS NULL) AS checked_in
+               FROM tickets k
+               JOIN attendees a ON a.id = k.attendee_id
+               JOIN orders o ON o.id = k.order_id
+               JOIN ticket_tiers t ON t.id = k.tier_id
+              WHERE k.event_id = $1 AND k.status <> 'reserved'
+                AND (a.full_name ILIKE $2 OR a.email ILIKE $2 OR k.ticket_number ILIKE $2 OR o.order_number ILIKE $2))
+           SELECT full_name AS "full_name!", email AS "email!", tier AS "tier!", ticket_number AS "ticket_number!",
+                  order_id AS "order_id!", order_number AS "order_number!", ticket_status AS "ticket_status!",
+                  order_status AS "order_status!", checked_in AS "checked_in!"
+             FROM listed
+            ORDER BY CASE WHEN $3 = 'email' THEN lower(email) END,
+                     CASE WHEN $3 = 'tier' THEN lower(tier) END,
+                     CASE WHEN $3 = 'order' THEN order_number END,
+                     CASE WHEN $3 = 'paid' THEN order_status = 'paid' END DESC,
+                     CASE WHEN $3 = 'checked_in' THEN checked_in END DESC,
+                     lower(full_name), ticket_number
+            LIMIT $4 OFFSET $5"#,
+        event_id,
+        pattern,
+        sort,
+        limit,
+        offset,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// How many tickets `attendee_page` would list in all.
+pub async fn attendee_count(db: impl PgExecutor<'_>, event_id: Uuid, pattern: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!"
+             FROM tickets k
+             JOIN attendees a ON a.id = k.attendee_id
+             JOIN orders o ON o.id = k.order_id
+            WHERE k.event_id = $1 AND k.status <> 'reserved'
+              AND (a.full_name ILIKE $2 OR a.email ILIKE $2 OR k.ticket_number ILIKE $2 OR o.order_number ILIKE $2)"#,
+        event_id,
+        pattern,
+    )
+    .fetch_one(db)
+    .await
+}

@@ -176,3 +176,45 @@ mod tests {
         assert_eq!(change(0, 0), "±0 %");
     }
 }
+
+text_enum!(
+    /// The order of the attendee table.
+    AttendeeSort {
+        Name => "name", "Name";
+        Email => "email", "E-mail";
+        Tier => "tier", "Tier";
+        Order => "order", "Order";
+        Paid => "paid", "Paid";
+        CheckedIn => "checked_in", "Checked in";
+    }
+);
+
+/// Attendees shown per page of the table.
+pub const ATTENDEES_PER_PAGE: i64 = 50;
+
+/// One ticket's holder in the attendee table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendeeRow {
+    pub name: String,
+    pub email: String,
+    pub tier: String,
+    pub ticket_number: String,
+    pub order_id: Uuid,
+    pub order_number: String,
+    /// "Paid", "Unpaid", "Cancelled" or "Refunded".
+    pub payment: String,
+    pub checked_in: bool,
+}
+
+/// One page of an event's attendees, as searched and sorted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendeePage {
+    pub event_id: Uuid,
+    pub event_name: String,
+    pub query: String,
+    pub sort: AttendeeSort,
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    pub rows: Vec<AttendeeRow>,
+}

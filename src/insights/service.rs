@@ -3,9 +3,9 @@
 use crate::events::money::format_money;
 use crate::events::time::timezone_or_default;
 use crate::insights::{
-    ACTIVITY_SHOWN, ATTENTION_LIMIT, ActivityEntry, Attention, AttentionKind, Bar, DEADLINE_WARNING_HOURS,
-    DRAFT_WARNING_DAYS, EventInsights, EventRevenue, Overview, RevenueFigure, SALES_CLOSING_HOURS, TierSales,
-    WINDOW_DAYS, activity, change, csv, db,
+    ACTIVITY_SHOWN, ATTENDEES_PER_PAGE, ATTENTION_LIMIT, ActivityEntry, AttendeePage, AttendeeRow, AttendeeSort,
+    Attention, AttentionKind, Bar, DEADLINE_WARNING_HOURS, DRAFT_WARNING_DAYS, EventInsights, EventRevenue, Overview,
+    RevenueFigure, SALES_CLOSING_HOURS, TierSales, WINDOW_DAYS, activity, change, csv, db,
 };
 use crate::organizations::Role;
 use crate::organizations::access::OrganizationScope;
@@ -200,6 +200,47 @@ pub async fn event_insights_in(
         name: head.name,
         currency: head.currency,
     })
+}
+
+/// One page of an event's attendees: searched (a name, e-mail, ticket or order number, in
+/// part, any case), sorted, 50 to a page.
+pub async fn attendees(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    event_id: uuid::Uuid,
+    query: &str,
+    sort: AttendeeSort,
+    page: i64,
+) -> Result<AttendeePage, AppError> {
+    scope.require(Role::Admin)?;
+    let head = db::event_head(pool, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?;
+    let query: String = query.trim().chars().take(100).collect();
+    let pattern = crate::platform::text::contains_pattern(&query);
+    let total = db::attendee_count(pool, event_id, &pattern).await?;
+    let pages = ((total + ATTENDEES_PER_PAGE - 1) / ATTENDEES_PER_PAGE).max(1);
+    let page = page.clamp(1, pages);
+    let rows =
+        db::attendee_page(pool, event_id, &pattern, sort.as_str(), ATTENDEES_PER_PAGE, (page - 1) * ATTENDEES_PER_PAGE)
+            .await?
+            .into_iter()
+            .map(|row| AttendeeRow {
+                payment: match (row.ticket_status.as_str(), row.order_status.as_str()) {
+                    ("refunded", _) | (_, "refunded") => "Refunded",
+                    ("cancelled", _) | (_, "cancelled" | "expired") => "Cancelled",
+                    (_, "paid") => "Paid",
+                    _ => "Unpaid",
+                }
+                .to_owned(),
+                name: row.full_name,
+                email: row.email,
+                tier: row.tier,
+                ticket_number: row.ticket_number,
+                order_id: row.order_id,
+                order_number: row.order_number,
+                checked_in: row.checked_in,
+            })
+            .collect();
+    Ok(AttendeePage { event_id, event_name: head.name, query, sort, page, pages, total, rows })
 }
 
 /// A file name from an event's name: letters, digits and hyphens.

@@ -44,6 +44,7 @@ lazy_pages! {
     EventOrders => dashboard::orders::EventOrdersPage,
     EventSales => dashboard::event_sales::EventSalesPage,
     EventEmail => dashboard::announce::EventEmailPage,
+    EventAttendees => dashboard::attendees::EventAttendeesPage,
     EventCheckin => dashboard::checkin::EventCheckinPage,
     EventTasks => dashboard::tasks::TaskBoardPage,
     OrderDetail => dashboard::orders::OrderDetailPage,

@@ -39,6 +39,19 @@ impl Email {
     }
 }
 
+/// `text` as a LIKE pattern matching it anywhere, its own `%`, `_` and `\` taken literally.
+pub fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// The mailbox an address reaches, for counting requests per e-mail: `ada+x@example.com`
 /// and `ADA@example.com` are both `ada@example.com`, so tags cannot multiply a limit.
 /// Input that is not an address is counted as typed.
@@ -128,6 +141,12 @@ pub fn parse_count(input: &str, what: &str, min: i32, max: i32) -> Result<i32, S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_pattern_takes_percent_underscore_and_backslash_literally() {
+        assert_eq!(contains_pattern("jane"), "%jane%");
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
 
     #[test]
     fn email_is_trimmed_and_lower_cased() {

@@ -381,3 +381,49 @@ async fn the_attendee_export_is_a_spreadsheet_safe_csv_for_its_organizer_only(po
     let attendee = sign_up(&app, &pool, "a@example.com", None).await;
     assert_eq!(get(&app, &path, Some(&attendee)).await.status, 403);
 }
+
+#[sqlx::test]
+async fn the_attendee_table_searches_sorts_and_pages_and_is_closed_to_other_organizations(pool: PgPool) {
+    use eventos::insights::AttendeeSort;
+    let door = crate::checkin::door(&pool).await;
+    let event_id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM events WHERE slug = $1").bind(&door.slug).fetch_one(&pool).await.unwrap();
+    let stranger = crate::shop::organizer(&pool, "mallory@example.com").await;
+    // 60 General tickets (six orders of Guest 0 … Guest 9) and one VIP, whose holder's name
+    // has a percent sign that a search must take literally.
+    let payments = offline();
+    let placed = |form| checkout::place_order(&pool, &payments, form, None);
+    placed(crate::shop::order_form(&door.slug, door.tiers[0], 10, "ada@example.com")).await.unwrap();
+    for _ in 0..5 {
+        placed(crate::shop::order_form(&door.slug, door.tiers[0], 10, "bulk@example.com")).await.unwrap();
+    }
+    let mut vip = crate::shop::order_form(&door.slug, door.tiers[1], 1, "zoe@example.com");
+    vip.attendee_names = vec!["Zoë 100% Zeal".into()];
+    placed(vip).await.unwrap();
+    let list = |query: &'static str, sort, page| {
+        let pool = pool.clone();
+        let scope = door.organizer;
+        async move { service::attendees(&pool, &scope, event_id, query, sort, page).await }
+    };
+
+    let first = list("", AttendeeSort::Name, 1).await.unwrap();
+    let second = list("", AttendeeSort::Name, 2).await.unwrap();
+    let beyond = list("", AttendeeSort::Name, 99).await.unwrap();
+    let by_tier = list("", AttendeeSort::Tier, 1).await.unwrap();
+    let percent = list("100%", AttendeeSort::Name, 1).await.unwrap();
+    let underscore = list("_", AttendeeSort::Name, 1).await.unwrap();
+    let by_email = list("ZOE@EXAMPLE", AttendeeSort::Name, 1).await.unwrap();
+
+    assert_eq!((first.total, first.pages, first.rows.len(), second.rows.len()), (61, 2, 50, 11));
+    assert_eq!(first.rows[0].name, "Guest 0");
+    assert_eq!(second.rows.last().unwrap().name, "Zoë 100% Zeal");
+    assert_eq!(beyond.page, 2, "a page past the end shows the last one");
+    assert_eq!(by_tier.rows[0].tier, "General");
+    assert_eq!((percent.total, percent.rows[0].tier.as_str()), (1, "VIP"));
+    assert_eq!(underscore.total, 0, "an underscore matches only itself");
+    assert_eq!((by_email.total, by_email.rows[0].payment.as_str()), (1, "Unpaid"));
+    assert!(matches!(
+        service::attendees(&pool, &stranger, event_id, "", AttendeeSort::Name, 1).await,
+        Err(eventos::platform::error::AppError::NotFound)
+    ));
+}

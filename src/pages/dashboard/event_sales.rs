@@ -72,6 +72,8 @@ fn Sales(insights: EventInsights) -> impl IntoView {
                 " · "
                 <a href=format!("/dashboard/events/{event_id}/checkin")>"Check-in"</a>
                 " · "
+                <a href=format!("/dashboard/events/{event_id}/attendees")>"Attendees"</a>
+                " · "
                 <a href=format!("/dashboard/events/{event_id}/email")>"E-mail attendees"</a>
                 " · "
                 <a href=format!("/dashboard/events/{event_id}/attendees.csv") rel="external" download>"Attendees (CSV)"</a>

@@ -2,6 +2,7 @@
 
 pub mod announce;
 pub mod assistant;
+pub mod attendees;
 pub mod checkin;
 pub mod event_cancel;
 pub mod event_editor;
