@@ -1,7 +1,15 @@
 import type { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { SignUpPage } from './pages/account';
-import { DashboardPage, EventSalesPage, NotificationsPage, OverviewPanel } from './pages/dashboard';
+import {
+  AttendeeEmailPage,
+  AttendeesPage,
+  DashboardPage,
+  EventSalesPage,
+  NotificationsPage,
+  OverviewPanel,
+} from './pages/dashboard';
+import { latestMessageTo } from './pages/mailbox';
 import { EventEditorPage } from './pages/events';
 import { CheckoutPage, EventTicketsPage, OrderConfirmationPage } from './pages/orders';
 import { uniqueEmail } from './pages/app';
@@ -29,8 +37,10 @@ async function organizerWithEvent(
   return { eventId, eventPath };
 }
 
-/** A guest in a fresh browser takes free tickets of one tier for themselves and named guests. */
-async function guestTakes(browser: Browser, eventPath: string, tier: string, guests: string[]): Promise<void> {
+/** A guest in a fresh browser takes free tickets of one tier for themselves and named guests;
+ *  returns the buyer's e-mail address. */
+async function guestTakes(browser: Browser, eventPath: string, tier: string, guests: string[]): Promise<string> {
+  const buyer = uniqueEmail('buyer');
   const context = await browser.newContext();
   const guest = await context.newPage();
   const tickets = new EventTicketsPage(guest);
@@ -39,11 +49,12 @@ async function guestTakes(browser: Browser, eventPath: string, tier: string, gue
   await tickets.getTickets();
   const checkout = new CheckoutPage(guest);
   await checkout.waitForHydration();
-  await checkout.fillBuyer({ name: 'Ada Lovelace', email: uniqueEmail('buyer') });
+  await checkout.fillBuyer({ name: 'Ada Lovelace', email: buyer });
   for (const [index, name] of guests.entries()) await checkout.fillAttendee(index + 1, { name });
   await checkout.placeOrder();
   await expect(new OrderConfirmationPage(guest).qrCodes()).toHaveCount(guests.length + 1);
   await context.close();
+  return buyer;
 }
 
 test('an organizer hears of the first sale, reads it, and sees it on the overview', async ({ page, browser }) => {
@@ -101,4 +112,45 @@ test('the sales page counts a purchase without a reload and shows who changed a 
   await guestTakes(browser, eventPath, 'Standard', ['Grace Hopper']);
   await expect(sales.ticketsSold()).toHaveText('2', { timeout: 10_000 });
   await expect(page.getByRole('row', { name: /Standard/ })).toContainText('2');
+});
+
+test('an organizer finds an attendee, downloads the list and e-mails one tier once per address', async ({ page, browser }) => {
+  const stamp = Date.now();
+  const { eventId, eventPath } = await organizerWithEvent(
+    page,
+    { name: 'Ava Attentive', email: uniqueEmail('attendees-org'), organization: `Attendee Org ${stamp}` },
+    {
+      name: `Attendee Night ${stamp}`,
+      capacity: '50',
+      tiers: [
+        { name: 'General', price: '0', capacity: '40' },
+        { name: 'Crew', price: '0', capacity: '10' },
+      ],
+    },
+  );
+  const buyer = await guestTakes(browser, eventPath, 'General', ['Grace Hopper']);
+  await guestTakes(browser, eventPath, 'Crew', []);
+
+  const attendees = new AttendeesPage(page);
+  await attendees.goto(eventId);
+  await expect(attendees.count()).toHaveText('3 ticket holders');
+  await attendees.search('GRACE');
+  await expect(attendees.count()).toHaveText('1 found for “GRACE”');
+  await expect(attendees.rows()).toHaveCount(1);
+  await expect(attendees.rows().first()).toContainText('General');
+
+  const csv = await attendees.downloadCsv();
+  expect(csv.startsWith('\uFEFF'), 'a byte order mark for Excel').toBe(true);
+  expect(csv).toContain('Grace Hopper');
+  expect(csv.split('\r\n').filter((line) => line.length > 0)).toHaveLength(4);
+
+  const email = new AttendeeEmailPage(page);
+  await email.goto(eventId);
+  const preview = await email.preview({ to: 'General ticket holders', subject: `Doors ${stamp}`, body: 'Doors open at 6.' });
+  await expect(preview).toContainText('General ticket holders — 1 person');
+  await expect(preview).toContainText('You receive this because you hold a ticket to');
+  await email.send();
+  await expect(email.sent().first()).toContainText(`Doors ${stamp}`);
+  const message = await latestMessageTo(buyer, 'Doors open at 6.');
+  expect(message).toContain(`Subject: Doors ${stamp}`);
 });

@@ -1,6 +1,6 @@
 //! Server functions for messages to attendees: admins and owners only (door staff never).
 
-use crate::announcements::{AnnouncementPreview, ComposeData};
+use crate::announcements::{AnnouncementPreview, ComposeData, SentResult};
 use crate::platform::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
@@ -46,15 +46,16 @@ pub async fn preview_announcement(
     .await
 }
 
-/// Sends the message; `expected` is the number of recipients the preview showed.
+/// Sends the message previewed as `id`; `expected` is the number of recipients it showed.
 #[server(prefix = "/api", endpoint = "send_announcement")]
 pub async fn send_announcement(
+    id: String,
     event_id: String,
     tier_id: String,
     subject: String,
     body: String,
     expected: String,
-) -> Result<i64, AppError> {
+) -> Result<SentResult, AppError> {
     reply(async {
         let (state, scope) = require_organizer(Role::Admin).await?;
         let expected = expected
@@ -63,7 +64,7 @@ pub async fn send_announcement(
             .map_err(|_| AppError::field("expected", "Look at the preview before sending."))?;
         let message =
             Compose { event_id: parse_id(&event_id)?, tier_id: tier(&tier_id)?, subject: &subject, body: &body };
-        service::send(&state.pool, &scope, &message, expected).await
+        service::send(&state.pool, &scope, parse_id(&id)?, &message, expected).await
     })
     .await
 }

@@ -35,10 +35,12 @@ pub struct NewAnnouncement<'a> {
     pub sent_by: Uuid,
 }
 
-pub async fn insert(conn: &mut PgConnection, new: &NewAnnouncement<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query!(
+/// Records the announcement; false when one with its id exists (the same preview sent twice).
+pub async fn insert(conn: &mut PgConnection, new: &NewAnnouncement<'_>) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query!(
         "INSERT INTO announcements (id, organization_id, event_id, tier_id, audience, subject, body, recipients, sent_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (id) DO NOTHING",
         new.id,
         new.organization_id,
         new.event_id,
@@ -51,7 +53,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewAnnouncement<'_>) -> Resul
     )
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(inserted.rows_affected() == 1)
 }
 
 /// Queues one message per address of the audience (the first spelling of each) and returns

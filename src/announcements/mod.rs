@@ -41,6 +41,8 @@ pub struct SentAnnouncement {
 /// The message as attendees will read it, and how many will.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnnouncementPreview {
+    /// The id the message is sent under: a second send of the same preview is refused.
+    pub id: Uuid,
     pub event_id: Uuid,
     pub tier_id: Option<Uuid>,
     /// The message as written (trimmed), sent as it was previewed.
@@ -49,4 +51,11 @@ pub struct AnnouncementPreview {
     pub recipients: i64,
     pub subject: String,
     pub text: String,
+}
+
+/// A message on its way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentResult {
+    pub id: Uuid,
+    pub recipients: i64,
 }

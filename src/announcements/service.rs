@@ -1,7 +1,7 @@
 //! Writing to attendees: checked, previewed with its count, sent once per address.
 
 use crate::announcements::db::{self, NewAnnouncement};
-use crate::announcements::{AnnouncementPreview, ComposeData, MAX_BODY, MAX_SUBJECT, SentAnnouncement};
+use crate::announcements::{AnnouncementPreview, ComposeData, MAX_BODY, MAX_SUBJECT, SentAnnouncement, SentResult};
 use crate::events::EventEditor;
 use crate::events::service as events;
 use crate::organizations::Role;
@@ -14,6 +14,10 @@ use uuid::Uuid;
 
 /// Messages one event may send its attendees a day: enough for updates, too few to spam.
 pub const SEND_LIMIT: Limit = Limit { name: "announcement", max: 5, window: Duration::from_secs(24 * 3600) };
+/// Recipients one organization may write to a day, over all its events: attendee addresses
+/// are typed by buyers, so an organization cannot turn its events into a mailing list.
+pub const RECIPIENT_LIMIT: Limit =
+    Limit { name: "announcement_recipients", max: 5_000, window: Duration::from_secs(24 * 3600) };
 
 /// A message as the organizer wrote it.
 pub struct Compose<'a> {
@@ -62,6 +66,7 @@ pub async fn preview(
     let recipients = db::audience_size(pool, message.event_id, message.tier_id).await?;
     let organization = crate::team::db::organization_name(pool, scope.organization_id).await?;
     Ok(AnnouncementPreview {
+        id: Uuid::new_v4(),
         event_id: message.event_id,
         tier_id: message.tier_id,
         body: body.to_owned(),
@@ -72,31 +77,29 @@ pub async fn preview(
     })
 }
 
-/// Sends the message to each address of its audience once. `expected` is the count the
-/// organizer saw in the preview: a different audience now is refused, not sent.
+/// Sends the message to each address of its audience once, under the `id` its preview
+/// gave (a second send of one preview is refused). `expected` is the count the organizer
+/// saw in the preview: a different audience now is refused, not sent.
 pub async fn send(
     pool: &PgPool,
     scope: &OrganizationScope,
+    id: Uuid,
     message: &Compose<'_>,
     expected: i64,
-) -> Result<i64, AppError> {
+) -> Result<SentResult, AppError> {
     scope.require(Role::Admin)?;
     let (subject, body) = checked(message)?;
     let event = events::event_editor(pool, scope, message.event_id).await?;
     let audience = audience(&event, message.tier_id)?;
-    let mut tx = scope.begin(pool).await?;
-    crate::platform::audit::acting(&mut tx, scope.user_id).await?;
-    let recipients = db::audience_size(&mut *tx, message.event_id, message.tier_id).await?;
-    if recipients == 0 {
+    if expected < 1 {
         return Err(AppError::field("tier_id", "Nobody holds a ticket in this audience yet."));
     }
-    if recipients != expected {
-        return Err(AppError::Conflict(format!(
-            "The audience changed since the preview: it is now {recipients} people. Look at the preview again."
-        )));
-    }
+    // Counted before the transaction, so it never waits on a second connection.
     rate_limit::hit(pool, SEND_LIMIT, &message.event_id.to_string()).await?;
-    let id = Uuid::new_v4();
+    let recipients = i32::try_from(expected).unwrap_or(i32::MAX);
+    rate_limit::hit_n(pool, RECIPIENT_LIMIT, &scope.organization_id.to_string(), recipients).await?;
+    let mut tx = scope.begin(pool).await?;
+    crate::platform::audit::acting(&mut tx, scope.user_id).await?;
     let new = NewAnnouncement {
         id,
         organization_id: scope.organization_id,
@@ -105,15 +108,25 @@ pub async fn send(
         audience: &audience,
         subject,
         body,
-        recipients: i32::try_from(recipients).unwrap_or(i32::MAX),
+        recipients,
         sent_by: scope.user_id,
     };
-    db::insert(&mut tx, &new).await?;
+    if !db::insert(&mut tx, &new).await? {
+        return Err(AppError::Conflict("This message was already sent.".into()));
+    }
+    // The messages queued are the count: one statement, one snapshot of the audience.
     let queued =
         db::enqueue_for_audience(&mut tx, message.event_id, message.tier_id, scope.organization_id, id).await?;
+    let queued = i64::try_from(queued).unwrap_or(i64::MAX);
+    if queued != expected {
+        tx.rollback().await?;
+        return Err(AppError::Conflict(format!(
+            "The audience changed since the preview: it is now {queued} people. Look at the preview again."
+        )));
+    }
     tx.commit().await?;
     tracing::info!(announcement_id = %id, event_id = %message.event_id, queued, "attendees were e-mailed");
-    Ok(i64::try_from(queued).unwrap_or(i64::MAX))
+    Ok(SentResult { id, recipients: queued })
 }
 
 /// The subject and message, trimmed, or why they cannot be sent.

@@ -119,7 +119,8 @@ async fn read_stream(
     timeout: Duration,
     progress: &Progress,
 ) -> Result<ModelReply, String> {
-    let mut buffer = String::new();
+    // Bytes until a line is whole: a character may be split between two chunks.
+    let mut buffer: Vec<u8> = Vec::new();
     let mut text = String::new();
     let mut calls: Vec<PartialCall> = Vec::new();
     let mut usage = (0, 0);
@@ -129,10 +130,10 @@ async fn read_stream(
             .map_err(|_| "the model stopped answering".to_string())?
             .map_err(|e| format!("the model's answer broke off: {e}"))?;
         let Some(chunk) = chunk else { break };
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buffer.find('\n') {
-            let line = buffer[..end].trim().to_owned();
-            buffer.drain(..=end);
+        buffer.extend_from_slice(&chunk);
+        while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
+            let bytes: Vec<u8> = buffer.drain(..=end).collect();
+            let line = String::from_utf8_lossy(&bytes).trim().to_owned();
             let Some(data) = line.strip_prefix("data:").map(str::trim) else { continue };
             if data == "[DONE]" {
                 return Ok(finish(text, calls, usage));

@@ -302,6 +302,8 @@ pub async fn event_for_change_in(
     id: Uuid,
 ) -> Result<EventEditor, AppError> {
     scope.require(Role::Admin)?;
+    // Another organization's event is refused before anything of it is locked.
+    db::event(&mut *tx, scope.organization_id, id).await?.ok_or(AppError::NotFound)?;
     db::lock_event_currency(&mut *tx, id).await?.ok_or(AppError::NotFound)?;
     db::lock_event_status(&mut *tx, scope.organization_id, id).await?.ok_or(AppError::NotFound)?;
     event_editor_in(tx, scope, id).await

@@ -200,6 +200,14 @@ pub async fn update_tier(
     Ok(())
 }
 
+/// Locks a tier of the organization until `tx` ends, for a change decided on what is read
+/// after it (after `service::event_for_change_in`, in that order).
+pub async fn lock_tier_in(tx: &mut PgConnection, scope: &OrganizationScope, tier_id: Uuid) -> Result<(), AppError> {
+    scope.require(Role::Admin)?;
+    db::lock_tier(&mut *tx, scope.organization_id, tier_id).await?.ok_or(AppError::NotFound)?;
+    Ok(())
+}
+
 /// `update_tier` inside the caller's transaction.
 pub async fn update_tier_in(
     tx: &mut PgConnection,

@@ -472,7 +472,8 @@ pub struct AttendeeListRow {
     pub checked_in: bool,
 }
 
-/// Tickets of the event (not checkout holds) whose holder, e-mail, ticket or order number
+/// Tickets of the event that were issued (valid now, or paid before they were cancelled or
+/// refunded; never a checkout's hold or a reservation that lapsed unpaid) whose holder, e-mail, ticket or order number
 /// contains `pattern` (an ILIKE pattern; `%` for all), in `sort` order.
 pub async fn attendee_page(
     db: impl PgExecutor<'_>,
@@ -492,7 +493,7 @@ pub async fn attendee_page(
                JOIN attendees a ON a.id = k.attendee_id
                JOIN orders o ON o.id = k.order_id
                JOIN ticket_tiers t ON t.id = k.tier_id
-              WHERE k.event_id = $1 AND k.status <> 'reserved'
+              WHERE k.event_id = $1 AND (k.status IN ('active', 'used') OR o.paid_at IS NOT NULL)
                 AND (a.full_name ILIKE $2 OR a.email ILIKE $2 OR k.ticket_number ILIKE $2 OR o.order_number ILIKE $2))
            SELECT full_name AS "full_name!", email AS "email!", tier AS "tier!", ticket_number AS "ticket_number!",
                   order_id AS "order_id!", order_number AS "order_number!", ticket_status AS "ticket_status!",
@@ -522,7 +523,7 @@ pub async fn attendee_count(db: impl PgExecutor<'_>, event_id: Uuid, pattern: &s
              FROM tickets k
              JOIN attendees a ON a.id = k.attendee_id
              JOIN orders o ON o.id = k.order_id
-            WHERE k.event_id = $1 AND k.status <> 'reserved'
+            WHERE k.event_id = $1 AND (k.status IN ('active', 'used') OR o.paid_at IS NOT NULL)
               AND (a.full_name ILIKE $2 OR a.email ILIKE $2 OR k.ticket_number ILIKE $2 OR o.order_number ILIKE $2)"#,
         event_id,
         pattern,

@@ -57,9 +57,11 @@ async fn attendees_are_emailed_once_per_address_after_a_preview_that_counts_them
     assert!(everyone.text.contains("you hold a ticket to Toronto Tech Summit"));
     assert_eq!(count(&pool, "SELECT count(*) FROM outbox").await, 0, "a preview sends nothing");
 
-    let sent = service::send(&pool, &door.organizer, &message(event, None), 2).await.unwrap();
+    let sent = service::send(&pool, &door.organizer, everyone.id, &message(event, None), 2).await.unwrap();
+    let again = service::send(&pool, &door.organizer, everyone.id, &message(event, None), 2).await;
 
-    assert_eq!(sent, 2);
+    assert_eq!(sent.recipients, 2);
+    assert!(matches!(again, Err(AppError::Conflict(ref m)) if m == "This message was already sent."), "{again:?}");
     let recipients: Vec<String> =
         sqlx::query_scalar("SELECT lower(recipient) FROM outbox WHERE kind = 'announcement' ORDER BY 1")
             .fetch_all(&pool)
@@ -97,7 +99,7 @@ async fn a_send_whose_audience_changed_since_the_preview_is_refused(pool: PgPool
         .unwrap();
     sqlx::query("DELETE FROM outbox").execute(&pool).await.unwrap();
 
-    let refused = service::send(&pool, &door.organizer, &message(event, None), seen).await;
+    let refused = service::send(&pool, &door.organizer, Uuid::new_v4(), &message(event, None), seen).await;
 
     let Err(AppError::Conflict(reason)) = refused else { panic!("{refused:?}") };
     assert!(reason.contains("it is now 2 people"), "{reason}");
@@ -116,11 +118,13 @@ async fn bad_messages_foreign_tiers_other_organizations_and_a_sixth_send_in_a_da
     sqlx::query("DELETE FROM outbox").execute(&pool).await.unwrap();
     let with = |subject: &'static str, body: &'static str| Compose { event_id: event, tier_id: None, subject, body };
 
-    let empty = service::send(&pool, &door.organizer, &with("  ", ""), 1).await;
-    let header_injection = service::send(&pool, &door.organizer, &with("Hi\r\nBcc: all@example.com", "x"), 1).await;
-    let foreign_tier = service::send(&pool, &door.organizer, &message(event, Some(Uuid::new_v4())), 1).await;
-    let other_organization = service::send(&pool, &stranger, &message(event, None), 1).await;
-    let nobody = service::send(&pool, &door.organizer, &message(event, Some(door.tiers[1])), 0).await;
+    let empty = service::send(&pool, &door.organizer, Uuid::new_v4(), &with("  ", ""), 1).await;
+    let header_injection =
+        service::send(&pool, &door.organizer, Uuid::new_v4(), &with("Hi\r\nBcc: all@example.com", "x"), 1).await;
+    let foreign_tier =
+        service::send(&pool, &door.organizer, Uuid::new_v4(), &message(event, Some(Uuid::new_v4())), 1).await;
+    let other_organization = service::send(&pool, &stranger, Uuid::new_v4(), &message(event, None), 1).await;
+    let nobody = service::send(&pool, &door.organizer, Uuid::new_v4(), &message(event, Some(door.tiers[1])), 0).await;
 
     let Err(AppError::Validation(fields)) = empty else { panic!("{empty:?}") };
     assert_eq!(fields.get("subject"), Some("Give the message a subject."));
@@ -132,9 +136,9 @@ async fn bad_messages_foreign_tiers_other_organizations_and_a_sixth_send_in_a_da
     assert_eq!(count(&pool, "SELECT count(*) FROM outbox").await, 0);
 
     for _ in 0..5 {
-        service::send(&pool, &door.organizer, &message(event, None), 1).await.unwrap();
+        service::send(&pool, &door.organizer, Uuid::new_v4(), &message(event, None), 1).await.unwrap();
     }
-    let sixth = service::send(&pool, &door.organizer, &message(event, None), 1).await;
+    let sixth = service::send(&pool, &door.organizer, Uuid::new_v4(), &message(event, None), 1).await;
     assert!(matches!(sixth, Err(AppError::RateLimited { .. })), "{sixth:?}");
     assert_eq!(count(&pool, "SELECT count(*) FROM announcements").await, 5);
 }

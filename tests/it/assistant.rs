@@ -297,10 +297,14 @@ async fn a_publish_from_the_dashboard_waits_for_an_assistant_edit_in_progress(po
     let id = service::start(&pool, &scope, None).await.unwrap();
     let event_id = chat(&pool, &scope, id, SUMMIT).await.preview.event_id.unwrap();
 
-    // The assistant's edit has checked that the event is a draft and not yet written.
+    // The assistant's edit of the draft is applied, its transaction not yet committed.
     let mut edit = scope.begin(&pool).await.unwrap();
-    let seen = events::event_for_change_in(&mut edit, &scope, event_id).await.unwrap();
-    assert_eq!(seen.status, eventos::events::EventStatus::Draft);
+    db::lock_conversation(&mut edit, id).await.unwrap();
+    let draft = Draft::default().refreshed_from(&events::event_editor(&pool, &scope, event_id).await.unwrap(), None);
+    let mut turn = Turn::new(scope, id, Some(event_id), draft);
+    let bigger = ToolCall::UpdateEvent(EventFields { capacity: Some(650), ..EventFields::default() });
+    eventos::assistant::apply::apply(&mut edit, &mut turn, &bigger).await.unwrap();
+    assert_eq!(turn.changes, ["Changed capacity from 500 to 650"], "applied directly: the event is a draft");
     let publish = tokio::spawn({
         let pool = pool.clone();
         async move { events::change_status(&pool, &scope, event_id, eventos::events::EventStatus::Published).await }
@@ -310,6 +314,8 @@ async fn a_publish_from_the_dashboard_waits_for_an_assistant_edit_in_progress(po
     assert!(!publish.is_finished(), "the publish waits for the edit's transaction");
     edit.commit().await.unwrap();
     publish.await.unwrap().unwrap();
+    let event = events::event_editor(&pool, &scope, event_id).await.unwrap();
+    assert_eq!((event.status.as_str(), event.capacity), ("published", 650));
 }
 
 #[sqlx::test]

@@ -27,6 +27,8 @@ enum Answer {
     Status(u16),
     /// Says nothing for this long.
     Silence(Duration),
+    /// The body in these pieces, each sent on its own, cut anywhere (even inside a character).
+    Pieces(Vec<Vec<u8>>),
     /// Server-sent events: the first ones at once, the rest when the gate opens.
     Paced(Vec<Value>, Arc<tokio::sync::Notify>, Vec<Value>),
 }
@@ -82,6 +84,17 @@ async fn answer(answer: Answer) -> Response {
             (StatusCode::OK, [("content-type", "text/event-stream")], body).into_response()
         }
         Answer::Status(code) => (StatusCode::from_u16(code).unwrap(), "busy").into_response(),
+        Answer::Pieces(pieces) => {
+            let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Result<Vec<u8>, std::io::Error>>();
+            tokio::spawn(async move {
+                for piece in pieces {
+                    let _ = sender.send(Ok(piece));
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                }
+            });
+            let body = axum::body::Body::from_stream(futures::stream::poll_fn(move |cx| receiver.poll_recv(cx)));
+            (StatusCode::OK, [("content-type", "text/event-stream")], body).into_response()
+        }
         Answer::Paced(first, gate, rest) => {
             let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Result<String, std::io::Error>>();
             tokio::spawn(async move {
@@ -398,4 +411,28 @@ async fn a_refused_message_is_an_error_before_any_stream_and_saves_nothing(pool:
     let messages: i64 = sqlx::query_scalar("SELECT count(*) FROM chat_messages").fetch_one(&pool).await.unwrap();
     assert_eq!(messages, 0);
     assert_eq!(model.request_count(), 0);
+}
+
+#[sqlx::test]
+async fn a_character_cut_between_two_pieces_of_the_stream_arrives_whole(pool: PgPool) {
+    let delta = |d: Value| format!("data: {}\n\n", json!({ "choices": [{ "delta": d }] }));
+    let arguments = r#"{"name":"Café Crème Summit","start_local":"2030-03-12T09:00","end_local":"2030-03-12T17:00","capacity":500}"#;
+    let body = delta(json!({ "content": "Voilà — " }))
+        + &delta(
+            json!({ "tool_calls": [{ "index": 0, "function": { "name": "create_event_draft", "arguments": arguments } }] }),
+        )
+        + "data: [DONE]\n\n";
+    // Cut inside "à" and inside "é": two bytes each, one on each side of a cut.
+    let bytes = body.into_bytes();
+    let cut_a = bytes.windows(2).position(|w| w == "à".as_bytes()).unwrap() + 1;
+    let cut_e = bytes.windows(2).position(|w| w == "é".as_bytes()).unwrap() + 1;
+    let pieces = vec![bytes[..cut_a].to_vec(), bytes[cut_a..cut_e].to_vec(), bytes[cut_e..].to_vec()];
+    let model = FakeModel::start(vec![Answer::Pieces(pieces)]).await;
+    let (scope, id) = conversation(&pool).await;
+
+    let view = service::send_with(&pool, &model.assistant(), &scope, id, "Create the Café Crème Summit").await.unwrap();
+
+    assert_eq!(view.preview.name.as_deref(), Some("Café Crème Summit"));
+    assert!(last_reply(&view).contains("Voilà —"), "{}", last_reply(&view));
+    assert!(!last_reply(&view).contains('\u{FFFD}'));
 }

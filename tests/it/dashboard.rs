@@ -400,6 +400,18 @@ async fn the_attendee_table_searches_sorts_and_pages_and_is_closed_to_other_orga
     let mut vip = crate::shop::order_form(&door.slug, door.tiers[1], 1, "zoe@example.com");
     vip.attendee_names = vec!["Zoë 100% Zeal".into()];
     placed(vip).await.unwrap();
+    // A reservation that lapsed unpaid held tickets once; its holder is no attendee.
+    let lapsed = placed(crate::shop::order_form(&door.slug, door.tiers[1], 2, "gone@example.com")).await.unwrap();
+    sqlx::query("UPDATE tickets SET status = 'cancelled' WHERE order_id = $1")
+        .bind(lapsed.order_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE orders SET status = 'expired' WHERE id = $1")
+        .bind(lapsed.order_id)
+        .execute(&pool)
+        .await
+        .unwrap();
     let list = |query: &'static str, sort, page| {
         let pool = pool.clone();
         let scope = door.organizer;

@@ -177,12 +177,17 @@ const ORGANIZER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("list_conversations", &[]),
     ("get_announcements", &[("event_id", "00000000-0000-0000-0000-000000000000")]),
     (
+        "get_attendees",
+        &[("event_id", "00000000-0000-0000-0000-000000000000"), ("query", ""), ("sort", "name"), ("page", "1")],
+    ),
+    (
         "preview_announcement",
         &[("event_id", "00000000-0000-0000-0000-000000000000"), ("tier_id", ""), ("subject", "Hi"), ("body", "Hello")],
     ),
     (
         "send_announcement",
         &[
+            ("id", "00000000-0000-0000-0000-000000000001"),
             ("event_id", "00000000-0000-0000-0000-000000000000"),
             ("tier_id", ""),
             ("subject", "Hi"),

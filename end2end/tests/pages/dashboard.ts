@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, type Locator, type Page } from '@playwright/test';
 import { AppShell } from './app';
 
@@ -83,5 +84,70 @@ export class EventSalesPage extends AppShell {
 
   activity(): Locator {
     return this.page.locator('.activity-list li');
+  }
+}
+
+/** An event's attendee table: search, sort, pages and the CSV download. */
+export class AttendeesPage extends AppShell {
+  constructor(page: Page) {
+    super(page);
+  }
+
+  async goto(eventId: string): Promise<void> {
+    await this.page.goto(`/dashboard/events/${eventId}/attendees`);
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Attendees' })).toBeVisible();
+  }
+
+  async search(text: string): Promise<void> {
+    await this.page.getByTestId('attendee-search').fill(text);
+    await this.page.getByRole('button', { name: 'Search' }).click();
+  }
+
+  count(): Locator {
+    return this.page.getByTestId('attendee-count');
+  }
+
+  rows(): Locator {
+    return this.page.getByTestId('attendee-table').locator('tbody tr');
+  }
+
+  /** Downloads the attendee CSV and returns its text. */
+  async downloadCsv(): Promise<string> {
+    const download = this.page.waitForEvent('download');
+    await this.page.getByRole('link', { name: 'Download all (CSV)' }).click();
+    const file = await (await download).path();
+    return readFileSync(file, 'utf8');
+  }
+}
+
+/** Writing to an event's attendees: compose, preview with the count, send. */
+export class AttendeeEmailPage extends AppShell {
+  constructor(page: Page) {
+    super(page);
+  }
+
+  async goto(eventId: string): Promise<void> {
+    await this.page.goto(`/dashboard/events/${eventId}/email`);
+    await expect(this.page.getByRole('heading', { level: 1, name: 'E-mail attendees' })).toBeVisible();
+    await this.waitForHydration();
+  }
+
+  async preview(message: { to: string; subject: string; body: string }): Promise<Locator> {
+    await this.page.getByLabel('To').selectOption({ label: message.to });
+    await this.page.getByLabel('Subject').fill(message.subject);
+    await this.page.getByLabel('Message').fill(message.body);
+    await this.page.getByTestId('preview-message').click();
+    const preview = this.page.getByTestId('message-preview');
+    await expect(preview).toBeVisible();
+    return preview;
+  }
+
+  async send(): Promise<void> {
+    await this.page.getByTestId('send-message').click();
+    await expect(this.page.getByTestId('message-queued')).toBeVisible();
+  }
+
+  sent(): Locator {
+    return this.page.getByRole('region', { name: 'Sent' }).locator('tbody tr');
   }
 }

@@ -44,7 +44,11 @@ fn Compose(
     let mut audiences = vec![(String::new(), "All attendees".to_owned())];
     audiences.extend(tiers.into_iter().map(|(id, name)| (id.to_string(), format!("{name} ticket holders"))));
     let shown = Signal::derive(move || preview.value().get().and_then(Result::ok));
-    let queued = Signal::derive(move || send.value().get().and_then(Result::ok));
+    // The notice belongs to the preview it sent; a new preview brings a new card.
+    let queued = Signal::derive(move || {
+        let sent = send.value().get().and_then(Result::ok)?;
+        (shown.get().map(|p| p.id) == Some(sent.id)).then_some(sent.recipients)
+    });
     view! {
         <header class="page-header">
             <p class="eyebrow"><a href=format!("/dashboard/events/{event_id}/sales")>{event_name}</a></p>
@@ -74,7 +78,7 @@ fn Compose(
 
 #[component]
 fn PreviewCard(preview: AnnouncementPreview, send: ServerAction<SendAnnouncement>) -> impl IntoView {
-    let AnnouncementPreview { event_id, tier_id, body, audience, recipients, subject, text } = preview;
+    let AnnouncementPreview { id, event_id, tier_id, body, audience, recipients, subject, text } = preview;
     let people = if recipients == 1 { "1 person".to_owned() } else { format!("{recipients} people") };
     view! {
         <section class="card" aria-labelledby="preview-heading" data-testid="message-preview">
@@ -88,12 +92,13 @@ fn PreviewCard(preview: AnnouncementPreview, send: ServerAction<SendAnnouncement
                 view! {
                     <ActionForm action=send>
                         <FormAlert error=action_error(send) />
+                        <input type="hidden" name="id" value=id.to_string() />
                         <input type="hidden" name="event_id" value=event_id.to_string() />
                         <input type="hidden" name="tier_id" value=tier_id.map(|t| t.to_string()).unwrap_or_default() />
                         <input type="hidden" name="subject" value=subject />
                         <input type="hidden" name="body" value=body />
                         <input type="hidden" name="expected" value=recipients.to_string() />
-                        <button type="submit" class="button" data-testid="send-message">{format!("Send to {people}")}</button>
+                        <button type="submit" class="button" data-testid="send-message" disabled=move || send.pending().get()>{format!("Send to {people}")}</button>
                     </ActionForm>
                 }.into_any()
             }}

@@ -130,13 +130,19 @@ const TIMEZONES: &[&str] = &[
 
 /// Sends `message` and follows its reply as it streams in; when the reply is saved the
 /// conversation is read again.
-async fn stream_reply(actions: Actions, id: String, message: String) {
+async fn stream_reply(actions: Actions, id: String, message: String, input: NodeRef<leptos::html::Textarea>) {
     use futures::StreamExt;
     let Actions { live, send_error, version, .. } = actions;
     send_error.set(None);
     live.set(Some(LiveReply { sent: message.clone(), ..LiveReply::default() }));
     let stream = match stream_assistant_reply(id, message).await {
-        Ok(stream) => stream,
+        // Accepted: the box is ready for the next message. A refused one keeps its text.
+        Ok(stream) => {
+            if let Some(input) = input.get_untracked() {
+                input.set_value("");
+            }
+            stream
+        }
         Err(error) => {
             live.set(None);
             send_error.set(Some(error));
@@ -195,8 +201,7 @@ fn Conversation(view: ConversationView, actions: Actions) -> impl IntoView {
         if text.trim().is_empty() || waiting() {
             return;
         }
-        input.set_value("");
-        leptos::task::spawn_local(stream_reply(actions, conversation_id.clone(), text));
+        leptos::task::spawn_local(stream_reply(actions, conversation_id.clone(), text, message));
     };
     view! {
         <header class="page-header">
