@@ -10,7 +10,7 @@ use crate::platform::state::AppState;
 use crate::server::mail::AllMail;
 use crate::server::workers::supervise;
 use crate::server::{health, page_cache, security};
-use crate::tools::{bench, bench_checkin, seed};
+use crate::tools::{bench, bench_checkin, bench_dashboard, seed};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
 use axum::{Router, body::Body, http::Request, routing::get};
@@ -38,6 +38,8 @@ const USAGE: &str = "usage: eventos [serve|seed|migrate|bench|assistant]
            bench --url http://127.0.0.1:3000 [--buyers 3500] [--capacity 3000] [--concurrency 64]
            door scans against a running server with the demo data:
            bench checkin --url http://127.0.0.1:3000 [--tickets 10000] [--devices 4] [--concurrency 64]
+           the dashboard at an organization's size, with the demo data:
+           bench dashboard --url http://127.0.0.1:3000
   assistant  the built-in assistant's reading of messages, without a database:
            assistant eval < lines of {\"prompt\": \"...\", \"now\": \"2026-11-22T10:00:00-05:00\"}";
 
@@ -81,6 +83,10 @@ async fn run(command: &str, config: Config) -> Result<(), String> {
         "migrate" => Ok(()),
         "bench" => {
             let args: Vec<String> = std::env::args().skip(2).collect();
+            if args.first().is_some_and(|a| a == "dashboard") {
+                let options = bench_dashboard::DashboardOptions::from_args(&args[1..])?;
+                return bench_dashboard::run(&pool, options).await;
+            }
             if args.first().is_some_and(|a| a == "checkin") {
                 let options = bench_checkin::CheckinOptions::from_args(&args[1..])?;
                 return bench_checkin::run(&pool, options).await;

@@ -135,7 +135,7 @@ export class AttendeeEmailPage extends AppShell {
   async preview(message: { to: string; subject: string; body: string }): Promise<Locator> {
     await this.page.getByLabel('To').selectOption({ label: message.to });
     await this.page.getByLabel('Subject').fill(message.subject);
-    await this.page.getByLabel('Message').fill(message.body);
+    await this.page.getByRole('textbox', { name: 'Message' }).fill(message.body);
     await this.page.getByTestId('preview-message').click();
     const preview = this.page.getByTestId('message-preview');
     await expect(preview).toBeVisible();
