@@ -58,7 +58,7 @@ UPDATE event_inventory i SET taken = i.taken + c.tickets
 
 -- 2,500 hours of each event, three hours apart over the last year, two views each.
 INSERT INTO page_views (event_id, hour, views, checkouts)
-SELECT b.event_id, date_trunc('hour', now()) - make_interval(hours => h * 3 + b.n % 3), 2, (h % 5 = 0)::int
+SELECT b.event_id, date_trunc('hour', now()) - make_interval(hours => (h * 3 + b.n % 3)::int), 2, (h % 5 = 0)::int
   FROM bench_events b, generate_series(0, 2499) h;
 COMMIT;
 ANALYZE;
