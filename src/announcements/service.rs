@@ -4,6 +4,7 @@ use crate::announcements::db::{self, NewAnnouncement};
 use crate::announcements::{AnnouncementPreview, ComposeData, MAX_BODY, MAX_SUBJECT, SentAnnouncement, SentResult};
 use crate::events::EventEditor;
 use crate::events::service as events;
+use crate::events::time::timezone_or_default;
 use crate::organizations::Role;
 use crate::organizations::access::OrganizationScope;
 use crate::platform::error::{AppError, FieldErrors};
@@ -30,11 +31,12 @@ pub struct Compose<'a> {
 pub async fn compose_data(pool: &PgPool, scope: &OrganizationScope, event_id: Uuid) -> Result<ComposeData, AppError> {
     scope.require(Role::Admin)?;
     let event = events::event_editor(pool, scope, event_id).await?;
+    let zone = timezone_or_default(&event.timezone);
     let sent = db::sent(pool, event_id)
         .await?
         .into_iter()
         .map(|row| SentAnnouncement {
-            when: row.created_at.with_timezone(&event_zone(&event)).format("%b %-d, %Y %H:%M").to_string(),
+            when: row.created_at.with_timezone(&zone).format("%b %-d, %Y %H:%M").to_string(),
             audience: row.audience,
             subject: row.subject,
             recipients: row.recipients,
@@ -47,10 +49,6 @@ pub async fn compose_data(pool: &PgPool, scope: &OrganizationScope, event_id: Uu
         tiers: event.tiers.into_iter().map(|t| (t.id, t.name)).collect(),
         sent,
     })
-}
-
-fn event_zone(event: &EventEditor) -> chrono_tz::Tz {
-    event.timezone.parse().unwrap_or(chrono_tz::America::Toronto)
 }
 
 /// The message as attendees will read it and how many will; writes nothing.

@@ -126,11 +126,15 @@ async fn run(tx: &mut PgConnection, scope: &OrganizationScope, pending: &db::Pen
         }
         _ if ["tier_id", "add", "deactivate"].iter().any(|key| args.get(key).is_some()) => {
             // Locked before reading, so what is compared with the card is what gets changed.
-            events::event_for_change_in(tx, scope, pending.event_id).await?;
-            if let Some(tier_id) = args.get("tier_id").and_then(|v| v.as_str()).and_then(|v| Uuid::parse_str(v).ok()) {
-                tiers::lock_tier_in(tx, scope, tier_id).await?;
-            }
-            let event = events::event_editor_in(tx, scope, pending.event_id).await?;
+            let event = events::event_for_change_in(tx, scope, pending.event_id).await?;
+            let event = match args.get("tier_id").and_then(|v| v.as_str()).and_then(|v| Uuid::parse_str(v).ok()) {
+                // Read again once the tier is locked too.
+                Some(tier_id) => {
+                    tiers::lock_tier_in(tx, scope, tier_id).await?;
+                    events::event_editor_in(tx, scope, pending.event_id).await?
+                }
+                None => event,
+            };
             let currency = Currency::from_code(&event.currency).unwrap_or(Currency::CAD);
             if let Some(tier_id) = args.get("deactivate").and_then(|v| v.as_str()).and_then(|v| Uuid::parse_str(v).ok())
             {

@@ -117,8 +117,8 @@ async fn door_event(pool: &PgPool, tickets: usize) -> Result<(Uuid, Uuid, Vec<St
     Ok((event_id, list_id, secrets))
 }
 
-/// A logged-in phone's session cookie.
-async fn log_in(client: &reqwest::Client, url: &str, device: usize) -> Result<String, String> {
+/// The demo organizer's session cookie, logged in from the `device`-th made-up address.
+pub(crate) async fn log_in(client: &reqwest::Client, url: &str, device: usize) -> Result<String, String> {
     let response = client
         .post(format!("{url}/api/log_in"))
         .header("accept", "application/json")

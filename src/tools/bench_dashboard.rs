@@ -13,7 +13,8 @@ use crate::insights::db;
 use crate::organizations::Role;
 use crate::organizations::access::{OrganizationScope, scope_for};
 use crate::tools::bench::percentile;
-use crate::tools::seed::{DEMO_EMAIL, DEMO_PASSWORD};
+use crate::tools::bench_checkin::log_in;
+use crate::tools::seed::DEMO_EMAIL;
 use chrono::{Duration as Days, TimeZone, Utc};
 use sqlx::PgPool;
 use std::future::Future;
@@ -155,22 +156,7 @@ async fn pages(url: &str, event_id: Uuid) -> Result<(), String> {
     // A page that sends the visitor away (to log in) must count as a failure, not be followed.
     let client =
         reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())?;
-    let response = client
-        .post(format!("{url}/api/log_in"))
-        .header("accept", "application/json")
-        .form(&[("email", DEMO_EMAIL), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .map_err(|e| format!("logging in: {e}"))?;
-    let cookie = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("eventos_session="))
-        .and_then(|v| v.split(';').next())
-        .map(str::to_owned)
-        .ok_or("logging in gave no session")?;
+    let cookie = log_in(&client, url, 0).await?;
     for path in [
         "/dashboard".to_owned(),
         format!("/dashboard/events/{event_id}/sales"),
