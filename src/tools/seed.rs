@@ -1,5 +1,6 @@
 //! Demo data: a ready-to-use organizer login and organization, so a fresh install has
-//! something to look at. Safe to run again: it updates what exists instead of duplicating.
+//! something to look at, with weeks of sales behind it (`seed_history`). Safe to run again:
+//! it updates what exists instead of duplicating.
 
 use crate::accounts::password;
 use crate::checkin::service::{Attempt, Target};
@@ -13,6 +14,7 @@ use crate::orders::service::Payments;
 use crate::organizations::{self, Role, access::OrganizationScope};
 use crate::platform::error::AppError;
 use crate::platform::text::{Email, Name};
+use crate::tools::seed_history::{self as history, NO_SALES, Sales, Seeded};
 use crate::venues::service::{self as venues, VenueForm};
 use chrono::{Duration, Utc};
 use sqlx::PgPool;
@@ -69,8 +71,9 @@ pub async fn seed(pool: &PgPool) -> Result<DemoLogin, AppError> {
     };
     tx.commit().await?;
     let scope = OrganizationScope { user_id, organization_id, role: Role::Owner };
-    if let Some(venue_ids) = seed_events(pool, &scope).await? {
-        seed_door(pool, &scope, &hash, venue_ids.get(2).copied()).await?;
+    let staff_id = demo_staff(pool, &scope, &hash).await?;
+    if let Some(venue_ids) = seed_events(pool, &scope, staff_id).await? {
+        seed_door(pool, &scope, staff_id, venue_ids.get(2).copied()).await?;
     }
     tracing::info!(%user_id, %organization_id, "demo data ready");
     Ok(DemoLogin { email: DEMO_EMAIL, password: DEMO_PASSWORD, organization_id })
@@ -139,11 +142,14 @@ struct DemoEvent {
     end: &'static str,
     capacity: i32,
     visibility: &'static str,
-    /// The organizer takes "pay at the door or by invoice" for this one.
+    /// The organizer takes "pay at the door or by invoice" for this one (the demo has no
+    /// card payments, so every paid event does).
     pays_at_door: bool,
     status: EventStatus,
     description: &'static str,
     tiers: &'static [DemoTier],
+    /// Its sales so far.
+    sales: Sales,
 }
 
 const EVENTS: [DemoEvent; 6] = [
@@ -156,7 +162,7 @@ const EVENTS: [DemoEvent; 6] = [
         end: "17:30",
         capacity: 800,
         visibility: "public",
-        pays_at_door: false,
+        pays_at_door: true,
         status: EventStatus::Published,
         description: "A full day of talks and hands-on sessions on applied machine learning for enterprise teams: model evaluation, retrieval-augmented generation, governance and cost.\n\nSpeakers from Toronto's AI labs and the teams shipping AI features at Canadian banks, retailers and insurers. Lunch and an evening reception included.",
         tiers: &[
@@ -182,6 +188,14 @@ const EVENTS: [DemoEvent; 6] = [
                 description: "Reserved seating and the speakers' dinner.",
             },
         ],
+        sales: Sales {
+            orders: 40,
+            over_days: 28,
+            unpaid: 2,
+            refunded: 0,
+            promo: Some(("TEAM15", "15")),
+            checked_in_percent: 0,
+        },
     },
     DemoEvent {
         name: "Toronto Tech Founders Networking Night",
@@ -192,7 +206,7 @@ const EVENTS: [DemoEvent; 6] = [
         end: "21:30",
         capacity: 300,
         visibility: "public",
-        pays_at_door: false,
+        pays_at_door: true,
         status: EventStatus::Published,
         description: "Meet founders, operators and investors from across the city over drinks and light food, with a skyline view from the Carlu.\n\nShort lightning pitches at 19:00.",
         tiers: &[
@@ -211,6 +225,7 @@ const EVENTS: [DemoEvent; 6] = [
                 description: "Adds the pre-event founders' roundtable.",
             },
         ],
+        sales: Sales { orders: 45, over_days: 21, unpaid: 1, refunded: 1, promo: None, checked_in_percent: 0 },
     },
     DemoEvent {
         name: "Cloud Cost Control Seminar",
@@ -231,6 +246,7 @@ const EVENTS: [DemoEvent; 6] = [
             max_per_order: 2,
             description: "Seats are limited; register to attend.",
         }],
+        sales: Sales { orders: 25, over_days: 18, unpaid: 0, refunded: 0, promo: None, checked_in_percent: 0 },
     },
     DemoEvent {
         name: "Hands-on Rust for Backend Teams",
@@ -251,6 +267,7 @@ const EVENTS: [DemoEvent; 6] = [
             max_per_order: 2,
             description: "Includes lunch and course material.",
         }],
+        sales: NO_SALES,
     },
     DemoEvent {
         name: "Product Leadership Breakfast",
@@ -261,7 +278,7 @@ const EVENTS: [DemoEvent; 6] = [
         end: "09:30",
         capacity: 120,
         visibility: "public",
-        pays_at_door: false,
+        pays_at_door: true,
         status: EventStatus::Completed,
         description: "A morning conversation with product leaders on roadmaps that survive contact with sales.",
         tiers: &[DemoTier {
@@ -271,6 +288,7 @@ const EVENTS: [DemoEvent; 6] = [
             max_per_order: 4,
             description: "Breakfast included.",
         }],
+        sales: Sales { orders: 45, over_days: 24, unpaid: 0, refunded: 1, promo: None, checked_in_percent: 85 },
     },
     DemoEvent {
         name: "Customer Advisory Board 2027",
@@ -285,13 +303,14 @@ const EVENTS: [DemoEvent; 6] = [
         status: EventStatus::Draft,
         description: "Invitation-only session with our top customers. Agenda to follow.",
         tiers: &[DemoTier { name: "Invited guest", price: "0", capacity: 40, max_per_order: 1, description: "" }],
+        sales: NO_SALES,
     },
 ];
 
-/// Creates the demo venues and events through the same operations organizers use, once.
-/// Creates the demo venues and events and returns the venues; `None` when the organization
-/// had events already.
-async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<Option<Vec<Uuid>>, AppError> {
+/// Creates the demo venues and events through the same operations organizers use, once,
+/// each with its sales so far; returns the venues, or `None` when the organization had
+/// events already.
+async fn seed_events(pool: &PgPool, scope: &OrganizationScope, staff_id: Uuid) -> Result<Option<Vec<Uuid>>, AppError> {
     let existing: i64 = sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM events WHERE organization_id = $1"#,
         scope.organization_id
@@ -314,9 +333,13 @@ async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<Option<
         };
         venue_ids.push(venues::create_venue(pool, scope, form).await?);
     }
-    let today = Utc::now().with_timezone(&chrono_tz::America::Toronto).date_naive();
-    for e in &EVENTS {
-        let day = (today + Duration::days(e.days_from_now)).format("%Y-%m-%d");
+    let tz = chrono_tz::America::Toronto;
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    for (serial, e) in EVENTS.iter().enumerate() {
+        // An event that is over sold its tickets while it was still ahead: it is made a few
+        // days from now, sold, checked in, then moved back to its date.
+        let moved = if e.days_from_now < 0 { 5 - e.days_from_now } else { 0 };
+        let day = (today + Duration::days(e.days_from_now + moved)).format("%Y-%m-%d");
         let form = EventForm {
             name: e.name.into(),
             event_type: e.event_type.into(),
@@ -332,7 +355,9 @@ async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<Option<
             offline_payments: e.pays_at_door,
             offline_payment_days: None,
         };
+        let audit_before = history::last_audit_entry(pool, scope.organization_id).await?;
         let event_id = events::create_event(pool, scope, form).await?;
+        let mut tier_ids = Vec::new();
         for t in e.tiers {
             let tier = TierForm {
                 name: t.name.into(),
@@ -342,15 +367,34 @@ async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<Option<
                 max_per_order: Some(t.max_per_order.to_string()),
                 ..Default::default()
             };
-            tiers::add_tier(pool, scope, event_id, tier).await?;
+            tier_ids.push((tiers::add_tier(pool, scope, event_id, tier).await?, t.max_per_order));
         }
-        let path: &[EventStatus] = match e.status {
-            EventStatus::Published => &[EventStatus::Published],
-            EventStatus::Completed => &[EventStatus::Published, EventStatus::Live, EventStatus::Completed],
-            _ => &[],
-        };
-        for status in path {
-            events::change_status(pool, scope, event_id, *status).await?;
+        if e.status == EventStatus::Draft {
+            continue;
+        }
+        events::change_status(pool, scope, event_id, EventStatus::Published).await?;
+        let event = crate::events::db::event(pool, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?;
+        let sales_end = if moved > 0 { event.start_at - Duration::days(moved + 2) } else { Utc::now() };
+        let seeded = Seeded { event_id, slug: event.slug, tiers: tier_ids, sales_end };
+        let sold = history::sell(pool, scope, &seeded, &e.sales, serial as u64).await?;
+        if moved > 0 {
+            history::move_back(pool, event_id, moved, audit_before).await?;
+        }
+        if e.sales.checked_in_percent > 0 {
+            let doors = crate::events::db::event(pool, scope.organization_id, event_id)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .start_at;
+            history::check_in(pool, staff_id, event_id, &sold, e.sales.checked_in_percent, doors).await?;
+        }
+        if e.sales.orders > 0 {
+            let opened = sales_end - Duration::days(e.sales.over_days);
+            history::date_setup(pool, event_id, audit_before, opened).await?;
+            history::page_views(pool, event_id, opened, sales_end).await?;
+        }
+        if e.status == EventStatus::Completed {
+            events::change_status(pool, scope, event_id, EventStatus::Live).await?;
+            events::change_status(pool, scope, event_id, EventStatus::Completed).await?;
         }
     }
     Ok(Some(venue_ids))
@@ -359,14 +403,8 @@ async fn seed_events(pool: &PgPool, scope: &OrganizationScope) -> Result<Option<
 const FIRST_NAMES: [&str; 10] = ["Amara", "Ben", "Chloé", "Dev", "Elena", "Farid", "Grace", "Hiro", "Isabel", "Jonah"];
 const LAST_NAMES: [&str; 4] = ["Okafor", "Tremblay", "Gagnon", "Patel"];
 
-/// A door staff login and an event happening now, with tickets sold (a few unpaid, to be
-/// paid at the door) and some attendees already in, so the door page has something to do.
-async fn seed_door(
-    pool: &PgPool,
-    scope: &OrganizationScope,
-    password_hash: &str,
-    venue_id: Option<Uuid>,
-) -> Result<(), AppError> {
+/// The door staff login of the demo organization.
+async fn demo_staff(pool: &PgPool, scope: &OrganizationScope, password_hash: &str) -> Result<Uuid, AppError> {
     let staff_id: Uuid = sqlx::query_scalar!(
         "INSERT INTO users (email, password_hash, full_name, email_confirmed_at) VALUES ($1, $2, $3, now())
          ON CONFLICT ON CONSTRAINT users_email_key DO UPDATE SET password_hash = EXCLUDED.password_hash
@@ -380,7 +418,17 @@ async fn seed_door(
     let mut tx = pool.begin().await?;
     crate::team::db::join(&mut tx, scope.organization_id, staff_id, Role::Staff).await?;
     tx.commit().await?;
+    Ok(staff_id)
+}
 
+/// An event happening now, with tickets sold (a few unpaid, to be paid at the door) and
+/// some attendees already in, so the door page has something to do.
+async fn seed_door(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    staff_id: Uuid,
+    venue_id: Option<Uuid>,
+) -> Result<(), AppError> {
     let tz = chrono_tz::America::Toronto;
     // Doors open within the hour; check-in starts before the event does.
     let start = (Utc::now() + Duration::hours(1)).with_timezone(&tz);

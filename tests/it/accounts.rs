@@ -210,11 +210,17 @@ async fn seeding_twice_leaves_one_demo_organizer_with_one_organization(pool: PgP
     let user_id = service::authenticate(&pool, seed::DEMO_EMAIL, seed::DEMO_PASSWORD, "192.0.2.1").await.unwrap();
     assert!(service::current_user(&pool, user_id).await.unwrap().unwrap().is_organizer());
     service::authenticate(&pool, seed::DEMO_STAFF_EMAIL, seed::DEMO_PASSWORD, "192.0.2.1").await.unwrap();
-    assert_eq!(count(&pool, "checkins").await, 12, "the door demo has people in already");
-    let unpaid: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM orders WHERE status = 'pending' AND payment_provider = 'offline'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let door = "(SELECT id FROM events WHERE name = 'Toronto Product Meetup')";
+    let in_already: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM checkins WHERE event_id = {door}"))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(in_already, 12, "the door demo has people in already");
+    let unpaid: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM orders WHERE status = 'pending' AND payment_provider = 'offline' AND event_id = {door}"
+    ))
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(unpaid, 1, "one order is to be paid at the door");
 }
