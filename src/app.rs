@@ -96,10 +96,10 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/dashboard/assistant/:id") view={Lazy::<lazy::Conversation>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events") view={Lazy::<lazy::Events>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/new") view={Lazy::<lazy::NewEvent>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard/events/:id") view={Lazy::<lazy::EditEvent>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/events/:id") view={Lazy::<lazy::EventSales>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard/events/:id/edit") view={Lazy::<lazy::EditEvent>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/:id/orders") view={Lazy::<lazy::EventOrders>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/:id/checkin") view={Lazy::<lazy::EventCheckin>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard/events/:id/sales") view={Lazy::<lazy::EventSales>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/:id/email") view={Lazy::<lazy::EventEmail>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/:id/attendees") view={Lazy::<lazy::EventAttendees>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard/events/:id/tasks") view={Lazy::<lazy::EventTasks>::new()} ssr=SsrMode::Async />

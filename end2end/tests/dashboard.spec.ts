@@ -32,7 +32,7 @@ async function organizerWithEvent(
   for (const tier of event.tiers) await editor.addTier(tier);
   if (beforePublishing) await beforePublishing(editor);
   await editor.publish();
-  const eventId = new URL(page.url()).pathname.split('/').pop()!;
+  const eventId = editor.eventId();
   const eventPath = (await page.getByRole('link', { name: 'View public page' }).getAttribute('href'))!;
   return { eventId, eventPath };
 }
@@ -87,7 +87,7 @@ test('an organizer hears of the first sale, reads it, and sees it on the overvie
   await expect(overview.notificationsLink()).toHaveText('Notifications');
 });
 
-test('the sales page counts a purchase without a reload and shows who changed a price', async ({ page, browser }) => {
+test('the event dashboard counts a purchase without a reload, shows who changed a price and marks the event live', async ({ page, browser }) => {
   const stamp = Date.now();
   const { eventId, eventPath } = await organizerWithEvent(
     page,
@@ -112,6 +112,13 @@ test('the sales page counts a purchase without a reload and shows who changed a 
   await guestTakes(browser, eventPath, 'Standard', ['Grace Hopper']);
   await expect(sales.ticketsSold()).toHaveText('2', { timeout: 10_000 });
   await expect(page.getByRole('row', { name: /Standard/ })).toContainText('2');
+
+  // The header offers the status changes valid now.
+  await expect(sales.status()).toHaveText('Published');
+  await sales.waitForHydration();
+  await sales.statusButton('Mark as live').click();
+  await expect(sales.status()).toHaveText('Live');
+  await expect(sales.statusButton('Mark as completed')).toBeVisible();
 });
 
 test('an organizer finds an attendee, downloads the list and e-mails one tier once per address', async ({ page, browser }) => {

@@ -73,7 +73,7 @@ test('an invited staff member joins, reaches the door but not the sales pages, a
   await editor.createEvent({ name: eventName, start: '2031-09-15T18:00', end: '2031-09-15T22:00', capacity: '100' });
   await editor.addTier({ name: 'Community', price: '0', capacity: '20' });
   await editor.publish();
-  const eventId = new URL(page.url()).pathname.split('/').pop();
+  const eventId = editor.eventId();
   const eventPath = await page.getByRole('link', { name: 'View public page' }).getAttribute('href');
   const staffEmail = uniqueEmail('door-staff');
   const team = new TeamPage(page);

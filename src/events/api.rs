@@ -96,7 +96,7 @@ pub async fn save_event(
             }
             None => service::create_event(&state.pool, &scope, form).await?,
         };
-        leptos_axum::redirect(&format!("/dashboard/events/{id}"));
+        leptos_axum::redirect(&format!("/dashboard/events/{id}/edit"));
         Ok(id)
     })
     .await
@@ -118,7 +118,7 @@ pub async fn duplicate_event(event_id: String) -> Result<Uuid, AppError> {
     reply(async {
         let (state, scope) = require_organizer(Role::Admin).await?;
         let copy = service::duplicate_event(&state.pool, &scope, parse_id(&event_id)?).await?;
-        leptos_axum::redirect(&format!("/dashboard/events/{copy}"));
+        leptos_axum::redirect(&format!("/dashboard/events/{copy}/edit"));
         Ok(copy)
     })
     .await

@@ -45,11 +45,11 @@ pub async fn upload_cover(
     let Ok(event_id) = Uuid::parse_str(&event_id) else { return StatusCode::NOT_FOUND.into_response() };
     let back = |problem: Option<&str>| {
         let query = problem.map(|p| format!("?cover_error={p}")).unwrap_or_default();
-        Redirect::to(&format!("/dashboard/events/{event_id}{query}")).into_response()
+        Redirect::to(&format!("/dashboard/events/{event_id}/edit{query}")).into_response()
     };
     let user_id = match AuthSession::new(session).user_id().await {
         Ok(Some(user_id)) => user_id,
-        Ok(None) => return Redirect::to(&format!("/login?next=/dashboard/events/{event_id}")).into_response(),
+        Ok(None) => return Redirect::to(&format!("/login?next=/dashboard/events/{event_id}/edit")).into_response(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     let scope = match scope_for(&state.pool, user_id, None, Role::Admin).await {

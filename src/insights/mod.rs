@@ -14,6 +14,7 @@ pub mod http;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+use crate::events::EventStatus;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -128,12 +129,12 @@ pub struct ActivityEntry {
 /// How many activity entries the event page shows.
 pub const ACTIVITY_SHOWN: i64 = 50;
 
-/// How one event is doing (`/dashboard/events/{id}/sales`).
+/// How one event is doing (`/dashboard/events/{id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventInsights {
     pub event_id: Uuid,
     pub name: String,
-    pub status: String,
+    pub status: EventStatus,
     pub timezone: String,
     pub currency: String,
     pub tiers: Vec<TierSales>,

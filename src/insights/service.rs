@@ -185,7 +185,7 @@ pub async fn event_insights_in(
         .collect();
     Ok(EventInsights {
         event_id,
-        status: head.status.label().to_owned(),
+        status: head.status,
         timezone: head.timezone.clone(),
         tiers,
         orders: totals.orders,

@@ -70,7 +70,7 @@ pub fn link(kind: NotificationKind, event_id: Option<Uuid>, order_id: Option<Uui
     match (kind, event_id, order_id) {
         (NotificationKind::OrderFlagged, _, Some(order)) => format!("/dashboard/orders/{order}"),
         (NotificationKind::InvitationAccepted, _, _) => "/dashboard/team".to_owned(),
-        (_, Some(event), _) => format!("/dashboard/events/{event}/sales"),
+        (_, Some(event), _) => format!("/dashboard/events/{event}"),
         _ => "/dashboard".to_owned(),
     }
 }
@@ -101,7 +101,7 @@ mod tests {
             link(NotificationKind::OrderFlagged, Some(event), Some(order)),
             format!("/dashboard/orders/{order}")
         );
-        assert_eq!(link(NotificationKind::HalfSold, Some(event), None), format!("/dashboard/events/{event}/sales"));
+        assert_eq!(link(NotificationKind::HalfSold, Some(event), None), format!("/dashboard/events/{event}"));
         assert_eq!(link(NotificationKind::InvitationAccepted, Some(event), None), "/dashboard/team");
     }
 }

@@ -159,7 +159,7 @@ async fn pages(url: &str, event_id: Uuid) -> Result<(), String> {
     let cookie = log_in(&client, url, 0).await?;
     for path in [
         "/dashboard".to_owned(),
-        format!("/dashboard/events/{event_id}/sales"),
+        format!("/dashboard/events/{event_id}"),
         format!("/dashboard/events/{event_id}/attendees"),
         format!("/dashboard/events/{event_id}/attendees?q=guest+12&sort=checked_in"),
     ] {

@@ -140,7 +140,7 @@ async fn a_cover_image_is_checked_by_content_stored_and_served(pool: PgPool) {
 
     let (status, location) = upload(&app, id, Some(&organizer), png).await;
     assert!(status.is_redirection());
-    assert_eq!(location, format!("/dashboard/events/{id}"));
+    assert_eq!(location, format!("/dashboard/events/{id}/edit"));
     let stored: String = sqlx::query_scalar("SELECT cover_image_path FROM events").fetch_one(&pool).await.unwrap();
     let served = get(&app, &format!("/media/{stored}"), None).await;
     assert_eq!(served.status, StatusCode::OK);

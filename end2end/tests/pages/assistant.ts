@@ -58,7 +58,9 @@ export class AssistantPage extends AppShell {
   /** The id of the event the conversation built. */
   async eventId(): Promise<string> {
     const href = await this.preview().getByRole('link', { name: 'Open the event' }).getAttribute('href');
-    return href!.split('/').pop()!;
+    const id = href?.match(/\/dashboard\/events\/([0-9a-f-]{36})\/edit$/)?.[1];
+    expect(id, 'the preview links to the event').toBeTruthy();
+    return id!;
   }
 }
 

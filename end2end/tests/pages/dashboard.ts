@@ -67,19 +67,27 @@ export class NotificationsPage extends AppShell {
   }
 }
 
-/** An event's sales page: cards, tiers, the funnel and the activity. */
+/** An event's dashboard: status actions, cards, tiers, the funnel and the activity. */
 export class EventSalesPage extends AppShell {
   constructor(page: Page) {
     super(page);
   }
 
   async goto(eventId: string): Promise<void> {
-    await this.page.goto(`/dashboard/events/${eventId}/sales`);
+    await this.page.goto(`/dashboard/events/${eventId}`);
     await expect(this.page.getByRole('heading', { name: 'Activity' })).toBeVisible();
   }
 
   ticketsSold(): Locator {
     return this.page.getByTestId('tickets-sold');
+  }
+
+  status(): Locator {
+    return this.page.locator('.page-header .badge');
+  }
+
+  statusButton(name: string): Locator {
+    return this.page.getByRole('region', { name: 'Status' }).getByRole('button', { name });
   }
 
   activity(): Locator {

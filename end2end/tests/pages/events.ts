@@ -27,6 +27,13 @@ export class EventEditorPage extends AppShell {
     super(page);
   }
 
+  /** The id of the event being edited, from `/dashboard/events/{id}/edit`. */
+  eventId(): string {
+    const id = new URL(this.page.url()).pathname.match(/\/dashboard\/events\/([0-9a-f-]{36})\/edit$/)?.[1];
+    expect(id, 'the editor of an event is open').toBeTruthy();
+    return id!;
+  }
+
   async createEvent(event: {
     name: string;
     start: string;
@@ -47,7 +54,7 @@ export class EventEditorPage extends AppShell {
     await this.page.getByLabel('Description').fill('A day of talks.\n\nLunch included.');
     if (event.payAtDoor) await this.page.getByLabel('Let buyers reserve now and pay later').check();
     await this.page.getByRole('button', { name: 'Create event' }).click();
-    await expect(this.page).toHaveURL(/\/dashboard\/events\/[0-9a-f-]{36}$/);
+    await expect(this.page).toHaveURL(/\/dashboard\/events\/[0-9a-f-]{36}\/edit$/);
     await expect(this.page.getByRole('heading', { level: 1, name: event.name })).toBeVisible();
   }
 

@@ -51,7 +51,7 @@ fn Compose(
     });
     view! {
         <header class="page-header">
-            <p class="eyebrow"><a href=format!("/dashboard/events/{event_id}/sales")>{event_name}</a></p>
+            <p class="eyebrow"><a href=format!("/dashboard/events/{event_id}")>{event_name}</a></p>
             <h1>"E-mail attendees"</h1>
             <p class="muted">"Each address gets the message once, however many tickets it holds. You see who it goes to before it is sent."</p>
         </header>

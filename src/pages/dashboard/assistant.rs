@@ -361,7 +361,7 @@ fn Preview(conversation_id: String, preview: DraftPreview, actions: Actions) -> 
             {description.map(|d| view! { <h3>"Description"</h3><p class="preview-description">{d}</p> })}
             {event_id.map(|event_id| view! {
                 <p class="actions">
-                    <a href=format!("/dashboard/events/{event_id}")>"Open the event"</a>
+                    <a href=format!("/dashboard/events/{event_id}/edit")>"Open the event"</a>
                     " · "
                     <a href=format!("/dashboard/events/{event_id}/tasks")>"Planning tasks"</a>
                 </p>

@@ -73,7 +73,7 @@ fn Attendees(page: AttendeePage) -> impl IntoView {
     };
     view! {
         <header class="page-header">
-            <p class="eyebrow"><a href=format!("/dashboard/events/{id}/sales")>{event_name}</a></p>
+            <p class="eyebrow"><a href=format!("/dashboard/events/{id}")>{event_name}</a></p>
             <h1>"Attendees"</h1>
             <p>
                 <a href=format!("/dashboard/events/{id}/attendees.csv") rel="external" download>"Download all (CSV)"</a>

@@ -1,10 +1,11 @@
 use crate::assistant::api::StartConversation;
 use crate::components::form::{Field, FormAlert, Select, TextArea, action_error, bump_on_success, field_error};
 use crate::components::guard::AccessProblem;
-use crate::events::api::{ChangeEventStatus, DuplicateEvent, SaveEvent, SaveTier, TierAction, get_event_editor};
+use crate::events::api::{DuplicateEvent, SaveEvent, SaveTier, TierAction, get_event_editor};
 use crate::events::{Currency, EventEditor, EventStatus, EventType, TierView, Visibility};
 use crate::organizations::api::get_organization_overview;
-use crate::pages::dashboard::event_cancel::{CancelEventControl, CancellationProgressPanel};
+use crate::pages::dashboard::event_cancel::CancellationProgressPanel;
+use crate::pages::dashboard::event_status::StatusControls;
 use crate::pages::dashboard::events::StatusBadge;
 use crate::pages::dashboard::promos::PromoCodes;
 use crate::pages::dashboard::venues::VenueFilter;
@@ -56,7 +57,7 @@ pub fn NewEventPage() -> impl IntoView {
     }
 }
 
-/// `/dashboard/events/{id}`: the event's details, status, tiers and cover image.
+/// `/dashboard/events/{id}/edit`: the event's details, status, tiers and cover image.
 #[component]
 pub fn EditEventPage() -> impl IntoView {
     let params = use_params_map();
@@ -99,7 +100,7 @@ fn EventWorkspace(event: EventEditor, venues: Vec<VenueView>, changes: RwSignal<
                 <p><StatusBadge status=event.status /> " " <span class="muted">{event.sold} " of " {event.capacity} " sold"</span></p>
             </div>
             <div class="actions">
-                <a class="button" href=format!("/dashboard/events/{}/sales", event.id)>"Sales"</a>
+                <a class="button" href=format!("/dashboard/events/{}", event.id)>"Dashboard"</a>
                 <a class="button" href=format!("/dashboard/events/{}/orders", event.id)>"Orders"</a>
                 <a class="button" href=format!("/dashboard/events/{}/checkin", event.id)>"Check-in"</a>
                 <a class="button button-secondary" href=format!("/dashboard/events/{}/tasks", event.id)>"Planning tasks"</a>
@@ -149,51 +150,6 @@ fn DuplicateButton(event_id: String) -> impl IntoView {
             <input type="hidden" name="event_id" value=event_id />
             <button type="submit" class="button button-secondary">"Duplicate"</button>
         </ActionForm>
-    }
-}
-
-fn status_verb(status: EventStatus) -> &'static str {
-    match status {
-        EventStatus::Published => "Publish",
-        EventStatus::Live => "Mark as live",
-        EventStatus::Completed => "Mark as completed",
-        EventStatus::Draft => "Back to draft",
-        EventStatus::Cancelled => "Cancel event",
-    }
-}
-
-#[component]
-fn StatusControls(event_id: String, status: EventStatus, changes: RwSignal<u32>) -> impl IntoView {
-    let change = ServerAction::<ChangeEventStatus>::new();
-    bump_on_success(change, changes);
-    let error = action_error(change);
-    let steps = status.next_steps();
-    view! {
-        <section class="status-controls" aria-label="Status">
-            <FormAlert error />
-            {(!steps.is_empty()).then(|| view! {
-                <div class="actions">
-                    {steps
-                        .iter()
-                        .map(|next| {
-                            let event_id = event_id.clone();
-                            // Cancelling closes every order too: it shows what it will do first.
-                            if *next == EventStatus::Cancelled {
-                                return view! { <CancelEventControl event_id changes /> }.into_any();
-                            }
-                            view! {
-                                <ActionForm action=change>
-                                    <input type="hidden" name="event_id" value=event_id />
-                                    <input type="hidden" name="status" value=next.as_str() />
-                                    <button type="submit" class="button">{status_verb(*next)}</button>
-                                </ActionForm>
-                            }
-                            .into_any()
-                        })
-                        .collect_view()}
-                </div>
-            })}
-        </section>
     }
 }
 

@@ -1,10 +1,12 @@
-//! `/dashboard/events/{id}/sales`: how one event is doing, refreshed every few seconds while
-//! the page is open.
+//! `/dashboard/events/{id}`: how one event is doing, refreshed every few seconds while the
+//! page is open, with the status changes valid now.
 
 use crate::components::chart::{BarChart, count_label};
 use crate::components::guard::AccessProblem;
 use crate::insights::api::get_event_insights;
 use crate::insights::{ActivityEntry, EventInsights, PromoUse, TierSales, WINDOW_DAYS};
+use crate::pages::dashboard::event_status::StatusControls;
+use crate::pages::dashboard::events::StatusBadge;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -31,7 +33,7 @@ pub fn EventSalesPage() -> impl IntoView {
         <Transition fallback=|| view! { <p aria-busy="true">"Adding up the sales…"</p> }>
             {move || Suspend::new(async move {
                 match insights.await {
-                    Ok(insights) => view! { <Sales insights /> }.into_any(),
+                    Ok(insights) => view! { <Sales insights ticks /> }.into_any(),
                     Err(problem) => view! { <AccessProblem error=problem /> }.into_any(),
                 }
             })}
@@ -40,7 +42,7 @@ pub fn EventSalesPage() -> impl IntoView {
 }
 
 #[component]
-fn Sales(insights: EventInsights) -> impl IntoView {
+fn Sales(insights: EventInsights, ticks: RwSignal<u32>) -> impl IntoView {
     let EventInsights {
         event_id,
         name,
@@ -64,9 +66,9 @@ fn Sales(insights: EventInsights) -> impl IntoView {
             <p class="eyebrow"><a href="/dashboard">"Dashboard"</a></p>
             <h1>{name.clone()}</h1>
             <p>
-                <span class="badge">{status}</span>
+                <StatusBadge status />
                 " "
-                <a href=format!("/dashboard/events/{event_id}")>"Edit event"</a>
+                <a href=format!("/dashboard/events/{event_id}/edit")>"Edit event"</a>
                 " · "
                 <a href=format!("/dashboard/events/{event_id}/orders")>"Orders"</a>
                 " · "
@@ -81,6 +83,8 @@ fn Sales(insights: EventInsights) -> impl IntoView {
                 <a href=format!("/dashboard/events/{event_id}/orders.csv") rel="external" download>"Orders (CSV)"</a>
             </p>
         </header>
+        // A change reads the figures again at once (the page does every few seconds anyway).
+        <StatusControls event_id=event_id.to_string() status changes=ticks />
         <dl class="stat-grid" aria-label="Sales so far" data-testid="sales-cards">
             <div class="stat"><dt>"Tickets sold"</dt><dd data-testid="tickets-sold">{sold}</dd></div>
             <div class="stat"><dt>"Revenue, net of refunds"</dt><dd>{revenue}</dd><dd class="stat-change">{format!("{refunded} refunded")}</dd></div>

@@ -7,6 +7,7 @@ pub mod checkin;
 pub mod event_cancel;
 pub mod event_editor;
 pub mod event_sales;
+pub mod event_status;
 pub mod events;
 pub mod home;
 pub mod mail;
