@@ -23,6 +23,40 @@ ensure_node_modules() {
   fi
 }
 
+# The release build, in two parts that run side by side (cargo-leptos would build them one
+# after the other): the server, with plain cargo, the way cargo-leptos builds it (components
+# erased, Cargo.toml: always-erase-components; it reads its settings from Leptos.toml when it
+# starts), and the browser bundle with cargo-leptos. The server needs none of the build
+# tools, so it can start before they are installed.
+start_server_build() {
+  say "building the server (release) in the background; its log: target/server-build.log"
+  mkdir -p "$ROOT/target"
+  RUSTFLAGS="--cfg erase_components" cargo build --release --features ssr --bin eventos \
+    >"$ROOT/target/server-build.log" 2>&1 &
+  SERVER_BUILD=$!
+  trap 'kill "$SERVER_BUILD" 2>/dev/null || true' EXIT
+}
+
+build_bundle() {
+  say "building the browser bundle (release)"
+  cargo leptos build --release --precompress --split --frontend-only >&2
+}
+
+finish_server_build() {
+  say "waiting for the server build"
+  if ! wait "$SERVER_BUILD"; then
+    tail -n 40 "$ROOT/target/server-build.log" >&2
+    die "building the server failed (target/server-build.log)"
+  fi
+  trap - EXIT
+}
+
+build_release() {
+  start_server_build
+  build_bundle
+  finish_server_build
+}
+
 # Installs Debian package $2 unless the program $1 is already there.
 ensure_debian_package() {
   local program=$1 package=$2

@@ -83,6 +83,8 @@ test('an organizer hears of the first sale, reads it, and sees it on the overvie
   await expect(notifications.items().filter({ hasText: `${eventName} is half sold` })).toHaveCount(1);
   await notifications.markAllRead();
   await expect(notifications.unread()).toHaveCount(0);
+  // The header's count follows at once, without leaving the page.
+  await expect(overview.notificationsLink()).toHaveText('Notifications');
   await overview.goto();
   await expect(overview.notificationsLink()).toHaveText('Notifications');
 });

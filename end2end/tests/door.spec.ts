@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type BrowserContext, type Page, chromium } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { LogInPage, SignUpPage } from './pages/account';
-import { DashboardPage } from './pages/dashboard';
+import { DashboardPage, EventSalesPage } from './pages/dashboard';
 import { DoorPage, InvitationPage, TeamPage, fakeCameraVideo, qrPixels } from './pages/door';
 import { EventEditorPage } from './pages/events';
 import { CheckoutPage, EventTicketsPage, OrderConfirmationPage } from './pages/orders';
@@ -128,6 +128,12 @@ test('an invited staff member joins, reaches the door but not the sales pages, a
   await staff.goto('/dashboard/team');
   await expect(staff.getByRole('heading', { name: 'This area is for organizers' })).toBeVisible();
   await staffContext.close();
+
+  // The organizer's event dashboard shows the door's progress and its latest scans.
+  const dashboard = new EventSalesPage(page);
+  await dashboard.goto(eventId);
+  await expect(dashboard.door().getByTestId('door-progress')).toHaveText('2 / 2');
+  await expect(dashboard.door().getByRole('row', { name: /Already checked in/ })).toContainText('Ada Lovelace');
 });
 
 test('the camera reads a ticket\'s QR code with the built-in decoder and admits it once', async ({ page }, testInfo) => {

@@ -13,6 +13,8 @@ pub struct Auth {
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
     pub log_out: ServerAction<LogOut>,
     changes: RwSignal<u32>,
+    /// Bumped when notifications are marked read, so the header counts them again.
+    inbox: RwSignal<u32>,
 }
 
 impl Auth {
@@ -21,7 +23,7 @@ impl Auth {
         let log_out = ServerAction::<LogOut>::new();
         let changes = RwSignal::new(0);
         let user = Resource::new(move || (changes.get(), log_out.version().get()), |_| get_current_user());
-        let auth = Auth { user, log_out, changes };
+        let auth = Auth { user, log_out, changes, inbox: RwSignal::new(0) };
         provide_context(auth);
         auth
     }
@@ -34,5 +36,19 @@ impl Auth {
         S::Output: Clone + Send + Sync + 'static,
     {
         bump_on_success(action, self.changes);
+    }
+
+    /// Has the header count unread notifications again whenever `action` succeeds.
+    pub fn recount_inbox_after<S>(&self, action: ServerAction<S>)
+    where
+        S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+        S::Output: Clone + Send + Sync + 'static,
+    {
+        bump_on_success(action, self.inbox);
+    }
+
+    /// Tracks the recounts `recount_inbox_after` asks for.
+    pub fn track_inbox(&self) {
+        self.inbox.track();
     }
 }

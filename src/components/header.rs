@@ -60,9 +60,11 @@ pub fn SiteHeader() -> impl IntoView {
 #[component]
 fn NotificationsLink() -> impl IntoView {
     let location = use_location();
+    let auth = expect_context::<Auth>();
     let unread = RwSignal::new(0_i64);
     Effect::new(move |_| {
         location.pathname.track();
+        auth.track_inbox();
         leptos::task::spawn_local(async move {
             if let Ok(count) = count_unread_notifications().await {
                 unread.set(count);

@@ -112,9 +112,10 @@ pub fn describe(subject: &str, label: &str, action: &str, before: &Value, after:
         (word, "") => word.to_owned(),
         (word, label) => format!("{word} {label}"),
     };
-    // An addition lists what it was made with; a removal, what it had.
-    let detail = match action {
-        "delete" => String::new(),
+    // An addition lists what it was made with; a removal, what it had. Door staff are named
+    // by their label; the user id stored with them says nothing more.
+    let detail = match (action, subject) {
+        ("delete", _) | (_, "event_staff") => String::new(),
         _ => changes(before, after, currency),
     };
     if detail.is_empty() { format!("{verb} {what}") } else { format!("{verb} {what}: {detail}") }
@@ -124,6 +125,16 @@ pub fn describe(subject: &str, label: &str, action: &str, before: &Value, after:
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn door_staff_added_to_an_event_read_by_name_without_their_id() {
+        let id = json!({"user_id": "6f1c1f9e-0000-4000-8000-000000000001"});
+        assert_eq!(describe("event_staff", "Sam Door", "insert", &json!({}), &id, "CAD"), "added door staff Sam Door");
+        assert_eq!(
+            describe("event_staff", "Sam Door", "delete", &id, &json!({}), "CAD"),
+            "removed door staff Sam Door"
+        );
+    }
 
     #[test]
     fn a_price_and_capacity_change_reads_as_before_and_after_in_the_events_currency() {

@@ -392,8 +392,11 @@ pub struct AuditRow {
 pub async fn activity(db: impl PgExecutor<'_>, event_id: Uuid, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
     sqlx::query_as!(
         AuditRow,
-        r#"SELECT a.created_at, u.full_name AS "actor?", a.subject, a.label, a.action, a.before, a.after
+        r#"SELECT a.created_at, u.full_name AS "actor?", a.subject,
+                  coalesce(staff.full_name, a.label) AS "label!", a.action, a.before, a.after
              FROM audit_logs a LEFT JOIN users u ON u.id = a.actor_id
+             -- Door staff are stored by user id: named here as they are now.
+             LEFT JOIN users staff ON a.subject = 'event_staff' AND staff.id::text = a.label
             WHERE a.event_id = $1
             ORDER BY a.id DESC
             LIMIT $2"#,

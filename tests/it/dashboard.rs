@@ -4,7 +4,9 @@
 //! trail naming who changed what, and page views counted in batches.
 
 use crate::common::{app_with, get, send, sign_up};
-use crate::shop::{assert_rollups_match_recount, count, event_with, offline, order_form, organizer, summit_form};
+use crate::shop::{
+    assert_rollups_match_recount, count, event_with, offline, order_form, organizer, sold_in_rollup, summit_form,
+};
 use axum::body::Body;
 use axum::http::{Request, header};
 use eventos::events::service::{self as events, EventForm};
@@ -141,13 +143,7 @@ async fn refunds_and_cancellations_take_their_sales_back_out(pool: PgPool) {
     manage::cancel_order(&pool, &offline(), &scope, cancelled).await.unwrap();
     manage::cancel_order(&pool, &offline(), &scope, unpaid).await.unwrap();
 
-    let (tickets, cents): (i64, i64) = sqlx::query_as(
-        "SELECT sum(tickets)::bigint, sum(ticket_cents)::bigint FROM tier_sales_daily WHERE event_id = $1",
-    )
-    .bind(event_id)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let (tickets, cents) = sold_in_rollup(&pool, event_id).await;
     assert_eq!((tickets, cents), (2, 8000), "two of the five paid tickets still count");
     let (orders, gross, refunded): (i64, i64, i64) = sqlx::query_as(
         "SELECT sum(orders)::bigint, sum(gross_cents)::bigint, sum(refunded_cents)::bigint

@@ -12,6 +12,7 @@ mod checkin;
 mod checkout_pages;
 mod common;
 mod dashboard;
+mod dashboard_figures;
 mod demo;
 mod door_lists;
 mod door_offline;

@@ -114,6 +114,15 @@ pub(crate) async fn assert_counters_match_rows(pool: &PgPool) {
     assert_rollups_match_recount(pool).await;
 }
 
+/// `(tickets, cents)` an event's tier rollup holds over all its days.
+pub(crate) async fn sold_in_rollup(pool: &PgPool, event_id: Uuid) -> (i64, i64) {
+    sqlx::query_as("SELECT sum(tickets)::bigint, sum(ticket_cents)::bigint FROM tier_sales_daily WHERE event_id = $1")
+        .bind(event_id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
 /// The dashboard's daily sales rollups equal a recount from the raw rows, with each paid
 /// order's day taken afresh in its event's time zone.
 pub(crate) async fn assert_rollups_match_recount(pool: &PgPool) {

@@ -4,6 +4,7 @@
 use crate::checkin::door;
 use crate::shop::{count, organizer};
 use eventos::checkin::access::door_scope;
+use eventos::notifications::NotificationKind;
 use eventos::organizations::Role;
 use eventos::organizations::access::{OrganizationScope, scope_for};
 use eventos::platform::error::AppError;
@@ -58,6 +59,12 @@ async fn an_invitation_is_accepted_once_by_the_invited_address_and_gives_its_rol
         scope_for(&pool, someone_else, Some(owner.organization_id), Role::Staff).await,
         Err(AppError::Forbidden)
     );
+    // The owner hears of it once, under the name Sam signed up with.
+    let told = eventos::notifications::db::newest(&pool, owner.user_id, 10).await.unwrap();
+    let joined: Vec<_> = told.iter().filter(|n| n.kind == NotificationKind::InvitationAccepted).collect();
+    assert_eq!(joined.len(), 1);
+    assert_eq!(joined[0].detail, "Sam Staff");
+    assert!(eventos::notifications::db::newest(&pool, sam, 10).await.unwrap().is_empty(), "Sam is not told of Sam");
 }
 
 #[sqlx::test]

@@ -86,6 +86,11 @@ export class EventSalesPage extends AppShell {
     return this.page.locator('.page-header .badge');
   }
 
+  /** The check-in section: each list's progress and the latest scans. */
+  door(): Locator {
+    return this.page.getByRole('region', { name: 'Check-in' });
+  }
+
   statusButton(name: string): Locator {
     return this.page.getByRole('region', { name: 'Status' }).getByRole('button', { name });
   }

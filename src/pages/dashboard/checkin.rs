@@ -11,8 +11,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
-/// The page asks again this often, so admissions show up while it is open.
-const REFRESH_EVERY_MS: u64 = 5000;
+/// The page asks again this often, so an admission shows within 5 seconds while it is open.
+const REFRESH_EVERY_MS: u64 = 3000;
 
 #[component]
 pub fn EventCheckinPage() -> impl IntoView {
@@ -257,7 +257,7 @@ fn ScanLog(board: DoorBoard) -> impl IntoView {
 }
 
 #[component]
-fn ScanTable(scans: Vec<ScanLogEntry>) -> impl IntoView {
+pub fn ScanTable(scans: Vec<ScanLogEntry>) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="data-table">

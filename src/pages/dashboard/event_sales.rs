@@ -1,10 +1,13 @@
 //! `/dashboard/events/{id}`: how one event is doing, refreshed every few seconds while the
 //! page is open, with the status changes valid now.
 
+use crate::checkin::api::get_door_board;
+use crate::checkin::{DoorBoard, ScanLogEntry};
 use crate::components::chart::{BarChart, count_label};
 use crate::components::guard::AccessProblem;
 use crate::insights::api::get_event_insights;
 use crate::insights::{ActivityEntry, EventInsights, PromoUse, TierSales, WINDOW_DAYS};
+use crate::pages::dashboard::checkin::ScanTable;
 use crate::pages::dashboard::event_status::StatusControls;
 use crate::pages::dashboard::events::StatusBadge;
 use leptos::prelude::*;
@@ -13,15 +16,16 @@ use leptos_router::hooks::use_params_map;
 
 /// Numbers on the page are at most this old (a sale or a scan shows within 5 seconds).
 const REFRESH_EVERY_MS: u64 = 4_000;
+/// Scans shown here; the check-in page has the whole log.
+const LATEST_SCANS: usize = 5;
 
 #[component]
 pub fn EventSalesPage() -> impl IntoView {
     let params = use_params_map();
     let ticks = RwSignal::new(0u32);
-    let insights = Resource::new(
-        move || (params.read().get("id").unwrap_or_default(), ticks.get()),
-        |(id, _)| get_event_insights(id),
-    );
+    let key = move || (params.read().get("id").unwrap_or_default(), ticks.get());
+    let insights = Resource::new(key, |(id, _)| get_event_insights(id));
+    let door = Resource::new(key, |(id, _)| get_door_board(id, None, None, None));
     Effect::new(move |_| {
         let every = std::time::Duration::from_millis(REFRESH_EVERY_MS);
         if let Ok(handle) = set_interval_with_handle(move || ticks.update(|n| *n += 1), every) {
@@ -33,7 +37,11 @@ pub fn EventSalesPage() -> impl IntoView {
         <Transition fallback=|| view! { <p aria-busy="true">"Adding up the sales…"</p> }>
             {move || Suspend::new(async move {
                 match insights.await {
-                    Ok(insights) => view! { <Sales insights ticks /> }.into_any(),
+                    Ok(insights) => {
+                        // Same access as the sales; a door that fails to load leaves its section out.
+                        let door = door.await.ok();
+                        view! { <Sales insights door ticks /> }.into_any()
+                    }
                     Err(problem) => view! { <AccessProblem error=problem /> }.into_any(),
                 }
             })}
@@ -42,7 +50,7 @@ pub fn EventSalesPage() -> impl IntoView {
 }
 
 #[component]
-fn Sales(insights: EventInsights, ticks: RwSignal<u32>) -> impl IntoView {
+fn Sales(insights: EventInsights, door: Option<DoorBoard>, ticks: RwSignal<u32>) -> impl IntoView {
     let EventInsights {
         event_id,
         name,
@@ -100,6 +108,7 @@ fn Sales(insights: EventInsights, ticks: RwSignal<u32>) -> impl IntoView {
             y_format=count_label
         />
         <Funnel tiers page_views checkouts_opened />
+        {door.map(|board| view! { <Door board /> })}
         <Promos promos />
         <Activity entries=activity />
     }
@@ -158,6 +167,37 @@ fn Funnel(tiers: Vec<TierSales>, page_views: i64, checkouts_opened: i64) -> impl
                     </tbody>
                 </table>
             </div>
+        </section>
+    }
+}
+
+/// The door at a glance: how far each entrance's list has come, and the latest scans. The
+/// whole log, its filters and the lists' settings are on the check-in page.
+#[component]
+fn Door(board: DoorBoard) -> impl IntoView {
+    let event_id = board.event_id;
+    let latest: Vec<ScanLogEntry> = board.scans.into_iter().take(LATEST_SCANS).collect();
+    view! {
+        <section aria-labelledby="door-heading">
+            <h2 id="door-heading">"Check-in"</h2>
+            <ul class="plain-list">
+                {board.lists.into_iter().map(|list| {
+                    let percent = if list.expected > 0 { list.checked_in * 100 / list.expected } else { 0 };
+                    view! {
+                        <li>
+                            <strong>{list.name.clone()}</strong> " "
+                            <span data-testid="door-progress">{format!("{} / {}", list.checked_in, list.expected)}</span> " "
+                            <progress max="100" value=percent.to_string() aria-label=format!("{} checked in", list.name)>{format!("{percent}%")}</progress>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {if latest.is_empty() {
+                view! { <p class="muted">"No scans yet."</p> }.into_any()
+            } else {
+                view! { <ScanTable scans=latest /> }.into_any()
+            }}
+            <p><a href=format!("/dashboard/events/{event_id}/checkin")>"Every scan, with filters by outcome and staff, and the entrances"</a></p>
         </section>
     }
 }

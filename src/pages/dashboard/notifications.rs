@@ -1,3 +1,4 @@
+use crate::components::auth::Auth;
 use crate::components::form::{FormAlert, action_error, bump_on_success};
 use crate::components::guard::AccessProblem;
 use crate::notifications::api::{MarkNotificationsRead, get_inbox};
@@ -11,6 +12,7 @@ pub fn NotificationsPage() -> impl IntoView {
     let changes = RwSignal::new(0u32);
     let mark = ServerAction::<MarkNotificationsRead>::new();
     bump_on_success(mark, changes);
+    expect_context::<Auth>().recount_inbox_after(mark);
     let inbox = Resource::new(move || changes.get(), |_| get_inbox());
     view! {
         <Title text="Notifications" />

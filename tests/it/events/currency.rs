@@ -205,7 +205,7 @@ async fn the_event_form_offers_currencies_starting_from_the_organizations_and_sh
     let new_form = crate::common::get(&app, "/dashboard/events/new", Some(&owner)).await;
     let saved = crate::common::call(&app, "save_event", &form, Some(&owner)).await;
     let id: Uuid = sqlx::query_scalar("SELECT id FROM events").fetch_one(&pool).await.unwrap();
-    let editor = crate::common::get(&app, &format!("/dashboard/events/{id}"), Some(&owner)).await;
+    let editor = crate::common::get(&app, &format!("/dashboard/events/{id}/edit"), Some(&owner)).await;
 
     assert!(new_form.body.contains(r#"<label for="field-currency">Currency</label>"#), "{}", new_form.body);
     assert!(new_form.body.contains(r#"<option value="USD" selected>USD — US dollar (US$)</option>"#));
