@@ -31,10 +31,11 @@ ensure_node_modules() {
 start_server_build() {
   say "building the server (release) in the background; its log: target/server-build.log"
   mkdir -p "$ROOT/target"
-  RUSTFLAGS="--cfg erase_components" cargo build --release --features ssr --bin eventos \
+  # In its own process group, so stopping it on exit stops the compilers it started too.
+  RUSTFLAGS="${RUSTFLAGS:-} --cfg erase_components" setsid --wait cargo build --release --features ssr --bin eventos \
     >"$ROOT/target/server-build.log" 2>&1 &
   SERVER_BUILD=$!
-  trap 'kill "$SERVER_BUILD" 2>/dev/null || true' EXIT
+  trap 'kill -- -"$SERVER_BUILD" 2>/dev/null || true' EXIT
 }
 
 build_bundle() {

@@ -396,7 +396,7 @@ pub async fn activity(db: impl PgExecutor<'_>, event_id: Uuid, limit: i64) -> Re
                   coalesce(staff.full_name, a.label) AS "label!", a.action, a.before, a.after
              FROM audit_logs a LEFT JOIN users u ON u.id = a.actor_id
              -- Door staff are stored by user id: named here as they are now.
-             LEFT JOIN users staff ON a.subject = 'event_staff' AND staff.id::text = a.label
+             LEFT JOIN users staff ON staff.id = CASE WHEN a.subject = 'event_staff' THEN a.subject_id::uuid END
             WHERE a.event_id = $1
             ORDER BY a.id DESC
             LIMIT $2"#,

@@ -71,8 +71,7 @@ pub async fn seed(pool: &PgPool) -> Result<DemoLogin, AppError> {
     };
     tx.commit().await?;
     let scope = OrganizationScope { user_id, organization_id, role: Role::Owner };
-    let staff_id = demo_staff(pool, &scope, &hash).await?;
-    if let Some(venue_ids) = seed_events(pool, &scope, staff_id).await? {
+    if let Some((venue_ids, staff_id)) = seed_events(pool, &scope, &hash).await? {
         seed_door(pool, &scope, staff_id, venue_ids.get(2).copied()).await?;
     }
     tracing::info!(%user_id, %organization_id, "demo data ready");
@@ -307,10 +306,15 @@ const EVENTS: [DemoEvent; 6] = [
     },
 ];
 
-/// Creates the demo venues and events through the same operations organizers use, once,
-/// each with its sales so far; returns the venues, or `None` when the organization had
-/// events already.
-async fn seed_events(pool: &PgPool, scope: &OrganizationScope, staff_id: Uuid) -> Result<Option<Vec<Uuid>>, AppError> {
+/// Creates the door staff login, the demo venues and the events through the same operations
+/// organizers use, once, each event with its sales so far; returns the venues and the staff
+/// member, or `None` when the organization had events already (a removed staff member
+/// stays removed).
+async fn seed_events(
+    pool: &PgPool,
+    scope: &OrganizationScope,
+    password_hash: &str,
+) -> Result<Option<(Vec<Uuid>, Uuid)>, AppError> {
     let existing: i64 = sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM events WHERE organization_id = $1"#,
         scope.organization_id
@@ -320,6 +324,7 @@ async fn seed_events(pool: &PgPool, scope: &OrganizationScope, staff_id: Uuid) -
     if existing > 0 {
         return Ok(None);
     }
+    let staff_id = demo_staff(pool, scope, password_hash).await?;
     let mut venue_ids = Vec::new();
     for v in &VENUES {
         let form = VenueForm {
@@ -397,7 +402,7 @@ async fn seed_events(pool: &PgPool, scope: &OrganizationScope, staff_id: Uuid) -
             events::change_status(pool, scope, event_id, EventStatus::Completed).await?;
         }
     }
-    Ok(Some(venue_ids))
+    Ok(Some((venue_ids, staff_id)))
 }
 
 const FIRST_NAMES: [&str; 10] = ["Amara", "Ben", "Chloé", "Dev", "Elena", "Farid", "Grace", "Hiro", "Isabel", "Jonah"];

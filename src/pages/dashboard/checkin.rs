@@ -36,7 +36,15 @@ pub fn EventCheckinPage() -> impl IntoView {
     let board = Resource::new(key, |(id, outcome, staff, conflicts, _)| get_door_board(id, outcome, staff, conflicts));
     Effect::new(move |_| {
         let every = std::time::Duration::from_millis(REFRESH_EVERY_MS);
-        if let Ok(handle) = set_interval_with_handle(move || changes.update(|n| *n += 1), every) {
+        let tick = move || {
+            // Not while a list is being added or edited: drawing the lists again would reset
+            // what the organizer has typed and ticked.
+            let editing = document().query_selector("section[aria-labelledby=lists-heading] details[open]");
+            if !matches!(editing, Ok(Some(_))) {
+                changes.update(|n| *n += 1);
+            }
+        };
+        if let Ok(handle) = set_interval_with_handle(tick, every) {
             on_cleanup(move || handle.clear());
         }
     });

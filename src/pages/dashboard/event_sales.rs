@@ -23,9 +23,14 @@ const LATEST_SCANS: usize = 5;
 pub fn EventSalesPage() -> impl IntoView {
     let params = use_params_map();
     let ticks = RwSignal::new(0u32);
-    let key = move || (params.read().get("id").unwrap_or_default(), ticks.get());
-    let insights = Resource::new(key, |(id, _)| get_event_insights(id));
-    let door = Resource::new(key, |(id, _)| get_door_board(id, None, None, None));
+    // Status changes made on this page: the header is drawn again for them only, never at a
+    // refresh, so a refused change keeps its message and an open "Cancel event" stays open.
+    let status_changes = RwSignal::new(0u32);
+    let id = move || params.read().get("id").unwrap_or_default();
+    let key = move || (id(), ticks.get(), status_changes.get());
+    let insights = Resource::new(key, |(id, _, _)| get_event_insights(id));
+    let door = Resource::new(key, |(id, _, _)| get_door_board(id, None, None, None));
+    let head = Resource::new(move || (id(), status_changes.get()), |(id, _)| get_event_insights(id));
     Effect::new(move |_| {
         let every = std::time::Duration::from_millis(REFRESH_EVERY_MS);
         if let Ok(handle) = set_interval_with_handle(move || ticks.update(|n| *n += 1), every) {
@@ -34,13 +39,18 @@ pub fn EventSalesPage() -> impl IntoView {
     });
     view! {
         <Title text="Sales" />
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                head.await.ok().map(|head| view! { <Header head changes=status_changes /> })
+            })}
+        </Transition>
         <Transition fallback=|| view! { <p aria-busy="true">"Adding up the sales…"</p> }>
             {move || Suspend::new(async move {
                 match insights.await {
                     Ok(insights) => {
                         // Same access as the sales; a door that fails to load leaves its section out.
                         let door = door.await.ok();
-                        view! { <Sales insights door ticks /> }.into_any()
+                        view! { <Sales insights door /> }.into_any()
                     }
                     Err(problem) => view! { <AccessProblem error=problem /> }.into_any(),
                 }
@@ -49,30 +59,14 @@ pub fn EventSalesPage() -> impl IntoView {
     }
 }
 
+/// The event's name, status and the status changes valid now, with links to its pages.
 #[component]
-fn Sales(insights: EventInsights, door: Option<DoorBoard>, ticks: RwSignal<u32>) -> impl IntoView {
-    let EventInsights {
-        event_id,
-        name,
-        status,
-        timezone,
-        tiers,
-        orders,
-        revenue,
-        refunded,
-        average_order,
-        promos,
-        daily_tickets,
-        page_views,
-        checkouts_opened,
-        activity,
-        ..
-    } = insights;
-    let sold: i64 = tiers.iter().map(|tier| tier.sold).sum();
+fn Header(head: EventInsights, changes: RwSignal<u32>) -> impl IntoView {
+    let EventInsights { event_id, name, status, .. } = head;
     view! {
         <header class="page-header">
             <p class="eyebrow"><a href="/dashboard">"Dashboard"</a></p>
-            <h1>{name.clone()}</h1>
+            <h1>{name}</h1>
             <p>
                 <StatusBadge status />
                 " "
@@ -91,8 +85,28 @@ fn Sales(insights: EventInsights, door: Option<DoorBoard>, ticks: RwSignal<u32>)
                 <a href=format!("/dashboard/events/{event_id}/orders.csv") rel="external" download>"Orders (CSV)"</a>
             </p>
         </header>
-        // A change reads the figures again at once (the page does every few seconds anyway).
-        <StatusControls event_id=event_id.to_string() status changes=ticks />
+        <StatusControls event_id=event_id.to_string() status changes />
+    }
+}
+
+#[component]
+fn Sales(insights: EventInsights, door: Option<DoorBoard>) -> impl IntoView {
+    let EventInsights {
+        timezone,
+        tiers,
+        orders,
+        revenue,
+        refunded,
+        average_order,
+        promos,
+        daily_tickets,
+        page_views,
+        checkouts_opened,
+        activity,
+        ..
+    } = insights;
+    let sold: i64 = tiers.iter().map(|tier| tier.sold).sum();
+    view! {
         <dl class="stat-grid" aria-label="Sales so far" data-testid="sales-cards">
             <div class="stat"><dt>"Tickets sold"</dt><dd data-testid="tickets-sold">{sold}</dd></div>
             <div class="stat"><dt>"Revenue, net of refunds"</dt><dd>{revenue}</dd><dd class="stat-change">{format!("{refunded} refunded")}</dd></div>
