@@ -1,9 +1,9 @@
 -- A benchmark organization's year of sales, recorded the way checkout records them (orders,
 -- order lines, attendees, tickets, counters; the rollups follow from their triggers): over
 -- the events named 'Benchmark …' of the organization in the setting bench.organization,
--- 60,000 paid orders holding 100,000 tickets, paid over the last year, and 1,000,000 event
--- page views by the hour. Deterministic but for the generated ids. Used by
--- `eventos bench dashboard`.
+-- 60,000 paid orders holding 100,000 tickets, paid over the last year, 1,000,000 event page
+-- views by the hour, and check-ins at every fourth event. Deterministic but for the
+-- generated ids. Used by `eventos bench dashboard`.
 BEGIN;
 CREATE TEMP TABLE bench_events ON COMMIT DROP AS
 SELECT e.id AS event_id, e.organization_id, s.currency, row_number() OVER (ORDER BY e.start_at, e.id) - 1 AS n
@@ -48,6 +48,23 @@ INSERT INTO tickets (event_id, tier_id, status, order_id, attendee_id, ticket_nu
 SELECT a.event_id, a.tier_id, 'active', a.order_id, a.id, 'TKT-' || lpad(upper(to_hex(a.n)), 8, '0') || '-250101',
        md5('qr' || a.n) || md5('secret' || a.n), a.price_cents, md5('ticket' || a.n) || md5('link' || a.n)
   FROM bench_attendees a;
+
+-- Every fourth event has happened: half its orders' tickets were admitted at its default
+-- list, each with its scan.
+CREATE TEMP TABLE bench_admitted ON COMMIT DROP AS
+SELECT a.id AS attendee_id, a.event_id, a.tier_id, l.id AS list_id, o.paid_at + interval '1 day' AS at
+  FROM bench_attendees a
+  JOIN bench_orders o ON o.id = a.order_id AND o.g % 2 = 0
+  JOIN bench_events b ON b.event_id = a.event_id AND b.n % 4 = 0
+  JOIN checkin_lists l ON l.event_id = a.event_id AND l.is_default;
+
+UPDATE tickets k SET status = 'used', checked_in_at = a.at FROM bench_admitted a WHERE k.attendee_id = a.attendee_id;
+INSERT INTO checkins (list_id, event_id, ticket_id, tier_id, device, admitted_at)
+SELECT a.list_id, a.event_id, k.id, a.tier_id, 'Door 1', a.at
+  FROM bench_admitted a JOIN tickets k ON k.attendee_id = a.attendee_id;
+INSERT INTO checkin_scans (event_id, list_id, ticket_id, device, outcome, client_nonce, server_time)
+SELECT a.event_id, a.list_id, k.id, 'Door 1', 'admitted', gen_random_uuid(), a.at
+  FROM bench_admitted a JOIN tickets k ON k.attendee_id = a.attendee_id;
 
 UPDATE ticket_tiers t SET taken = t.taken + c.tickets
   FROM (SELECT tier_id, count(*) AS tickets FROM bench_attendees GROUP BY tier_id) c

@@ -6,6 +6,7 @@
 //! the overview and an event's pages, and the pages themselves over HTTP as the logged-in
 //! organizer, and prints each one's p95; the queries come last, `query <name>: p95 N ms`.
 
+use crate::checkin::{ScanFilter, ScanOutcome, manage};
 use crate::events::EventStatus;
 use crate::events::service::{self as events, EventForm};
 use crate::events::tiers::{self, TierForm};
@@ -223,6 +224,13 @@ async fn queries(pool: &PgPool, scope: &OrganizationScope, event: Uuid) -> Resul
     time!("attendee_page", db::attendee_page(pool, event, "%", "name", 50, 0));
     time!("attendee_last_page_by_check_in", db::attendee_page(pool, event, "%", "checked_in", 50, 450));
     time!("attendee_search", db::attendee_page(pool, event, "%guest 12%", "name", 50, 0));
+    // The door on the event's page (each list's progress, the latest scans) and the scan log
+    // filtered by outcome, as the check-in page asks for them.
+    let admitted = ScanFilter { outcome: Some(ScanOutcome::Admitted), ..ScanFilter::default() };
+    time!("door_board", async {
+        manage::board(pool, scope, event, &ScanFilter::default()).await.map(|b| b.lists.len())
+    });
+    time!("door_board_admitted", async { manage::board(pool, scope, event, &admitted).await.map(|b| b.scans.len()) });
     let slowest = lines.iter().map(|(_, t)| *t).max().unwrap_or_default();
     println!("slowest query p95: {} ms", ms(slowest));
     for (name, time) in lines {
