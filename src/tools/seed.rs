@@ -382,14 +382,9 @@ async fn seed_events(
         let sales_end = if moved > 0 { event.start_at - Duration::days(moved + 2) } else { Utc::now() };
         let seeded = Seeded { event_id, slug: event.slug, tiers: tier_ids, sales_end };
         let sold = history::sell(pool, scope, &seeded, &e.sales, serial as u64).await?;
-        if moved > 0 {
-            history::move_back(pool, event_id, moved, audit_before).await?;
-        }
+        let doors =
+            if moved > 0 { history::move_back(pool, event_id, moved, audit_before).await? } else { event.start_at };
         if e.sales.checked_in_percent > 0 {
-            let doors = crate::events::db::event(pool, scope.organization_id, event_id)
-                .await?
-                .ok_or(AppError::NotFound)?
-                .start_at;
             history::check_in(pool, staff_id, event_id, &sold, e.sales.checked_in_percent, doors).await?;
         }
         if e.sales.orders > 0 {
@@ -460,7 +455,7 @@ async fn seed_door(
     events::change_status(pool, scope, event_id, EventStatus::Published).await?;
     let slug = crate::events::db::event(pool, scope.organization_id, event_id).await?.ok_or(AppError::NotFound)?.slug;
 
-    let payments = Payments { stripe: None, hold: std::time::Duration::from_secs(900), public_url: String::new() };
+    let payments = Payments::without_cards();
     let mut secrets = Vec::new();
     for (order, last) in LAST_NAMES.iter().enumerate() {
         let (tier, method) = if order == 3 { (door, Some("offline".to_owned())) } else { (free, None) };

@@ -77,7 +77,7 @@ pub(super) async fn sell(
     if sales.orders == 0 {
         return Ok(Vec::new());
     }
-    let payments = Payments { stripe: None, hold: std::time::Duration::from_secs(900), public_url: String::new() };
+    let payments = Payments::without_cards();
     let mut dice = Dice(0x9E37_79B9_7F4A_7C15 ^ serial);
     let promo = match sales.promo {
         Some((code, percent)) => {
@@ -211,22 +211,28 @@ pub(super) async fn last_audit_entry(pool: &PgPool, organization_id: Uuid) -> Re
     .await
 }
 
-/// Moves an event that was seeded `days` ahead of its real date back there, with its setup
-/// entries in the activity log dated a little before its first sale.
-pub(super) async fn move_back(pool: &PgPool, event_id: Uuid, days: i64, audit_after: i64) -> Result<(), sqlx::Error> {
+/// Moves an event that was seeded `days` ahead of its real date back there and returns its
+/// new start; the move itself stays out of the activity log.
+pub(super) async fn move_back(
+    pool: &PgPool,
+    event_id: Uuid,
+    days: i64,
+    audit_after: i64,
+) -> Result<DateTime<Utc>, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query!(
+    let start_at = sqlx::query_scalar!(
         // By local days, so the breakfast keeps its 07:30 across a daylight-saving change.
         "UPDATE events
             SET start_at = ((start_at AT TIME ZONE event_timezone(id)) - make_interval(days => $2))
                            AT TIME ZONE event_timezone(id),
                 end_at = ((end_at AT TIME ZONE event_timezone(id)) - make_interval(days => $2))
                          AT TIME ZONE event_timezone(id)
-          WHERE id = $1",
+          WHERE id = $1
+          RETURNING start_at",
         event_id,
         days as i32,
     )
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
     // The move is the seed's doing, not an organizer's change to show in the activity log.
     sqlx::query!(
@@ -236,7 +242,8 @@ pub(super) async fn move_back(pool: &PgPool, event_id: Uuid, days: i64, audit_af
     )
     .execute(&mut *tx)
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(start_at)
 }
 
 /// Dates the event's setup (creation, tiers, publishing, promo codes) two days before its
