@@ -138,14 +138,18 @@ fn TierBars(tiers: Vec<TierSales>) -> impl IntoView {
             } else {
                 tiers.into_iter().map(|tier| {
                     let capacity = i64::from(tier.capacity).max(1);
+                    let sold = (tier.sold * 100 / capacity).min(100);
+                    let held = (tier.held * 100 / capacity).min(100 - sold);
                     let summary = format!("{} sold, {} held of {} · {}", tier.sold, tier.held, tier.capacity, tier.revenue);
                     view! {
                         <div class="tier-progress">
                             <p><strong>{tier.name.clone()}</strong> " " <span class="muted">{summary}</span></p>
-                            <div class="progress" role="img" aria-label=format!("{}: {} sold and {} held of {}", tier.name, tier.sold, tier.held, tier.capacity)>
-                                <span class="progress-sold" style=format!("width: {}%", tier.sold * 100 / capacity)></span>
-                                <span class="progress-held" style=format!("width: {}%", tier.held * 100 / capacity)></span>
-                            </div>
+                            // Drawn in SVG: the content security policy refuses inline styles,
+                            // and a shape's width is an attribute, not a style.
+                            <svg class="progress" viewBox="0 0 100 1" preserveAspectRatio="none" role="img" aria-label=format!("{}: {} sold and {} held of {}", tier.name, tier.sold, tier.held, tier.capacity)>
+                                <rect class="progress-sold" x="0" y="0" height="1" width=sold.to_string() />
+                                <rect class="progress-held" x=sold.to_string() y="0" height="1" width=held.to_string() />
+                            </svg>
                         </div>
                     }
                 }).collect_view().into_any()
