@@ -104,6 +104,10 @@ async fn door_event(pool: &PgPool, tickets: usize) -> Result<(Uuid, Uuid, Vec<St
     .execute(pool)
     .await
     .map_err(|e| e.to_string())?;
+    // A real event's tickets sell over weeks, and autovacuum has analyzed them long before
+    // the doors open; these were inserted a moment ago, and a planner that believes the
+    // tables empty would judge the door's lookups on that.
+    sqlx::raw_sql("ANALYZE").execute(pool).await.map_err(|e| e.to_string())?;
     let list_id: Uuid =
         sqlx::query_scalar!("SELECT id FROM checkin_lists WHERE event_id = $1 AND is_default", event_id)
             .fetch_one(pool)
