@@ -85,6 +85,13 @@ function optimise(queue) {
 }
 
 async function optimiser() {
+  // Binaryen warns once per file that it does not know the name section's label names
+  // (subsection 3, which Rust's toolchain writes); names are not emitted anyway. Binaryen
+  // binds console.error when it loads, so the filter goes in first.
+  const report = console.error;
+  console.error = (...args) => {
+    if (!String(args[0]).startsWith('warning: unknown name subsection')) report(...args);
+  };
   const { default: binaryen } = await import(workerData.binaryenUrl);
   // -Oz, with the features cargo-leptos enables (--enable-bulk-memory
   // --enable-nontrapping-float-to-int) on top of binaryen's defaults.
