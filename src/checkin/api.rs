@@ -8,6 +8,7 @@ use crate::platform::error::AppError;
 use crate::{
     checkin::access::require_door,
     checkin::copy,
+    checkin::lane::DoorLane,
     checkin::manage,
     checkin::service::{self, Attempt, Target},
     checkin::{ScanFilter, ScanOutcome, TicketCode},
@@ -74,7 +75,9 @@ pub async fn scan_ticket(
             offline: None,
         };
         // The scan checks the caller's access to the door in the statement that reads the ticket.
-        service::scan(&state.pool, user_id, parse_id(&event_id)?, attempt).await
+        let lane = use_context::<DoorLane>()
+            .ok_or_else(|| Error::internal("the door's lane missing from context", "not provided"))?;
+        service::scan_in_lane(&lane, &state.pool, user_id, parse_id(&event_id)?, attempt).await
     })
     .await
 }

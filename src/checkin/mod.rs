@@ -5,9 +5,13 @@
 pub mod access;
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod batch;
+#[cfg(feature = "ssr")]
 pub mod copy;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod lane;
 #[cfg(feature = "ssr")]
 pub mod manage;
 pub mod offline;

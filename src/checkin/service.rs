@@ -2,7 +2,9 @@
 //! transaction, undo, the live counter, search, and the events a user may work.
 
 use crate::checkin::access::DoorScope;
+use crate::checkin::batch::{SetAnswer, SetScan};
 use crate::checkin::db::{self, ListRow, NewScan};
+use crate::checkin::lane::{DoorLane, LaneAnswer};
 use crate::checkin::statement::{self, DoorRead, DoorTicket, Pick};
 use crate::checkin::verdict::{self, Facts, Judgement};
 use crate::checkin::{
@@ -74,11 +76,38 @@ const REJUDGE: usize = 3;
 /// again, lets it through the unique index (so two phones scanning one ticket get one
 /// "Welcome" and one "Already checked in") and records the scan. Otherwise the read is
 /// judged here and the refusal recorded. A nonce recorded before gets its first answer again.
-#[tracing::instrument(skip_all, fields(%event_id, list_id = %attempt.list_id, nonce = %attempt.nonce))]
 pub async fn scan(pool: &PgPool, user_id: Uuid, event_id: Uuid, attempt: Attempt) -> Result<Verdict, AppError> {
+    scan_via(None, pool, user_id, event_id, attempt).await
+}
+
+/// As `scan`, but a camera scan made online first joins the lane, to be judged together with
+/// the scans that arrive with it (`lane`); the rest of the work is the same.
+pub async fn scan_in_lane(
+    lane: &DoorLane,
+    pool: &PgPool,
+    user_id: Uuid,
+    event_id: Uuid,
+    attempt: Attempt,
+) -> Result<Verdict, AppError> {
+    scan_via(Some(lane), pool, user_id, event_id, attempt).await
+}
+
+#[tracing::instrument(skip_all, fields(%event_id, list_id = %attempt.list_id, nonce = %attempt.nonce))]
+async fn scan_via(
+    lane: Option<&DoorLane>,
+    pool: &PgPool,
+    user_id: Uuid,
+    event_id: Uuid,
+    attempt: Attempt,
+) -> Result<Verdict, AppError> {
     let device = clean_device_label(&attempt.device);
     // A phone that turned someone away offline let nobody in: its answer is what happened.
     let refused_offline = attempt.offline.filter(|shown| *shown != ScanOutcome::Admitted);
+    // Only the first judgement goes through the lane; judging again is rare and goes alone.
+    let mut in_lane = match (lane, &attempt.target, attempt.offline) {
+        (Some(lane), Target::Code(TicketCode::Secret(secret)), None) => Some((lane, secret.clone())),
+        _ => None,
+    };
     for _ in 0..REJUDGE {
         let mut scan = NewScan {
             event_id,
@@ -93,15 +122,41 @@ pub async fn scan(pool: &PgPool, user_id: Uuid, event_id: Uuid, attempt: Attempt
             offline: attempt.offline.is_some(),
             conflict: false,
         };
-        let found = match statement::scan_and_admit(pool, &scan, pick(&attempt.target), refused_offline.is_none()).await
-        {
-            Ok(found) => found.ok_or(AppError::Forbidden)?,
-            Err(error) if is_violation(&error, db::NONCE_TAKEN) => {
-                let read = statement::read(pool, event_id, user_id, attempt.list_id, pick(&attempt.target)).await?;
-                let scope = scope_of(&read.ok_or(AppError::Forbidden)?, user_id, event_id)?;
-                return replay(pool, &scope, attempt.nonce).await;
+        let set = match in_lane.take() {
+            Some((lane, secret)) => {
+                let scan = SetScan {
+                    event_id,
+                    list_id: attempt.list_id,
+                    staff_user_id: user_id,
+                    secret,
+                    device: device.clone(),
+                    nonce: attempt.nonce,
+                    client_time: attempt.client_time,
+                };
+                lane.scan(scan).await
             }
-            Err(error) => return Err(error.into()),
+            None => LaneAnswer::Alone,
+        };
+        let found = match set {
+            LaneAnswer::Set(answer) => match *answer {
+                SetAnswer::Scanned(found) => found.ok_or(AppError::Forbidden)?,
+                SetAnswer::Replayed(found) => {
+                    let scope = scope_of(&found.read, user_id, event_id)?;
+                    return replay(pool, &scope, attempt.nonce).await;
+                }
+            },
+            LaneAnswer::Alone => {
+                match statement::scan_and_admit(pool, &scan, pick(&attempt.target), refused_offline.is_none()).await {
+                    Ok(found) => found.ok_or(AppError::Forbidden)?,
+                    Err(error) if is_violation(&error, db::NONCE_TAKEN) => {
+                        let read =
+                            statement::read(pool, event_id, user_id, attempt.list_id, pick(&attempt.target)).await?;
+                        let scope = scope_of(&read.ok_or(AppError::Forbidden)?, user_id, event_id)?;
+                        return replay(pool, &scope, attempt.nonce).await;
+                    }
+                    Err(error) => return Err(error.into()),
+                }
+            }
         };
         let scope = scope_of(&found.read, user_id, event_id)?;
         let list = found.read.list.ok_or(AppError::NotFound)?;

@@ -57,40 +57,45 @@ pub enum Pick<'a> {
     Ticket(Uuid),
 }
 
-/// One flat row of the statement; the ticket's columns are all empty when no ticket matched.
-struct DoorScanRow {
-    organization_id: Uuid,
-    timezone: String,
-    member: bool,
-    event_staff: bool,
-    list_id: Option<Uuid>,
-    list_name: Option<String>,
-    opens_at: Option<DateTime<Utc>>,
-    closes_at: Option<DateTime<Utc>>,
-    ticket_id: Option<Uuid>,
-    ticket_event_id: Option<Uuid>,
-    ticket_organization_id: Option<Uuid>,
-    ticket_event_name: Option<String>,
-    tier_id: Option<Uuid>,
-    tier_name: Option<String>,
-    status: Option<TicketStatus>,
-    order_id: Option<Uuid>,
-    order_number: Option<String>,
-    order_status: Option<OrderStatus>,
-    payment_provider: Option<PaymentMethod>,
-    total_cents: Option<i64>,
-    currency: Option<String>,
-    attendee_name: Option<String>,
-    in_list: Option<bool>,
-    attempted: bool,
-    checkin_id: Option<Uuid>,
-    earlier_at: Option<DateTime<Utc>>,
-    earlier_staff: String,
-    earlier_device: Option<String>,
+/// One flat row of the statement (and of `batch`'s); the ticket's columns are all empty when
+/// no ticket matched.
+pub(crate) struct DoorScanRow {
+    /// The scan's place in a set (from 1); 0 for a single scan.
+    pub(crate) i: i64,
+    /// The scan's nonce was recorded before (sets only: a single scan hits the unique key).
+    pub(crate) replayed: bool,
+    pub(crate) organization_id: Uuid,
+    pub(crate) timezone: String,
+    pub(crate) member: bool,
+    pub(crate) event_staff: bool,
+    pub(crate) list_id: Option<Uuid>,
+    pub(crate) list_name: Option<String>,
+    pub(crate) opens_at: Option<DateTime<Utc>>,
+    pub(crate) closes_at: Option<DateTime<Utc>>,
+    pub(crate) ticket_id: Option<Uuid>,
+    pub(crate) ticket_event_id: Option<Uuid>,
+    pub(crate) ticket_organization_id: Option<Uuid>,
+    pub(crate) ticket_event_name: Option<String>,
+    pub(crate) tier_id: Option<Uuid>,
+    pub(crate) tier_name: Option<String>,
+    pub(crate) status: Option<TicketStatus>,
+    pub(crate) order_id: Option<Uuid>,
+    pub(crate) order_number: Option<String>,
+    pub(crate) order_status: Option<OrderStatus>,
+    pub(crate) payment_provider: Option<PaymentMethod>,
+    pub(crate) total_cents: Option<i64>,
+    pub(crate) currency: Option<String>,
+    pub(crate) attendee_name: Option<String>,
+    pub(crate) in_list: Option<bool>,
+    pub(crate) attempted: bool,
+    pub(crate) checkin_id: Option<Uuid>,
+    pub(crate) earlier_at: Option<DateTime<Utc>>,
+    pub(crate) earlier_staff: String,
+    pub(crate) earlier_device: Option<String>,
 }
 
 impl DoorScanRow {
-    fn split(self) -> DoorScan {
+    pub(crate) fn split(self) -> DoorScan {
         let access = DoorAccess {
             organization_id: self.organization_id,
             timezone: self.timezone,
@@ -189,7 +194,7 @@ macro_rules! door_scan_where {
                           $9, $6, $7, $8, $8 AND NOT EXISTS (SELECT 1 FROM admitted)
                      FROM ok
                )
-               SELECT r.organization_id AS "organization_id!", r.timezone AS "timezone!", r.member AS "member!",
+               SELECT 0::int8 AS "i!", false AS "replayed!", r.organization_id AS "organization_id!", r.timezone AS "timezone!", r.member AS "member!",
                       r.event_staff AS "event_staff!", r.list_id AS "list_id?", r.list_name AS "list_name?",
                       r.opens_at AS "opens_at?", r.closes_at AS "closes_at?", r.ticket_id AS "ticket_id?",
                       r.ticket_event_id AS "ticket_event_id?", r.ticket_organization_id AS "ticket_organization_id?",

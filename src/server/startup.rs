@@ -265,6 +265,7 @@ pub fn router(state: AppState) -> Router {
     let shell_options = state.leptos_options.clone();
     let page_state = state.clone();
     let fallback_state = state.clone();
+    let door = crate::checkin::lane::DoorLane::new(state.pool.clone());
     Router::new()
         .route("/healthz", get(health::healthz))
         .route(
@@ -281,8 +282,12 @@ pub fn router(state: AppState) -> Router {
             &state,
             routes,
             // The router provides `AppState` to pages and server functions itself; this adds
-            // the page's Content-Security-Policy with its nonce.
-            move || security::policy_for_page(&page_state),
+            // the page's Content-Security-Policy with its nonce, and the door's lane (which
+            // `platform`, below every domain, cannot hold).
+            move || {
+                security::policy_for_page(&page_state);
+                leptos::prelude::provide_context(door.clone());
+            },
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(

@@ -14,6 +14,7 @@ mod common;
 mod dashboard;
 mod dashboard_figures;
 mod demo;
+mod door_lane;
 mod door_lists;
 mod door_offline;
 mod event_cancellation;

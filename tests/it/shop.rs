@@ -85,6 +85,15 @@ pub(crate) fn order_form(slug: &str, tier: Uuid, quantity: usize, buyer: &str) -
     }
 }
 
+/// What each spawned task returned, in the order they were spawned.
+pub(crate) async fn finished<T>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut results = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        results.push(task.await.expect("the task ran to its end"));
+    }
+    results
+}
+
 pub(crate) async fn count(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
 }

@@ -1,0 +1,146 @@
+//! Online camera scans judged together as one set (`checkin::lane`): the same verdicts and
+//! records as one at a time, a retry answered as the first try, and a set that fails judged
+//! scan by scan. `#[sqlx::test]` runs on one thread, so scans spawned together reach the
+//! lane before its worker wakes, and form one set.
+
+use crate::checkin::{Door, attempt, door, tickets};
+use crate::shop::{count, finished, offline, organizer};
+use eventos::checkin::db::{self, NewScan};
+use eventos::checkin::lane::DoorLane;
+use eventos::checkin::service::{self, Attempt};
+use eventos::checkin::{ScanOutcome, Verdict};
+use eventos::orders::manage;
+use eventos::platform::error::AppError;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Sends every attempt to the lane at the same instant, as `user_id`; verdicts in order.
+async fn together(
+    pool: &PgPool,
+    lane: &DoorLane,
+    door: &Door,
+    attempts: Vec<(Uuid, Attempt)>,
+) -> Vec<Result<Verdict, AppError>> {
+    let scans: Vec<_> = attempts
+        .into_iter()
+        .map(|(user_id, attempt)| {
+            let (pool, lane, event_id) = (pool.clone(), lane.clone(), door.scope.event_id);
+            tokio::spawn(async move { service::scan_in_lane(&lane, &pool, user_id, event_id, attempt).await })
+        })
+        .collect();
+    finished(scans).await
+}
+
+fn outcome(verdict: &Result<Verdict, AppError>) -> Result<ScanOutcome, AppError> {
+    verdict.as_ref().map(|v| v.outcome).map_err(Clone::clone)
+}
+
+#[sqlx::test]
+async fn scans_that_arrive_together_get_one_welcome_per_ticket_and_each_its_own_refusal(pool: PgPool) {
+    let door = door(&pool).await;
+    let lane = DoorLane::new(pool.clone());
+    let guests = tickets(&pool, &door.slug, door.tiers[0], 3, "bea@example.com").await;
+    let cancelled = tickets(&pool, &door.slug, door.tiers[0], 1, "cy@example.com").await.remove(0);
+    let order_id: Uuid = sqlx::query_scalar("SELECT order_id FROM tickets WHERE qr_secret = $1")
+        .bind(&cancelled)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    manage::cancel_order(&pool, &offline(), &door.organizer, order_id).await.unwrap();
+    let stranger = organizer(&pool, "mallory@example.com").await;
+    let me = door.scope.user_id;
+    let list = door.default_list;
+
+    let mut attempts: Vec<(Uuid, Attempt)> = Vec::new();
+    for guest in &guests {
+        attempts.push((me, attempt(list, guest)));
+        attempts.push((me, attempt(list, guest)));
+    }
+    attempts.push((me, attempt(list, &cancelled)));
+    attempts.push((me, attempt(list, "EOS1:NoSuchTicketSecretAnywhere1234")));
+    attempts.push((stranger.user_id, attempt(list, &guests[0])));
+    let verdicts = together(&pool, &lane, &door, attempts).await;
+
+    for pair in verdicts[..6].chunks(2) {
+        assert_eq!(outcome(&pair[0]), Ok(ScanOutcome::Admitted), "the first scan of a ticket lets it in");
+        assert_eq!(outcome(&pair[1]), Ok(ScanOutcome::AlreadyAdmitted));
+        let second = pair[1].as_ref().unwrap();
+        assert!(second.detail.contains("by Olivia Organizer (Door 1)"), "{}", second.detail);
+    }
+    assert_eq!(outcome(&verdicts[6]), Ok(ScanOutcome::Cancelled));
+    assert_eq!(outcome(&verdicts[7]), Ok(ScanOutcome::Unknown));
+    assert_eq!(outcome(&verdicts[8]), Err(AppError::Forbidden), "staff of another organization");
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 3);
+    assert_eq!(count(&pool, "SELECT count(*) FROM tickets WHERE status = 'used'").await, 3);
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 8, "every attempt of the door's staff");
+    // One statement wrote every admission and "already": one transaction, one clock reading.
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(DISTINCT server_time) FROM checkin_scans WHERE outcome IN ('admitted', 'already_admitted')"
+        )
+        .await,
+        1
+    );
+}
+
+#[sqlx::test]
+async fn a_retry_in_the_same_set_and_one_after_it_get_the_first_answer_and_admit_once(pool: PgPool) {
+    let door = door(&pool).await;
+    let lane = DoorLane::new(pool.clone());
+    let secret = tickets(&pool, &door.slug, door.tiers[0], 1, "bea@example.com").await.remove(0);
+    let first_try = attempt(door.default_list, &secret);
+    let me = door.scope.user_id;
+
+    let verdicts = together(&pool, &lane, &door, vec![(me, first_try.clone()), (me, first_try.clone())]).await;
+    let later = together(&pool, &lane, &door, vec![(me, first_try)]).await;
+
+    let first = verdicts[0].as_ref().unwrap();
+    assert_eq!(first.outcome, ScanOutcome::Admitted);
+    for retry in [&verdicts[1], &later[0]] {
+        let retry = retry.as_ref().unwrap();
+        assert_eq!(retry.outcome, ScanOutcome::Admitted, "a retry is told what the first try got");
+        assert_eq!(retry.checkin_id, first.checkin_id);
+    }
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1);
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 1, "a retry is not a second scan");
+}
+
+#[sqlx::test]
+async fn a_set_that_fails_writes_nothing_and_each_of_its_scans_is_judged_alone(pool: PgPool) {
+    let door = door(&pool).await;
+    let lane = DoorLane::new(pool.clone());
+    let guests = tickets(&pool, &door.slug, door.tiers[0], 2, "bea@example.com").await;
+    let me = door.scope.user_id;
+    let (taken, fresh) = (attempt(door.default_list, &guests[0]), attempt(door.default_list, &guests[1]));
+    // Another server records the first scan's nonce in the same instant: the set waits on
+    // that row and then runs into the unique key.
+    let mut elsewhere = pool.begin().await.unwrap();
+    let recorded = NewScan {
+        event_id: door.scope.event_id,
+        list_id: door.default_list,
+        ticket_id: None,
+        staff_user_id: me,
+        device: "Door 9",
+        outcome: ScanOutcome::Unknown,
+        reason: "",
+        client_nonce: taken.nonce,
+        client_time: None,
+        offline: false,
+        conflict: false,
+    };
+    db::record_scan(&mut *elsewhere, &recorded).await.unwrap();
+    let (set_pool, set_lane, set_door) = (pool.clone(), lane.clone(), door.scope.event_id);
+    let scans = tokio::spawn(async move {
+        let scan = |attempt| service::scan_in_lane(&set_lane, &set_pool, me, set_door, attempt);
+        tokio::join!(scan(taken), scan(fresh))
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    elsewhere.commit().await.unwrap();
+    let (taken, fresh) = scans.await.unwrap();
+
+    assert_eq!(taken.unwrap().outcome, ScanOutcome::Unknown, "answered as the nonce was first recorded");
+    assert_eq!(fresh.unwrap().outcome, ScanOutcome::Admitted);
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1, "only the fresh scan let anyone in");
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 2);
+}
