@@ -9,8 +9,10 @@
 //! Inside a set, the same guarantees as one scan at a time:
 //! - a ticket enters a list once: the first scan of it in the set is the only one offered
 //!   to the unique index, later ones are "already checked in" and name that first scan;
-//! - tickets are locked in id order, so two sets (or a set and a single scan) never wait on
-//!   each other in a circle;
+//! - a ticket locked by another transaction (another set, a single scan, a cancellation) is
+//!   skipped rather than waited for: its scan comes back not attempted, and the service
+//!   admits it alone, waiting for the lock and checking the ticket again (`db::admit_and_record`).
+//!   So no set waits on a ticket, and none takes part in a deadlock over tickets;
 //! - a nonce recorded before is not written again: its row says `replayed`, and the caller
 //!   answers it as the first time. A nonce twice in one set never reaches here (the lane
 //!   keeps the second back).
@@ -46,7 +48,8 @@ pub enum SetAnswer {
 }
 
 /// Judges `scans` (nonces all different) in one statement; the answers come in the same
-/// order. An error means nothing was written for any of them.
+/// order. After an error the scans may or may not have been written (a connection lost
+/// after the commit): judged again alone, a written one finds its nonce and is replayed.
 pub async fn scan_set(db: impl PgExecutor<'_>, scans: &[SetScan]) -> Result<Vec<SetAnswer>, sqlx::Error> {
     let column = |f: fn(&SetScan) -> Uuid| scans.iter().map(f).collect::<Vec<_>>();
     let (events, lists, staff, nonces) =
@@ -94,8 +97,7 @@ pub async fn scan_set(db: impl PgExecutor<'_>, scans: &[SetScan]) -> Result<Vec<
                -- Checked again under the lock: a cancellation or refund committed since the read wins.
                SELECT k.id, k.tier_id FROM tickets k JOIN orders o ON o.id = k.order_id
                 WHERE k.id IN (SELECT ticket_id FROM want) AND k.status IN ('active', 'used') AND o.status = 'paid'
-                ORDER BY k.id
-                  FOR UPDATE OF k
+                  FOR UPDATE OF k SKIP LOCKED
            ), first AS (
                SELECT DISTINCT ON (w.list_id, w.ticket_id) w.i, w.event_id, w.list_id, w.ticket_id, ok.tier_id,
                       w.user_id, w.device
@@ -144,8 +146,10 @@ pub async fn scan_set(db: impl PgExecutor<'_>, scans: &[SetScan]) -> Result<Vec<
              FROM r
              LEFT JOIN outcome o ON o.i = r.i
              -- Who let the ticket in before, if that had committed when the statement began.
+             -- (Not when this set let it in: an admission seen then was undone since.)
              LEFT JOIN checkins earlier ON earlier.list_id = o.list_id AND earlier.ticket_id = o.ticket_id
                                        AND earlier.undone_at IS NULL AND o.checkin_id IS NULL
+                                       AND o.first_user IS NULL
              LEFT JOIN users u ON u.id = earlier.admitted_by
              LEFT JOIN users fu ON fu.id = o.first_user"#,
         &events,

@@ -281,6 +281,17 @@ pub async fn undo(
     staff_user_id: Uuid,
     window_secs: i64,
 ) -> Result<Option<UndoneCheckin>, sqlx::Error> {
+    // The ticket first, as every admitting statement locks it before it touches admissions:
+    // in the other order an undo and a scan of the same ticket could wait on each other.
+    sqlx::query!(
+        "SELECT k.id FROM tickets k JOIN checkins c ON c.ticket_id = k.id
+          WHERE c.id = $1 AND c.event_id = $2
+            FOR UPDATE OF k",
+        checkin_id,
+        event_id,
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     let undone = sqlx::query_as!(
         UndoneCheckin,
         "UPDATE checkins SET undone_at = now(), undone_by = $3

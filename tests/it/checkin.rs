@@ -59,6 +59,24 @@ pub(crate) fn attempt(list_id: Uuid, code: &str) -> Attempt {
     }
 }
 
+/// A "VIP entrance" list of the door's event that takes only its second tier.
+pub(crate) async fn vip_entrance(pool: &PgPool, door: &Door) -> Uuid {
+    let list: Uuid = sqlx::query_scalar(
+        "INSERT INTO checkin_lists (event_id, name, all_tiers) VALUES ($1, 'VIP entrance', false) RETURNING id",
+    )
+    .bind(door.scope.event_id)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO checkin_list_tiers (list_id, tier_id) VALUES ($1, $2)")
+        .bind(list)
+        .bind(door.tiers[1])
+        .execute(pool)
+        .await
+        .unwrap();
+    list
+}
+
 async fn scan(pool: &PgPool, door: &Door, code: &str) -> Verdict {
     service::scan(pool, door.scope.user_id, door.scope.event_id, attempt(door.default_list, code)).await.unwrap()
 }
@@ -120,19 +138,7 @@ async fn every_kind_of_ticket_that_may_not_enter_is_refused_and_recorded(pool: P
     let refunded_order = order_of(refunded[0].clone()).await;
     manage::mark_offline_paid(&pool, &door.organizer, refunded_order).await.unwrap();
     manage::cancel_order(&pool, &offline(), &door.organizer, refunded_order).await.unwrap();
-    let vip_only: Uuid = sqlx::query_scalar(
-        "INSERT INTO checkin_lists (event_id, name, all_tiers) VALUES ($1, 'VIP entrance', false) RETURNING id",
-    )
-    .bind(door.scope.event_id)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    sqlx::query("INSERT INTO checkin_list_tiers (list_id, tier_id) VALUES ($1, $2)")
-        .bind(vip_only)
-        .bind(door.tiers[1])
-        .execute(&pool)
-        .await
-        .unwrap();
+    let vip_only = vip_entrance(&pool, &door).await;
     let general = tickets(&pool, &door.slug, door.tiers[0], 1, "g@example.com").await;
     let (other_slug, other_tiers) = event_with(&pool, &door.organizer, 100, &[("Other", "0", 10)]).await;
     let elsewhere = tickets(&pool, &other_slug, other_tiers[0], 1, "e@example.com").await;

@@ -3,8 +3,8 @@
 //! scan by scan. `#[sqlx::test]` runs on one thread, so scans spawned together reach the
 //! lane before its worker wakes, and form one set.
 
-use crate::checkin::{Door, attempt, door, tickets};
-use crate::shop::{count, finished, offline, organizer};
+use crate::checkin::{Door, attempt, door, tickets, vip_entrance};
+use crate::shop::{count, event_with, finished, offline, organizer};
 use eventos::checkin::db::{self, NewScan};
 use eventos::checkin::lane::DoorLane;
 use eventos::checkin::service::{self, Attempt};
@@ -143,4 +143,91 @@ async fn a_set_that_fails_writes_nothing_and_each_of_its_scans_is_judged_alone(p
     assert_eq!(fresh.unwrap().outcome, ScanOutcome::Admitted);
     assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1, "only the fresh scan let anyone in");
     assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 2);
+}
+
+#[sqlx::test]
+async fn a_set_applies_every_rule_of_the_door_and_lets_in_event_only_door_staff(pool: PgPool) {
+    let door = door(&pool).await;
+    let lane = DoorLane::new(pool.clone());
+    let general = tickets(&pool, &door.slug, door.tiers[0], 2, "bea@example.com").await;
+    // The VIP tier is paid at the door: its order is unpaid.
+    let unpaid = tickets(&pool, &door.slug, door.tiers[1], 1, "una@example.com").await.remove(0);
+    let (other_slug, other_tiers) = event_with(&pool, &door.organizer, 100, &[("Other", "0", 10)]).await;
+    let elsewhere = tickets(&pool, &other_slug, other_tiers[0], 1, "el@example.com").await.remove(0);
+    let vip_only = vip_entrance(&pool, &door).await;
+    let closed: Uuid = sqlx::query_scalar(
+        "INSERT INTO checkin_lists (event_id, name, all_tiers, closes_at)
+         VALUES ($1, 'Early doors', true, now() - interval '1 hour') RETURNING id",
+    )
+    .bind(door.scope.event_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let volunteer = organizer(&pool, "vic@example.com").await;
+    sqlx::query("INSERT INTO event_staff (event_id, user_id) VALUES ($1, $2)")
+        .bind(door.scope.event_id)
+        .bind(volunteer.user_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let me = door.scope.user_id;
+    let list = door.default_list;
+
+    let verdicts = together(
+        &pool,
+        &lane,
+        &door,
+        vec![
+            (me, attempt(vip_only, &general[0])),
+            (me, attempt(closed, &general[0])),
+            (me, attempt(list, &unpaid)),
+            (me, attempt(list, &elsewhere)),
+            (volunteer.user_id, attempt(list, &general[1])),
+        ],
+    )
+    .await;
+
+    let outcomes: Vec<_> = verdicts.iter().map(outcome).collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            Ok(ScanOutcome::WrongList),
+            Ok(ScanOutcome::OutsideWindow),
+            Ok(ScanOutcome::Unpaid),
+            Ok(ScanOutcome::WrongEvent),
+            Ok(ScanOutcome::Admitted),
+        ]
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1);
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 5);
+}
+
+#[sqlx::test]
+async fn a_ticket_locked_by_a_cancellation_holds_up_only_its_own_scan_which_it_then_refuses(pool: PgPool) {
+    let door = door(&pool).await;
+    let lane = DoorLane::new(pool.clone());
+    let guests = tickets(&pool, &door.slug, door.tiers[0], 2, "bea@example.com").await;
+    let me = door.scope.user_id;
+    // A cancellation of the first ticket is under way: its row is locked until it commits.
+    let mut cancelling = pool.begin().await.unwrap();
+    sqlx::query("UPDATE tickets SET status = 'cancelled' WHERE qr_secret = $1")
+        .bind(&guests[0])
+        .execute(&mut *cancelling)
+        .await
+        .unwrap();
+    let scan = |secret: &str| {
+        let (pool, lane, event_id, attempt) =
+            (pool.clone(), lane.clone(), door.scope.event_id, attempt(door.default_list, secret));
+        tokio::spawn(async move { service::scan_in_lane(&lane, &pool, me, event_id, attempt).await })
+    };
+    let (held, free) = (scan(&guests[0]), scan(&guests[1]));
+
+    let free = tokio::time::timeout(std::time::Duration::from_secs(5), free).await;
+    assert_eq!(
+        free.expect("the set did not wait for the locked ticket").unwrap().map(|v| v.outcome),
+        Ok(ScanOutcome::Admitted)
+    );
+    cancelling.commit().await.unwrap();
+    assert_eq!(held.await.unwrap().map(|v| v.outcome), Ok(ScanOutcome::Cancelled));
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1, "the cancelled ticket stayed out");
 }
