@@ -16,7 +16,8 @@ use crate::{
     organizations::access::require_organizer,
     platform::error::AppError as Error,
     platform::reply::{parse_id, reply},
-    platform::session::require_user,
+    platform::session::{AuthSession, require_user},
+    platform::state::AppState,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -63,7 +64,8 @@ pub async fn scan_ticket(
     collect: Option<bool>,
 ) -> Result<Verdict, AppError> {
     reply(async {
-        let (state, user_id) = require_user().await?;
+        // Who is scanning is read with the scan (`scan_in_lane`), not before it.
+        let (state, session) = (AppState::from_context()?, AuthSession::of_request().await?);
         let code = TicketCode::parse(&code).map_err(|m| Error::field("code", m))?;
         let attempt = Attempt {
             list_id: parse_id(&list_id)?,
@@ -77,7 +79,7 @@ pub async fn scan_ticket(
         // The scan checks the caller's access to the door in the statement that reads the ticket.
         let lane = use_context::<DoorLane>()
             .ok_or_else(|| Error::internal("the door's lane missing from context", "not provided"))?;
-        service::scan_in_lane(&lane, &state.pool, user_id, parse_id(&event_id)?, attempt).await
+        service::scan_in_lane(&lane, &state.pool, &session, parse_id(&event_id)?, attempt).await
     })
     .await
 }

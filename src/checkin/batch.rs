@@ -32,7 +32,9 @@ use uuid::Uuid;
 pub struct SetScan {
     pub event_id: Uuid,
     pub list_id: Uuid,
-    pub staff_user_id: Uuid,
+    /// The id of the scanner's login session, as the cookie gave it: the statement reads who
+    /// that is, so a scan costs no query of its own before the set.
+    pub session_id: String,
     pub secret: String,
     pub device: String,
     pub nonce: Uuid,
@@ -41,34 +43,44 @@ pub struct SetScan {
 
 /// What the set statement found and did for one scan.
 pub enum SetAnswer {
-    /// As `statement::scan_and_admit` would answer; `None` when there is no such event.
-    Scanned(Option<DoorScan>),
+    /// No such event: nothing was read, not even the session.
+    NoEvent,
+    /// The session is not (or no longer) logged in: nothing was written.
+    LoggedOut,
+    /// As `statement::scan_and_admit` would answer for `staff_user_id`, the session's user.
+    Scanned { staff_user_id: Uuid, scan: DoorScan },
     /// The nonce was recorded before: answer as the first time, with this read of the ticket.
-    Replayed(DoorScan),
+    Replayed { staff_user_id: Uuid, scan: DoorScan },
 }
 
 /// Judges `scans` (nonces all different) in one statement; the answers come in the same
-/// order. After an error the scans may or may not have been written (a connection lost
-/// after the commit): judged again alone, a written one finds its nonce and is replayed.
-pub async fn scan_set(db: impl PgExecutor<'_>, scans: &[SetScan]) -> Result<Vec<SetAnswer>, sqlx::Error> {
+/// order. A session counts as logged in as `PgSessionStore::load` would find it, with
+/// `session_lifetime`. After an error the scans may or may not have been written (a
+/// connection lost after the commit): judged again alone, a written one finds its nonce
+/// and is replayed.
+pub async fn scan_set(
+    db: impl PgExecutor<'_>,
+    scans: &[SetScan],
+    session_lifetime: std::time::Duration,
+) -> Result<Vec<SetAnswer>, sqlx::Error> {
     let column = |f: fn(&SetScan) -> Uuid| scans.iter().map(f).collect::<Vec<_>>();
-    let (events, lists, staff, nonces) =
-        (column(|s| s.event_id), column(|s| s.list_id), column(|s| s.staff_user_id), column(|s| s.nonce));
+    let (events, lists, nonces) = (column(|s| s.event_id), column(|s| s.list_id), column(|s| s.nonce));
+    let sessions: Vec<String> = scans.iter().map(|s| s.session_id.clone()).collect();
     let secrets: Vec<String> = scans.iter().map(|s| s.secret.clone()).collect();
     let devices: Vec<String> = scans.iter().map(|s| s.device.clone()).collect();
     let times: Vec<Option<DateTime<Utc>>> = scans.iter().map(|s| s.client_time).collect();
     let rows = sqlx::query_as!(
         DoorScanRow,
         r#"WITH n AS (
-               SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::uuid[],
+               SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::uuid[],
                                     $7::timestamptz[])
-                      WITH ORDINALITY AS n(event_id, list_id, user_id, secret, device, nonce, client_time, i)
+                      WITH ORDINALITY AS n(event_id, list_id, session_id, secret, device, nonce, client_time, i)
            ), r AS (
-               SELECT n.i, n.event_id, n.user_id, n.device, n.nonce, n.client_time,
+               SELECT n.i, n.event_id, ss.user_id, n.device, n.nonce, n.client_time,
                       e.organization_id, coalesce(s.timezone, 'America/Toronto') AS timezone,
                       EXISTS (SELECT 1 FROM organization_members m
-                               WHERE m.organization_id = e.organization_id AND m.user_id = n.user_id) AS member,
-                      EXISTS (SELECT 1 FROM event_staff x WHERE x.event_id = e.id AND x.user_id = n.user_id) AS event_staff,
+                               WHERE m.organization_id = e.organization_id AND m.user_id = ss.user_id) AS member,
+                      EXISTS (SELECT 1 FROM event_staff x WHERE x.event_id = e.id AND x.user_id = ss.user_id) AS event_staff,
                       l.id AS list_id, l.name AS list_name, l.opens_at, l.closes_at,
                       k.id AS ticket_id, k.event_id AS ticket_event_id, te.organization_id AS ticket_organization_id,
                       te.name AS ticket_event_name, k.tier_id, i.tier_name, k.status, k.order_id, o.order_number,
@@ -79,6 +91,9 @@ pub async fn scan_set(db: impl PgExecutor<'_>, scans: &[SetScan]) -> Result<Vec<
                       EXISTS (SELECT 1 FROM checkin_scans c WHERE c.client_nonce = n.nonce) AS replayed
                  FROM n
                  JOIN events e ON e.id = n.event_id
+                 -- The scanner, if the session is a live login (as `PgSessionStore::load` reads it).
+                 LEFT JOIN sessions ss ON ss.id = n.session_id AND ss.expires_at > now()
+                                      AND ss.created_at > now() - make_interval(secs => $8)
                  LEFT JOIN event_settings s ON s.event_id = e.id
                  LEFT JOIN checkin_lists l ON l.id = n.list_id AND l.event_id = e.id
                  LEFT JOIN tickets k ON k.qr_secret = n.secret
@@ -129,7 +144,7 @@ pub async fn scan_set(db: impl PgExecutor<'_>, scans: &[SetScan]) -> Result<Vec<
                  FROM outcome
            )
            -- The columns of `statement`'s answer, into the same row type (checked for both).
-           SELECT r.i AS "i!", r.replayed AS "replayed!",
+           SELECT r.i AS "i!", r.replayed AS "replayed!", r.user_id AS "staff_user_id?",
                   r.organization_id AS "organization_id!", r.timezone AS "timezone!", r.member AS "member!",
                   r.event_staff AS "event_staff!", r.list_id AS "list_id?", r.list_name AS "list_name?",
                   r.opens_at AS "opens_at?", r.closes_at AS "closes_at?", r.ticket_id AS "ticket_id?",
@@ -154,24 +169,27 @@ pub async fn scan_set(db: impl PgExecutor<'_>, scans: &[SetScan]) -> Result<Vec<
              LEFT JOIN users fu ON fu.id = o.first_user"#,
         &events,
         &lists,
-        &staff,
+        &sessions,
         &secrets,
         &devices,
         &nonces,
         &times as &[Option<DateTime<Utc>>],
+        session_lifetime.as_secs_f64(),
     )
     .fetch_all(db)
     .await?;
     // A scan without a row named an event that does not exist.
-    let mut answers: Vec<SetAnswer> = scans.iter().map(|_| SetAnswer::Scanned(None)).collect();
+    let mut answers: Vec<SetAnswer> = scans.iter().map(|_| SetAnswer::NoEvent).collect();
     for row in rows {
         let Some(slot) = usize::try_from(row.i).ok().and_then(|i| i.checked_sub(1)).and_then(|i| answers.get_mut(i))
         else {
             continue;
         };
-        let replayed = row.replayed;
-        let scan = row.split();
-        *slot = if replayed { SetAnswer::Replayed(scan) } else { SetAnswer::Scanned(Some(scan)) };
+        *slot = match (row.staff_user_id, row.replayed) {
+            (None, _) => SetAnswer::LoggedOut,
+            (Some(staff_user_id), true) => SetAnswer::Replayed { staff_user_id, scan: row.split() },
+            (Some(staff_user_id), false) => SetAnswer::Scanned { staff_user_id, scan: row.split() },
+        };
     }
     Ok(answers)
 }

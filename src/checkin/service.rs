@@ -5,7 +5,7 @@ use crate::checkin::access::DoorScope;
 use crate::checkin::batch::{SetAnswer, SetScan};
 use crate::checkin::db::{self, ListRow, NewScan};
 use crate::checkin::lane::{DoorLane, LaneAnswer};
-use crate::checkin::statement::{self, DoorRead, DoorTicket, Pick};
+use crate::checkin::statement::{self, DoorRead, DoorScan, DoorTicket, Pick};
 use crate::checkin::verdict::{self, Facts, Judgement};
 use crate::checkin::{
     AttendeeHit, DoorCounts, DoorEvent, DoorEventSummary, DoorList, MIN_SEARCH, ScanOutcome, TicketCode, TierCount,
@@ -15,6 +15,7 @@ use crate::events::time::{format_range, timezone_or_default};
 use crate::orders::manage::settle_offline;
 use crate::orders::{OrderStatus, TicketStatus};
 use crate::platform::error::{AppError, is_violation};
+use crate::platform::session::AuthSession;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -80,21 +81,62 @@ pub async fn scan(pool: &PgPool, user_id: Uuid, event_id: Uuid, attempt: Attempt
     scan_via(None, pool, user_id, event_id, attempt).await
 }
 
-/// As `scan`, but a camera scan made online first joins the lane, to be judged together with
-/// the scans that arrive with it (`lane`); the rest of the work is the same.
+/// As `scan`, for the caller logged in with `session`. A camera scan made online first
+/// joins the lane, to be judged together with the scans that arrive with it (`lane`), and
+/// the session is read in that same statement. Anything else, and any scan the lane hands
+/// back, is judged alone as `scan` judges it.
 pub async fn scan_in_lane(
     lane: &DoorLane,
     pool: &PgPool,
-    user_id: Uuid,
+    session: &AuthSession,
     event_id: Uuid,
     attempt: Attempt,
 ) -> Result<Verdict, AppError> {
-    scan_via(Some(lane), pool, user_id, event_id, attempt).await
+    let session_id = session.id().ok_or(AppError::Unauthorized)?;
+    let answer = match (&attempt.target, attempt.offline) {
+        (Target::Code(TicketCode::Secret(secret)), None) => {
+            let scan = SetScan {
+                event_id,
+                list_id: attempt.list_id,
+                session_id,
+                secret: secret.clone(),
+                device: clean_device_label(&attempt.device),
+                nonce: attempt.nonce,
+                client_time: attempt.client_time,
+            };
+            lane.scan(scan).await
+        }
+        _ => LaneAnswer::Alone,
+    };
+    let judged = match answer {
+        LaneAnswer::Set(answer) => match *answer {
+            SetAnswer::LoggedOut => return Err(AppError::Unauthorized),
+            SetAnswer::Scanned { staff_user_id, scan } => Some((staff_user_id, FromSet::Scanned(scan))),
+            SetAnswer::Replayed { staff_user_id, scan } => Some((staff_user_id, FromSet::Replayed(scan))),
+            SetAnswer::NoEvent => None,
+        },
+        LaneAnswer::Alone => None,
+    };
+    match judged {
+        Some((user_id, first)) => scan_via(Some(first), pool, user_id, event_id, attempt).await,
+        // Alone, as `scan` judges it, once the session store says who is scanning.
+        None => {
+            let user_id = session.user_id().await?.ok_or(AppError::Unauthorized)?;
+            scan_via(None, pool, user_id, event_id, attempt).await
+        }
+    }
+}
+
+/// The lane's first judgement of a scan.
+enum FromSet {
+    Scanned(DoorScan),
+    /// Its nonce was recorded before.
+    Replayed(DoorScan),
 }
 
 #[tracing::instrument(skip_all, fields(%event_id, list_id = %attempt.list_id, nonce = %attempt.nonce))]
 async fn scan_via(
-    lane: Option<&DoorLane>,
+    mut first: Option<FromSet>,
     pool: &PgPool,
     user_id: Uuid,
     event_id: Uuid,
@@ -103,11 +145,6 @@ async fn scan_via(
     let device = clean_device_label(&attempt.device);
     // A phone that turned someone away offline let nobody in: its answer is what happened.
     let refused_offline = attempt.offline.filter(|shown| *shown != ScanOutcome::Admitted);
-    // Only the first judgement goes through the lane; judging again is rare and goes alone.
-    let mut in_lane = match (lane, &attempt.target, attempt.offline) {
-        (Some(lane), Target::Code(TicketCode::Secret(secret)), None) => Some((lane, secret.clone())),
-        _ => None,
-    };
     for _ in 0..REJUDGE {
         let mut scan = NewScan {
             event_id,
@@ -122,30 +159,13 @@ async fn scan_via(
             offline: attempt.offline.is_some(),
             conflict: false,
         };
-        let set = match in_lane.take() {
-            Some((lane, secret)) => {
-                let scan = SetScan {
-                    event_id,
-                    list_id: attempt.list_id,
-                    staff_user_id: user_id,
-                    secret,
-                    device: device.clone(),
-                    nonce: attempt.nonce,
-                    client_time: attempt.client_time,
-                };
-                lane.scan(scan).await
+        let found = match first.take() {
+            Some(FromSet::Scanned(found)) => found,
+            Some(FromSet::Replayed(found)) => {
+                let scope = scope_of(&found.read, user_id, event_id)?;
+                return replay(pool, &scope, attempt.nonce).await;
             }
-            None => LaneAnswer::Alone,
-        };
-        let found = match set {
-            LaneAnswer::Set(answer) => match *answer {
-                SetAnswer::Scanned(found) => found.ok_or(AppError::Forbidden)?,
-                SetAnswer::Replayed(found) => {
-                    let scope = scope_of(&found.read, user_id, event_id)?;
-                    return replay(pool, &scope, attempt.nonce).await;
-                }
-            },
-            LaneAnswer::Alone => {
+            None => {
                 match statement::scan_and_admit(pool, &scan, pick(&attempt.target), refused_offline.is_none()).await {
                     Ok(found) => found.ok_or(AppError::Forbidden)?,
                     Err(error) if is_violation(&error, db::NONCE_TAKEN) => {

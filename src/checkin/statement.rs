@@ -64,6 +64,8 @@ pub(crate) struct DoorScanRow {
     pub(crate) i: i64,
     /// The scan's nonce was recorded before (sets only: a single scan hits the unique key).
     pub(crate) replayed: bool,
+    /// Who scanned: in a set, the user of the scan's session, empty when it is not logged in.
+    pub(crate) staff_user_id: Option<Uuid>,
     pub(crate) organization_id: Uuid,
     pub(crate) timezone: String,
     pub(crate) member: bool,
@@ -194,7 +196,8 @@ macro_rules! door_scan_where {
                           $9, $6, $7, $8, $8 AND NOT EXISTS (SELECT 1 FROM admitted)
                      FROM ok
                )
-               SELECT 0::int8 AS "i!", false AS "replayed!", r.organization_id AS "organization_id!", r.timezone AS "timezone!", r.member AS "member!",
+               SELECT 0::int8 AS "i!", false AS "replayed!", $2::uuid AS "staff_user_id?",
+                      r.organization_id AS "organization_id!", r.timezone AS "timezone!", r.member AS "member!",
                       r.event_staff AS "event_staff!", r.list_id AS "list_id?", r.list_name AS "list_name?",
                       r.opens_at AS "opens_at?", r.closes_at AS "closes_at?", r.ticket_id AS "ticket_id?",
                       r.ticket_event_id AS "ticket_event_id?", r.ticket_organization_id AS "ticket_organization_id?",

@@ -1,6 +1,7 @@
 //! Start-up: configuration, logging, database, migrations, sessions, router, serving.
 
 use crate::app::{App, shell};
+use crate::checkin::lane::DoorLane;
 use crate::events::http as events_http;
 use crate::orders::service::Payments;
 use crate::orders::{cancel_event, refunds};
@@ -107,7 +108,10 @@ fn init_tracing(json: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn,tower_sessions_core=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Colours only for a person at a terminal: a log file or collector gets plain text.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     if json { builder.json().init() } else { builder.init() }
 }
 
@@ -207,7 +211,10 @@ async fn serve(pool: PgPool, config: Config) -> Result<(), String> {
     let view_writer =
         supervise("page views", move || views.clone().run_writer(views_pool.clone(), views_stopped.clone()));
     let sweeper = supervise("hold sweeper", move || sweep_expired_holds(pool.clone()));
-    let router = router(state);
+    // The door's lane connects now, not at the first scan after a start (which waited 40 ms).
+    let door = DoorLane::new(state.pool.clone(), state.config.session_lifetime);
+    door.open();
+    let router = router(state, door);
     let listener =
         tokio::net::TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
     tracing::info!("EventOS listening on http://{address}");
@@ -258,14 +265,14 @@ async fn sweep_expired_holds(pool: PgPool) {
     }
 }
 
-/// The whole application: pages, server functions, static files, health, sessions, tracing.
-pub fn router(state: AppState) -> Router {
+/// The whole application: pages, server functions, static files, health, sessions, tracing;
+/// door scans go through `door`.
+pub fn router(state: AppState, door: DoorLane) -> Router {
     let routes = generate_route_list(App);
     let sessions = session_layer(&state);
     let shell_options = state.leptos_options.clone();
     let page_state = state.clone();
     let fallback_state = state.clone();
-    let door = crate::checkin::lane::DoorLane::new(state.pool.clone());
     Router::new()
         .route("/healthz", get(health::healthz))
         .route(

@@ -3,6 +3,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use eventos::checkin::lane::DoorLane;
 use eventos::platform::config::Config;
 use eventos::platform::state::AppState;
 use eventos::server::startup::{default_leptos_options, migrate, router};
@@ -15,7 +16,8 @@ pub async fn app(pool: PgPool) -> Router {
     migrate(&pool).await.expect("migrations apply");
     let config = Config::from_lookup(|name| (name == "DATABASE_URL").then(|| "postgres://tests/unused".to_owned()))
         .expect("test configuration");
-    router(AppState::new(default_leptos_options(), pool, config).expect("test state"))
+    let door = DoorLane::new(pool.clone(), config.session_lifetime);
+    router(AppState::new(default_leptos_options(), pool, config).expect("test state"), door)
 }
 
 /// The application with extra configuration (SMTP, Stripe, mailbox folder, hold time).
@@ -29,8 +31,9 @@ pub async fn app_with(pool: PgPool, settings: &[(&str, &str)]) -> (Router, AppSt
         settings.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     })
     .expect("test configuration");
+    let door = DoorLane::new(pool.clone(), config.session_lifetime);
     let state = AppState::new(default_leptos_options(), pool, config).expect("test state");
-    (router(state.clone()), state)
+    (router(state.clone(), door), state)
 }
 
 pub struct Reply {

@@ -11,21 +11,59 @@ use eventos::checkin::service::{self, Attempt};
 use eventos::checkin::{ScanOutcome, Verdict};
 use eventos::orders::manage;
 use eventos::platform::error::AppError;
+use eventos::platform::session::{AuthSession, USER_ID};
+use eventos::platform::session_store::PgSessionStore;
 use sqlx::PgPool;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_sessions::Session;
 use uuid::Uuid;
 
-/// Sends every attempt to the lane at the same instant, as `user_id`; verdicts in order.
+/// How long after log-in a session ends, as the server's default.
+const SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// One server's lane.
+pub(crate) fn lane(pool: &PgPool) -> DoorLane {
+    DoorLane::new(pool.clone(), SESSION_LIFETIME)
+}
+
+/// `user_id` logged in: the session as the next request brings it, its id from the cookie
+/// and nothing read yet.
+pub(crate) async fn logged_in(pool: &PgPool, user_id: Uuid) -> AuthSession {
+    let store = Arc::new(PgSessionStore::new(pool.clone(), SESSION_LIFETIME));
+    let login = Session::new(None, store.clone(), None);
+    login.insert(USER_ID, user_id).await.unwrap();
+    login.save().await.unwrap();
+    AuthSession::new(Session::new(login.id(), store, None))
+}
+
+/// Sends every attempt to the lane at the same instant, each by its user logged in;
+/// verdicts in order.
 async fn together(
     pool: &PgPool,
     lane: &DoorLane,
     door: &Door,
     attempts: Vec<(Uuid, Attempt)>,
 ) -> Vec<Result<Verdict, AppError>> {
+    let mut logged = Vec::new();
+    for (user_id, attempt) in attempts {
+        logged.push((logged_in(pool, user_id).await, attempt));
+    }
+    together_as(pool, lane, door, logged).await
+}
+
+/// As `together`, each attempt with the session it is sent with.
+async fn together_as(
+    pool: &PgPool,
+    lane: &DoorLane,
+    door: &Door,
+    attempts: Vec<(AuthSession, Attempt)>,
+) -> Vec<Result<Verdict, AppError>> {
     let scans: Vec<_> = attempts
         .into_iter()
-        .map(|(user_id, attempt)| {
+        .map(|(session, attempt)| {
             let (pool, lane, event_id) = (pool.clone(), lane.clone(), door.scope.event_id);
-            tokio::spawn(async move { service::scan_in_lane(&lane, &pool, user_id, event_id, attempt).await })
+            tokio::spawn(async move { service::scan_in_lane(&lane, &pool, &session, event_id, attempt).await })
         })
         .collect();
     finished(scans).await
@@ -38,7 +76,7 @@ fn outcome(verdict: &Result<Verdict, AppError>) -> Result<ScanOutcome, AppError>
 #[sqlx::test]
 async fn scans_that_arrive_together_get_one_welcome_per_ticket_and_each_its_own_refusal(pool: PgPool) {
     let door = door(&pool).await;
-    let lane = DoorLane::new(pool.clone());
+    let lane = lane(&pool);
     let guests = tickets(&pool, &door.slug, door.tiers[0], 3, "bea@example.com").await;
     let cancelled = tickets(&pool, &door.slug, door.tiers[0], 1, "cy@example.com").await.remove(0);
     let order_id: Uuid = sqlx::query_scalar("SELECT order_id FROM tickets WHERE qr_secret = $1")
@@ -87,7 +125,7 @@ async fn scans_that_arrive_together_get_one_welcome_per_ticket_and_each_its_own_
 #[sqlx::test]
 async fn a_retry_in_the_same_set_and_one_after_it_get_the_first_answer_and_admit_once(pool: PgPool) {
     let door = door(&pool).await;
-    let lane = DoorLane::new(pool.clone());
+    let lane = lane(&pool);
     let secret = tickets(&pool, &door.slug, door.tiers[0], 1, "bea@example.com").await.remove(0);
     let first_try = attempt(door.default_list, &secret);
     let me = door.scope.user_id;
@@ -109,7 +147,7 @@ async fn a_retry_in_the_same_set_and_one_after_it_get_the_first_answer_and_admit
 #[sqlx::test]
 async fn a_set_that_fails_writes_nothing_and_each_of_its_scans_is_judged_alone(pool: PgPool) {
     let door = door(&pool).await;
-    let lane = DoorLane::new(pool.clone());
+    let lane = lane(&pool);
     let guests = tickets(&pool, &door.slug, door.tiers[0], 2, "bea@example.com").await;
     let me = door.scope.user_id;
     let (taken, fresh) = (attempt(door.default_list, &guests[0]), attempt(door.default_list, &guests[1]));
@@ -131,8 +169,9 @@ async fn a_set_that_fails_writes_nothing_and_each_of_its_scans_is_judged_alone(p
     };
     db::record_scan(&mut *elsewhere, &recorded).await.unwrap();
     let (set_pool, set_lane, set_door) = (pool.clone(), lane.clone(), door.scope.event_id);
+    let session = logged_in(&pool, me).await;
     let scans = tokio::spawn(async move {
-        let scan = |attempt| service::scan_in_lane(&set_lane, &set_pool, me, set_door, attempt);
+        let scan = |attempt| service::scan_in_lane(&set_lane, &set_pool, &session, set_door, attempt);
         tokio::join!(scan(taken), scan(fresh))
     });
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -148,7 +187,7 @@ async fn a_set_that_fails_writes_nothing_and_each_of_its_scans_is_judged_alone(p
 #[sqlx::test]
 async fn a_set_applies_every_rule_of_the_door_and_lets_in_event_only_door_staff(pool: PgPool) {
     let door = door(&pool).await;
-    let lane = DoorLane::new(pool.clone());
+    let lane = lane(&pool);
     let general = tickets(&pool, &door.slug, door.tiers[0], 2, "bea@example.com").await;
     // The VIP tier is paid at the door: its order is unpaid.
     let unpaid = tickets(&pool, &door.slug, door.tiers[1], 1, "una@example.com").await.remove(0);
@@ -205,7 +244,7 @@ async fn a_set_applies_every_rule_of_the_door_and_lets_in_event_only_door_staff(
 #[sqlx::test]
 async fn a_ticket_locked_by_a_cancellation_holds_up_only_its_own_scan_which_it_then_refuses(pool: PgPool) {
     let door = door(&pool).await;
-    let lane = DoorLane::new(pool.clone());
+    let lane = lane(&pool);
     let guests = tickets(&pool, &door.slug, door.tiers[0], 2, "bea@example.com").await;
     let me = door.scope.user_id;
     // A cancellation of the first ticket is under way: its row is locked until it commits.
@@ -215,10 +254,12 @@ async fn a_ticket_locked_by_a_cancellation_holds_up_only_its_own_scan_which_it_t
         .execute(&mut *cancelling)
         .await
         .unwrap();
+    let session = Arc::new(logged_in(&pool, me).await);
     let scan = |secret: &str| {
         let (pool, lane, event_id, attempt) =
             (pool.clone(), lane.clone(), door.scope.event_id, attempt(door.default_list, secret));
-        tokio::spawn(async move { service::scan_in_lane(&lane, &pool, me, event_id, attempt).await })
+        let session = session.clone();
+        tokio::spawn(async move { service::scan_in_lane(&lane, &pool, &session, event_id, attempt).await })
     };
     let (held, free) = (scan(&guests[0]), scan(&guests[1]));
 
@@ -230,4 +271,53 @@ async fn a_ticket_locked_by_a_cancellation_holds_up_only_its_own_scan_which_it_t
     cancelling.commit().await.unwrap();
     assert_eq!(held.await.unwrap().map(|v| v.outcome), Ok(ScanOutcome::Cancelled));
     assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1, "the cancelled ticket stayed out");
+}
+
+#[sqlx::test]
+async fn a_scan_sent_with_a_session_logged_out_expired_or_past_its_lifetime_is_unauthorized_and_writes_nothing(
+    pool: PgPool,
+) {
+    let door = door(&pool).await;
+    let lane = lane(&pool);
+    let guests = tickets(&pool, &door.slug, door.tiers[0], 2, "bea@example.com").await;
+    let me = door.scope.user_id;
+    let list = door.default_list;
+    let session_where = |change: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let session = logged_in(&pool, me).await;
+            sqlx::query(change).bind(session.id().unwrap()).execute(&pool).await.unwrap();
+            session
+        }
+    };
+    let logged_out = session_where("DELETE FROM sessions WHERE id = $1").await;
+    let idle = session_where("UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE id = $1").await;
+    let too_old = session_where("UPDATE sessions SET created_at = now() - interval '31 days' WHERE id = $1").await;
+    let number: String = sqlx::query_scalar("SELECT ticket_number FROM tickets WHERE qr_secret = $1")
+        .bind(&guests[1])
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let typed = session_where("DELETE FROM sessions WHERE id = $1").await;
+
+    let verdicts = together_as(
+        &pool,
+        &lane,
+        &door,
+        vec![
+            (logged_in(&pool, me).await, attempt(list, &guests[0])),
+            (logged_out, attempt(list, &guests[1])),
+            (idle, attempt(list, &guests[1])),
+            (too_old, attempt(list, &guests[1])),
+            // A typed number is judged alone, the session read by the session store.
+            (typed, attempt(list, &number)),
+        ],
+    )
+    .await;
+
+    let outcomes: Vec<_> = verdicts.iter().map(outcome).collect();
+    assert_eq!(outcomes[0], Ok(ScanOutcome::Admitted), "a live session's scan in the same set");
+    assert!(outcomes[1..].iter().all(|o| *o == Err(AppError::Unauthorized)), "{outcomes:?}");
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1);
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 1, "no record of who nobody is");
 }

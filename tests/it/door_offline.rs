@@ -284,3 +284,30 @@ async fn a_renamed_attendee_reaches_the_copy(pool: PgPool) {
     assert_eq!(after.tickets.len(), 1);
     assert_eq!(after.tickets[0].who, "Beatrice Renamed — General");
 }
+
+/// The transaction that last changed what phones know of the ticket.
+async fn change_mark(pool: &PgPool, id: Uuid) -> String {
+    sqlx::query_scalar("SELECT door_xid::text FROM tickets WHERE id = $1").bind(id).fetch_one(pool).await.unwrap()
+}
+
+#[sqlx::test]
+async fn letting_a_ticket_in_and_undoing_it_leave_its_change_mark_and_cancelling_it_moves_the_mark(pool: PgPool) {
+    let door = door(&pool).await;
+    let secret = tickets(&pool, &door.slug, door.tiers[0], 1, "a@example.com").await.remove(0);
+    let id = ticket_id(&pool, &secret).await;
+    let mark = change_mark(&pool, id).await;
+
+    let admitted = service::scan(&pool, door.scope.user_id, door.scope.event_id, attempt(door.default_list, &secret))
+        .await
+        .unwrap();
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM tickets WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(status, "used");
+    // Phones learn of admissions from `checkins`; the ticket's row is rewritten in place.
+    assert_eq!(change_mark(&pool, id).await, mark, "an admission leaves the ticket's mark");
+    service::undo(&pool, &door.scope, admitted.checkin_id.unwrap(), Uuid::new_v4(), "").await.unwrap();
+    assert_eq!(change_mark(&pool, id).await, mark, "so does undoing it");
+
+    manage::cancel_order(&pool, &offline(), &door.organizer, order_id(&pool, &secret).await).await.unwrap();
+    assert_ne!(change_mark(&pool, id).await, mark, "a cancellation is news to every phone");
+}

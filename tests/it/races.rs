@@ -3,12 +3,12 @@
 //! other tests, so `scripts/test` runs them on their own, one at a time (`races::`).
 
 use crate::common::FakeStripe;
+use crate::door_lane;
 use crate::shop::{
     assert_counters_match_rows, card_app, card_order, count, event_with, finished, live_tickets, on_a_wide_pool,
     order_form, organizer, race, winners,
 };
 use eventos::checkin::ScanOutcome;
-use eventos::checkin::lane::DoorLane;
 use eventos::checkin::service as checkin_service;
 use eventos::orders::checkout::CheckoutForm;
 use eventos::orders::promos::{self, PromoForm};
@@ -141,15 +141,20 @@ async fn four_phones_on_two_servers_lanes_scanning_fifty_tickets_get_one_welcome
 
     let (verdicts, peak) = on_a_wide_pool(&pool, move |wide| async move {
         // Two servers, each with its own lane: their sets run side by side.
-        let lanes = [DoorLane::new(wide.clone()), DoorLane::new(wide.clone())];
+        let lanes = [door_lane::lane(&wide), door_lane::lane(&wide)];
+        let mut sessions = Vec::new();
+        for _ in 0..4 {
+            sessions.push(std::sync::Arc::new(door_lane::logged_in(&wide, scope.user_id).await));
+        }
         // Each ticket is scanned by four phones, two on each server.
         let phones: Vec<_> = (0..4)
             .flat_map(|phone| secrets.iter().map(move |secret| (phone, secret.clone())))
             .map(|(phone, secret)| {
                 let (wide, lane, scope) = (wide.clone(), lanes[phone % 2].clone(), scope.clone());
+                let session = sessions[phone].clone();
                 tokio::spawn(async move {
                     let attempt = crate::checkin::attempt(list, &secret);
-                    let verdict = checkin_service::scan_in_lane(&lane, &wide, scope.user_id, scope.event_id, attempt);
+                    let verdict = checkin_service::scan_in_lane(&lane, &wide, &session, scope.event_id, attempt);
                     (secret, verdict.await.unwrap())
                 })
             })
