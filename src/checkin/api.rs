@@ -64,8 +64,12 @@ pub async fn scan_ticket(
     collect: Option<bool>,
 ) -> Result<Verdict, AppError> {
     reply(async {
-        // Who is scanning is read with the scan (`scan_in_lane`), not before it.
+        // Who is scanning is read with the scan (`scan_in_lane`), not before it; without a
+        // session cookie there is nobody to read.
         let (state, session) = (AppState::from_context()?, AuthSession::of_request().await?);
+        if session.id().is_none() {
+            return Err(Error::Unauthorized);
+        }
         let code = TicketCode::parse(&code).map_err(|m| Error::field("code", m))?;
         let attempt = Attempt {
             list_id: parse_id(&list_id)?,

@@ -4,6 +4,7 @@
 //! lane before its worker wakes, and form one set.
 
 use crate::checkin::{Door, attempt, door, tickets, vip_entrance};
+use crate::common::{app, call};
 use crate::shop::{count, event_with, finished, offline, organizer};
 use eventos::checkin::db::{self, NewScan};
 use eventos::checkin::lane::DoorLane;
@@ -239,6 +240,11 @@ async fn a_set_applies_every_rule_of_the_door_and_lets_in_event_only_door_staff(
     );
     assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1);
     assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 5);
+    // Each scan is credited to the user of the session it came with.
+    let admitted_by: Uuid = sqlx::query_scalar("SELECT admitted_by FROM checkins").fetch_one(&pool).await.unwrap();
+    assert_eq!(admitted_by, volunteer.user_id);
+    let by_me = count(&pool, &format!("SELECT count(*) FROM checkin_scans WHERE staff_user_id = '{me}'")).await;
+    assert_eq!(by_me, 4);
 }
 
 #[sqlx::test]
@@ -320,4 +326,40 @@ async fn a_scan_sent_with_a_session_logged_out_expired_or_past_its_lifetime_is_u
     assert!(outcomes[1..].iter().all(|o| *o == Err(AppError::Unauthorized)), "{outcomes:?}");
     assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1);
     assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 1, "no record of who nobody is");
+}
+
+#[sqlx::test]
+async fn over_http_a_camera_scan_with_the_cookie_of_a_session_since_logged_out_is_unauthorized(pool: PgPool) {
+    let app = app(pool.clone()).await;
+    let door = door(&pool).await;
+    let guests = tickets(&pool, &door.slug, door.tiers[0], 2, "bea@example.com").await;
+    let login =
+        call(&app, "log_in", &[("email", "olivia@example.com"), ("password", "a-long-enough-password")], None).await;
+    let cookie = login.session_cookie.expect("logging in sets a cookie");
+    let (event_id, list_id) = (door.scope.event_id.to_string(), door.default_list.to_string());
+    let scan = |secret: &str| {
+        let nonce = Uuid::new_v4().to_string();
+        let form = [
+            ("event_id", event_id.clone()),
+            ("list_id", list_id.clone()),
+            ("code", secret.to_owned()),
+            ("nonce", nonce),
+            ("device", "Door 1".to_owned()),
+        ];
+        let (app, cookie) = (app.clone(), cookie.clone());
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            call(&app, "scan_ticket", &form, Some(&cookie)).await
+        }
+    };
+
+    let welcome = scan(&guests[0]).await;
+    assert_eq!(welcome.status, axum::http::StatusCode::OK, "{}", welcome.body);
+    assert!(welcome.body.contains("\"admitted\""), "{}", welcome.body);
+    call(&app, "log_out", &[], Some(&cookie)).await;
+    let replayed = scan(&guests[1]).await;
+
+    assert_eq!(replayed.status, axum::http::StatusCode::UNAUTHORIZED, "{}", replayed.body);
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkins").await, 1);
+    assert_eq!(count(&pool, "SELECT count(*) FROM checkin_scans").await, 1);
 }
