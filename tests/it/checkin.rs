@@ -59,6 +59,21 @@ pub(crate) fn attempt(list_id: Uuid, code: &str) -> Attempt {
     }
 }
 
+/// The order a ticket (by its QR secret) belongs to.
+pub(crate) async fn order_of(pool: &PgPool, secret: &str) -> Uuid {
+    sqlx::query_scalar("SELECT order_id FROM tickets WHERE qr_secret = $1").bind(secret).fetch_one(pool).await.unwrap()
+}
+
+/// Makes `user_id` door staff of `event_id` only.
+pub(crate) async fn add_event_staff(pool: &PgPool, event_id: Uuid, user_id: Uuid) {
+    sqlx::query("INSERT INTO event_staff (event_id, user_id) VALUES ($1, $2)")
+        .bind(event_id)
+        .bind(user_id)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
 /// A "VIP entrance" list of the door's event that takes only its second tier.
 pub(crate) async fn vip_entrance(pool: &PgPool, door: &Door) -> Uuid {
     let list: Uuid = sqlx::query_scalar(
@@ -123,19 +138,9 @@ async fn a_retried_scan_with_the_same_nonce_gets_its_first_answer_and_admits_onc
 async fn every_kind_of_ticket_that_may_not_enter_is_refused_and_recorded(pool: PgPool) {
     let door = door(&pool).await;
     let cancelled = tickets(&pool, &door.slug, door.tiers[0], 1, "c@example.com").await;
-    let order_of = |secret: String| {
-        let pool = pool.clone();
-        async move {
-            sqlx::query_scalar::<_, Uuid>("SELECT order_id FROM tickets WHERE qr_secret = $1")
-                .bind(secret)
-                .fetch_one(&pool)
-                .await
-                .unwrap()
-        }
-    };
-    manage::cancel_order(&pool, &offline(), &door.organizer, order_of(cancelled[0].clone()).await).await.unwrap();
+    manage::cancel_order(&pool, &offline(), &door.organizer, order_of(&pool, &cancelled[0]).await).await.unwrap();
     let refunded = tickets(&pool, &door.slug, door.tiers[1], 1, "r@example.com").await;
-    let refunded_order = order_of(refunded[0].clone()).await;
+    let refunded_order = order_of(&pool, &refunded[0]).await;
     manage::mark_offline_paid(&pool, &door.organizer, refunded_order).await.unwrap();
     manage::cancel_order(&pool, &offline(), &door.organizer, refunded_order).await.unwrap();
     let vip_only = vip_entrance(&pool, &door).await;
@@ -209,12 +214,7 @@ async fn nobody_outside_the_organization_works_its_door_and_event_staff_only_the
         .fetch_one(&pool)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO event_staff (event_id, user_id) VALUES ($1, $2)")
-        .bind(door.scope.event_id)
-        .bind(stranger.user_id)
-        .execute(&pool)
-        .await
-        .unwrap();
+    add_event_staff(&pool, door.scope.event_id, stranger.user_id).await;
 
     assert_eq!(door_scope(&pool, stranger.user_id, other_event).await, Err(AppError::Forbidden));
     assert!(door_scope(&pool, stranger.user_id, door.scope.event_id).await.is_ok(), "invited to this door");
@@ -240,12 +240,7 @@ async fn an_admission_is_undone_only_by_its_maker_and_only_within_two_minutes(po
         .await
         .unwrap();
     let colleague = organizer(&pool, "sam@example.com").await;
-    sqlx::query("INSERT INTO event_staff (event_id, user_id) VALUES ($1, $2)")
-        .bind(door.scope.event_id)
-        .bind(colleague.user_id)
-        .execute(&pool)
-        .await
-        .unwrap();
+    add_event_staff(&pool, door.scope.event_id, colleague.user_id).await;
     let colleague_scope = door_scope(&pool, colleague.user_id, door.scope.event_id).await.unwrap();
 
     let by_colleague = service::undo(&pool, &colleague_scope, admitted.checkin_id.unwrap(), Uuid::new_v4(), "").await;

@@ -3,7 +3,7 @@
 //! scan by scan. `#[sqlx::test]` runs on one thread, so scans spawned together reach the
 //! lane before its worker wakes, and form one set.
 
-use crate::checkin::{Door, attempt, door, tickets, vip_entrance};
+use crate::checkin::{Door, add_event_staff, attempt, door, order_of, tickets, vip_entrance};
 use crate::common::{app, call};
 use crate::shop::{count, event_with, finished, offline, organizer};
 use eventos::checkin::db::{self, NewScan};
@@ -80,12 +80,7 @@ async fn scans_that_arrive_together_get_one_welcome_per_ticket_and_each_its_own_
     let lane = lane(&pool);
     let guests = tickets(&pool, &door.slug, door.tiers[0], 3, "bea@example.com").await;
     let cancelled = tickets(&pool, &door.slug, door.tiers[0], 1, "cy@example.com").await.remove(0);
-    let order_id: Uuid = sqlx::query_scalar("SELECT order_id FROM tickets WHERE qr_secret = $1")
-        .bind(&cancelled)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    manage::cancel_order(&pool, &offline(), &door.organizer, order_id).await.unwrap();
+    manage::cancel_order(&pool, &offline(), &door.organizer, order_of(&pool, &cancelled).await).await.unwrap();
     let stranger = organizer(&pool, "mallory@example.com").await;
     let me = door.scope.user_id;
     let list = door.default_list;
@@ -204,12 +199,7 @@ async fn a_set_applies_every_rule_of_the_door_and_lets_in_event_only_door_staff(
     .await
     .unwrap();
     let volunteer = organizer(&pool, "vic@example.com").await;
-    sqlx::query("INSERT INTO event_staff (event_id, user_id) VALUES ($1, $2)")
-        .bind(door.scope.event_id)
-        .bind(volunteer.user_id)
-        .execute(&pool)
-        .await
-        .unwrap();
+    add_event_staff(&pool, door.scope.event_id, volunteer.user_id).await;
     let me = door.scope.user_id;
     let list = door.default_list;
 

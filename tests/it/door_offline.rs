@@ -2,7 +2,7 @@
 //! never secrets; only what changed on refresh) and the scans it queued, judged again on
 //! upload, conflicts recorded.
 
-use crate::checkin::{Door, attempt, door, tickets};
+use crate::checkin::{Door, attempt, door, order_of, tickets};
 use crate::shop::{count, offline};
 use chrono::{Duration, Utc};
 use eventos::checkin::ScanOutcome;
@@ -17,18 +17,19 @@ async fn ticket_id(pool: &PgPool, secret: &str) -> Uuid {
     sqlx::query_scalar("SELECT id FROM tickets WHERE qr_secret = $1").bind(secret).fetch_one(pool).await.unwrap()
 }
 
-async fn order_id(pool: &PgPool, secret: &str) -> Uuid {
-    sqlx::query_scalar("SELECT order_id FROM tickets WHERE qr_secret = $1").bind(secret).fetch_one(pool).await.unwrap()
-}
-
-/// Whether the ticket was last written by a transaction older than `cursor`.
+/// Whether the ticket and its admissions were last written by transactions older than
+/// `cursor` (an admission leaves its ticket's row as it was, and reaches phones by its own).
 async fn written_before(pool: &PgPool, id: Uuid, cursor: &str) -> bool {
-    sqlx::query_scalar("SELECT door_xid < $2::text::xid8 FROM tickets WHERE id = $1")
-        .bind(id)
-        .bind(cursor)
-        .fetch_one(pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar(
+        "SELECT greatest(k.door_xid, (SELECT max(c.door_xid) FROM checkins c WHERE c.ticket_id = k.id))
+                < $2::text::xid8
+           FROM tickets k WHERE k.id = $1",
+    )
+    .bind(id)
+    .bind(cursor)
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }
 
 async fn copy_of(pool: &PgPool, door: &Door, since: Option<&str>) -> CopyChanges {
@@ -83,7 +84,7 @@ async fn a_phones_copy_holds_hashes_not_secrets_and_a_refresh_brings_only_what_c
     assert_eq!((owing.standing, owing.due.as_deref()), (ScanOutcome::Unpaid, Some("$95.00")));
 
     assert_eq!(scan_online(&pool, &door, &admitted).await, ScanOutcome::Admitted);
-    manage::cancel_order(&pool, &offline(), &door.organizer, order_id(&pool, &cancelled).await).await.unwrap();
+    manage::cancel_order(&pool, &offline(), &door.organizer, order_of(&pool, &cancelled).await).await.unwrap();
     let changes = copy_of(&pool, &door, Some(&full.cursor)).await;
 
     assert!(!changes.complete);
@@ -166,7 +167,7 @@ async fn what_a_phone_refused_offline_admits_nobody_and_letting_in_a_cancelled_t
     let turned_away = tickets(&pool, &door.slug, door.tiers[0], 1, "a@example.com").await.remove(0);
     let cancelled = tickets(&pool, &door.slug, door.tiers[0], 1, "b@example.com").await.remove(0);
     let unpaid = tickets(&pool, &door.slug, door.tiers[1], 1, "c@example.com").await.remove(0);
-    manage::cancel_order(&pool, &offline(), &door.organizer, order_id(&pool, &cancelled).await).await.unwrap();
+    manage::cancel_order(&pool, &offline(), &door.organizer, order_of(&pool, &cancelled).await).await.unwrap();
     let collected = QueuedScan {
         collect: true,
         ..queued(&door, Some(ticket_id(&pool, &unpaid).await), None, ScanOutcome::Admitted)
@@ -308,6 +309,6 @@ async fn letting_a_ticket_in_and_undoing_it_leave_its_change_mark_and_cancelling
     service::undo(&pool, &door.scope, admitted.checkin_id.unwrap(), Uuid::new_v4(), "").await.unwrap();
     assert_eq!(change_mark(&pool, id).await, mark, "so does undoing it");
 
-    manage::cancel_order(&pool, &offline(), &door.organizer, order_id(&pool, &secret).await).await.unwrap();
+    manage::cancel_order(&pool, &offline(), &door.organizer, order_of(&pool, &secret).await).await.unwrap();
     assert_ne!(change_mark(&pool, id).await, mark, "a cancellation is news to every phone");
 }
